@@ -1,0 +1,114 @@
+# spinscan build.  `make` builds code only; `make check` also installs missing
+# Debian packages and runs every test; `make demo` shows the tool at work.
+#
+#   make                      build/spinscan, build/libspinscan.{a,so}
+#   make check                every test through prove
+#   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
+#   make bench                speed and memory figures (scripts/bench.sh)
+#   make format / format-check
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD    ?= build
+OPT      ?= -O2
+else
+BUILD    ?= build-san
+OPT      ?= -O1
+endif
+WERROR   ?=
+
+PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Debian's libbz2-dev ships no pkg-config file.
+BZ2_LIBS   := $(shell pkg-config --libs bzip2 2>/dev/null || echo -lbz2)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-unused-parameter $(if $(WERROR),-Werror)
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
+              -fPIC -fvisibility=hidden -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN := -fsanitize=$(SANITIZE)
+endif
+LIBS := $(PKG_LIBS) $(BZ2_LIBS) -lpthread -lm
+
+LIB_SRC  := $(sort $(wildcard src/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+BENCH_SRC:= $(sort $(wildcard tests/bench/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+CLI_TESTS:= $(sort $(wildcard tests/cli/*.t))
+
+.PHONY: all lib deps check test demo model bench format format-check clean install
+all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
+
+lib: $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libspinscan.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libspinscan.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libspinscan.so.0 $(LDSAN) -o $@ $^ $(LIBS)
+
+$(BUILD)/spinscan: $(CLI_OBJ) $(BUILD)/libspinscan.a
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libspinscan.a $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libspinscan.a
+	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libspinscan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
+
+deps:
+	@bash scripts/install-deps.sh
+
+# The tests find KenLM's reference outputs here; without them those tests skip.
+FIXTURES ?= $(abspath ../shared/fixtures/kenlm)
+export SPINSCAN_FIXTURES := $(FIXTURES)
+
+test: all $(TEST_BIN)
+	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
+	    prove --exec '' $(TEST_BIN) $(CLI_TESTS)
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@BUILD=$(BUILD) bash scripts/bench.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) bash scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/spinscan $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libspinscan.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libspinscan.so $(DESTDIR)$(PREFIX)/lib/libspinscan.so.0
+	ln -sf libspinscan.so.0 $(DESTDIR)$(PREFIX)/lib/libspinscan.so
+	install -m 644 include/spinscan.h $(DESTDIR)$(PREFIX)/include/
+
+FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h tests/*.[ch] tests/bench/*.c)
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%.d)

@@ -1,0 +1,210 @@
+/* spinscan.h - the public C API of spinscan.
+ *
+ * spinscan scores text with n-gram language models in KenLM's ARPA format and
+ * gives KenLM's numbers bit for bit.  The scoring interface mirrors KenLM's
+ * lm::ngram::Model: a fixed-size spin_state carries the context from word to
+ * word, and spin_full_score() turns (state, word) into a log10 probability, the
+ * length of the n-gram that matched, and the next state.
+ *
+ * Conventions
+ * - Functions that can fail return a spin_status (SPIN_OK is 0) and deliver
+ *   results through out-parameters.  spin_strerror() names a status.  Where a
+ *   'diag' parameter is given (it may be NULL), a failure also fills it with the
+ *   file, line and byte offset of the problem and a sentence saying what is wrong.
+ * - The library never prints, never exits and never aborts; running out of
+ *   memory is reported as SPIN_ENOMEM.
+ * - Whoever calls a _open/_new function frees the result with the matching _free;
+ *   every _free accepts NULL.
+ * - A loaded spin_model is immutable: any number of threads may score with one
+ *   model at the same time without locking.  Per-thread state lives in values
+ *   the caller owns (spin_state).
+ * - Strings are UTF-8 and passed with explicit lengths; they need not be
+ *   NUL-terminated.
+ */
+#ifndef SPIN_SPINSCAN_H
+#define SPIN_SPINSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SPIN_API __attribute__((visibility("default")))
+#else
+#define SPIN_API
+#endif
+
+#define SPIN_VERSION "0.1.0"
+
+/** The highest n-gram order a model may have.  It fixes the size of spin_state. */
+#define SPIN_MAX_ORDER 8
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and diagnostics                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum spin_status {
+    SPIN_OK = 0,
+    SPIN_ENOMEM,      /**< out of memory */
+    SPIN_EIO,         /**< the file could not be opened or read (errno in diag) */
+    SPIN_EFORMAT,     /**< the input is not a valid model: diag says where and why */
+    SPIN_EINVAL,      /**< an argument is out of range */
+    SPIN_EUNSUPPORTED /**< valid, but beyond what this build handles (e.g. order > 8) */
+} spin_status;
+
+/** A static English name for 'status'; never NULL. */
+SPIN_API const char *spin_strerror(spin_status status);
+
+/** Where and why something failed, or what a warning is about.
+ *  'line' and 'byte' are 0 when they do not apply; 'line' counts from 1 and
+ *  'byte' from 0, both in the decompressed stream for compressed files. */
+typedef struct spin_diag {
+    spin_status status;
+    char path[512];    /**< file name as given ("<memory>" for buffers) */
+    uint64_t line;     /**< 1-based line number, 0 if unknown */
+    uint64_t byte;     /**< 0-based byte offset of the offending text */
+    char message[512]; /**< one sentence: what was found and what was expected */
+} spin_diag;
+
+/** Receives warnings (tolerated defects such as a missing <unk> or a duplicate
+ *  n-gram).  'diag' is valid only during the call. */
+typedef void (*spin_warn_fn)(void *ctx, const spin_diag *diag);
+
+/* ------------------------------------------------------------------------ */
+/* Loading a model                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct spin_model spin_model;
+
+/** Options for spin_model_open().  Initialise with spin_load_options_init(). */
+typedef struct spin_load_options {
+    /** Accept a model without <s> or </s>; the missing marker then scores as
+     *  <unk>, like KenLM's build_binary -s.  Default false: reject. */
+    bool allow_missing_markers;
+    /** Replace a positive log10 probability with 0 and warn, like build_binary -i.
+     *  Default false: reject the model. */
+    bool positive_prob_to_zero;
+    /** log10 probability given to <unk> when the model lacks it (KenLM: -100). */
+    float unk_logprob;
+    /** Called once per warning; NULL ignores warnings. */
+    spin_warn_fn warn;
+    void *warn_ctx;
+} spin_load_options;
+
+/** Fills 'opts' with the defaults, which match KenLM's query. */
+SPIN_API void spin_load_options_init(spin_load_options *opts);
+
+/** Loads the model at 'path': an ARPA file, plain or compressed with gzip,
+ *  bzip2 or xz (detected by magic bytes, not by name).  'opts' may be NULL for
+ *  the defaults.  On success *out owns a model to release with spin_model_free();
+ *  on failure *out is NULL and 'diag' (may be NULL) says why. */
+SPIN_API spin_status spin_model_open(const char *path, const spin_load_options *opts,
+                                     spin_model **out, spin_diag *diag);
+
+/** Like spin_model_open() but reads the 'size' bytes at 'data', which may be
+ *  compressed.  The buffer is not retained: the caller may free it on return.
+ *  'name' labels diagnostics (NULL means "<memory>"). */
+SPIN_API spin_status spin_model_open_memory(const void *data, size_t size, const char *name,
+                                            const spin_load_options *opts, spin_model **out,
+                                            spin_diag *diag);
+
+/** Releases a model.  NULL is a no-op.  No state may be used with it afterwards. */
+SPIN_API void spin_model_free(spin_model *model);
+
+/** The model's order (2 .. SPIN_MAX_ORDER). */
+SPIN_API unsigned spin_model_order(const spin_model *model);
+
+/** Number of 'n'-grams as the file's header declared them (1 <= n <= order);
+ *  0 for other 'n'.  Blanks inserted for SRI-style pruning are not counted. */
+SPIN_API uint64_t spin_model_count(const spin_model *model, unsigned n);
+
+/* ------------------------------------------------------------------------ */
+/* Vocabulary                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** A word's index.  <unk> is 0, the other unigrams follow in file order from 1. */
+typedef uint32_t spin_word;
+
+/** The index of the unknown word; spin_vocab_index() returns it for any word the
+ *  model does not know. */
+#define SPIN_WORD_NOT_FOUND ((spin_word)0)
+
+/** Index of the 'len' bytes at 'word', or SPIN_WORD_NOT_FOUND.
+ *  "<unk>" and "<UNK>" both give 0. */
+SPIN_API spin_word spin_vocab_index(const spin_model *model, const char *word, size_t len);
+
+/** Index of <s> (or 0 if the model lacks it and was loaded with
+ *  allow_missing_markers). */
+SPIN_API spin_word spin_vocab_begin_sentence(const spin_model *model);
+
+/** Index of </s> (same caveat as spin_vocab_begin_sentence()). */
+SPIN_API spin_word spin_vocab_end_sentence(const spin_model *model);
+
+/** Number of distinct word indices (the largest index + 1). */
+SPIN_API size_t spin_vocab_size(const spin_model *model);
+
+/** The spelling of word 'id', valid while the model lives; *len receives its
+ *  length if 'len' is not NULL.  NULL if 'id' is out of range. */
+SPIN_API const char *spin_vocab_word(const spin_model *model, spin_word id, size_t *len);
+
+/* ------------------------------------------------------------------------ */
+/* Scoring                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** The context carried between words: the most recent word first.  Only the
+ *  first 'length' entries are meaningful.  Plain data: copy it freely. */
+typedef struct spin_state {
+    spin_word words[SPIN_MAX_ORDER - 1];
+    float backoff[SPIN_MAX_ORDER - 1];
+    unsigned char length;
+} spin_state;
+
+/** True if 'a' and 'b' lead to identical scores for any continuation. */
+SPIN_API bool spin_state_equal(const spin_state *a, const spin_state *b);
+
+/** The state at the start of a sentence: after <s>. */
+SPIN_API void spin_state_begin_sentence(const spin_model *model, spin_state *out);
+
+/** The empty context (KenLM's NullContextState, query -n). */
+SPIN_API void spin_state_null_context(const spin_model *model, spin_state *out);
+
+/** What spin_full_score() found. */
+typedef struct spin_score {
+    float prob;                 /**< log10 probability, backoffs included */
+    unsigned char ngram_length; /**< length of the longest n-gram that matched */
+    bool oov;                   /**< the word was SPIN_WORD_NOT_FOUND */
+} spin_score;
+
+/** Scores 'word' after the context 'in' and writes the context for the next
+ *  word to 'out'.  'in' and 'out' must not be the same object. */
+SPIN_API spin_score spin_full_score(const spin_model *model, const spin_state *in, spin_word word,
+                                    spin_state *out);
+
+/** Per-sentence totals from spin_score_sentence(). */
+typedef struct spin_sentence_score {
+    float total;     /**< sum of log10 probabilities, in float as KenLM sums them */
+    size_t tokens;   /**< words scored, including </s> when added */
+    size_t oov;      /**< words not in the vocabulary (</s> never counts) */
+} spin_sentence_score;
+
+/** Flags for spin_score_sentence(). */
+#define SPIN_SCORE_BOS 1u /**< start from <s> (else from the empty context) */
+#define SPIN_SCORE_EOS 2u /**< score </s> after the last word */
+
+/** Scores the whitespace-separated tokens in the 'len' bytes at 'text' as one
+ *  sentence, exactly as a loop over spin_full_score() would (and as KenLM's query
+ *  does for one line).  Separators are space, TAB, CR, LF, VT and FF.  If 'words'
+ *  is not NULL it receives one spin_score per scored token (</s> included), and
+ *  must have room for as many tokens as the text holds plus one. */
+SPIN_API spin_sentence_score spin_score_sentence(const spin_model *model, const char *text,
+                                                 size_t len, unsigned flags, spin_score *words);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

