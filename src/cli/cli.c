@@ -156,7 +156,7 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
 
 void cli_print_diag(const spin_diag *d, const char *prefix) {
     fflush(stdout);
-    fprintf(stderr, "spinscan: %s", prefix ? prefix : "");
+    fputs("spinscan: ", stderr);
     if (d->path[0]) {
         if (d->line)
             fprintf(stderr, "%s:%llu: ", d->path, (unsigned long long)d->line);
@@ -165,5 +165,6 @@ void cli_print_diag(const spin_diag *d, const char *prefix) {
     }
     if (d->line || d->byte)
         fprintf(stderr, "byte %llu: ", (unsigned long long)d->byte);
-    fprintf(stderr, "%s\n", d->message[0] ? d->message : spin_strerror(d->status));
+    fprintf(stderr, "%s%s\n", prefix ? prefix : "",
+            d->message[0] ? d->message : spin_strerror(d->status));
 }

@@ -51,10 +51,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, then a hint to run --help; returns EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* "spinscan: FILE:LINE: message" (or "FILE: byte N: message") on stderr. */
+/* "spinscan: FILE:LINE: byte N: PREFIXmessage" on stderr ("FILE: byte N:" where
+ * lines do not apply); PREFIX may be NULL or e.g. "warning: ". */
 void cli_print_diag(const spin_diag *d, const char *prefix);
 
 /* The commands, in src/cli/cmd_*.c. */
+extern const cli_command cmd_query;
 /* extern const cli_command cmd_NAME; one per command */
 
 #endif

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 static const cli_command *const commands[] = {
+    &cmd_query,
     /* commands are added here */
     NULL,
 };

@@ -1,0 +1,385 @@
+/* lm.c - n-gram tables, model construction and KenLM-exact scoring.
+ *
+ * The scoring rule (SEMANTICS.md section 5, KenLM model.cc FullScore):
+ *  1. Look up the new word's unigram, then extend the match one older context
+ *     word at a time while the n-gram is found and may extend left, up to the
+ *     model's order.  prob is that of the longest match; ngram_length its length.
+ *  2. Add the backoffs the input state carries for contexts at least as long as
+ *     the match: backoff[i] for i = ngram_length-1 .. in.length-1.
+ *  3. Everything is float32, added in exactly this order.
+ *  4. The output state keeps the longest matched context that can still be
+ *     extended to the right (its backoff is not -0.0).
+ */
+#include "lm.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+__extension__ typedef unsigned __int128 lm_u128;
+
+/* ---- tables ---- */
+
+static inline uint64_t slot_of(const lm_table *t, uint64_t key) {
+    return (uint64_t)(((lm_u128)key * t->cap) >> 64);
+}
+
+static inline uint64_t slot_key(const unsigned char *s) {
+    uint64_t k;
+    memcpy(&k, s, 8);
+    return k;
+}
+
+static inline float slot_prob(const unsigned char *s) {
+    float f;
+    memcpy(&f, s + 8, 4);
+    return f;
+}
+
+static inline float slot_backoff(const unsigned char *s) {
+    float f;
+    memcpy(&f, s + 12, 4);
+    return f;
+}
+
+static inline void slot_set_prob(unsigned char *s, float f) {
+    memcpy(s + 8, &f, 4);
+}
+
+static inline void slot_set_backoff(unsigned char *s, float f) {
+    memcpy(s + 12, &f, 4);
+}
+
+static unsigned char *table_find(const lm_table *t, uint64_t key) {
+    uint64_t i = slot_of(t, key);
+    for (;;) {
+        unsigned char *s = t->slots + i * t->stride;
+        uint64_t k = slot_key(s);
+        if (k == key)
+            return s;
+        if (k == 0)
+            return NULL;
+        if (++i == t->cap)
+            i = 0;
+    }
+}
+
+/* Slots per entry: 1.4 keeps memory below KenLM's probing default (1.5) while
+ * misses still end within a cache line or two. */
+#define TABLE_SPACE 1.4
+#define TABLE_MAX_LOAD 0.9
+
+static bool table_alloc(lm_table *t, uint64_t entries, unsigned stride) {
+    double want = (double)entries * TABLE_SPACE + 16;
+    if (want > (double)(SIZE_MAX / stride) / 2)
+        return false;
+    t->cap = (uint64_t)want;
+    t->stride = stride;
+    t->used = 0;
+    t->slots = mem_calloc((size_t)t->cap, stride);
+    return t->slots != NULL;
+}
+
+static bool table_grow(lm_table *t) {
+    lm_table bigger;
+    if (!table_alloc(&bigger, t->cap, t->stride)) /* about 1.4x the slots */
+        return false;
+    for (uint64_t i = 0; i < t->cap; ++i) {
+        const unsigned char *s = t->slots + i * t->stride;
+        uint64_t k = slot_key(s);
+        if (!k)
+            continue;
+        uint64_t j = slot_of(&bigger, k);
+        while (slot_key(bigger.slots + j * bigger.stride))
+            if (++j == bigger.cap)
+                j = 0;
+        memcpy(bigger.slots + j * bigger.stride, s, t->stride);
+    }
+    bigger.used = t->used;
+    mem_free(t->slots);
+    *t = bigger;
+    return true;
+}
+
+/* Finds or inserts 'key'; *existed tells which.  NULL when out of memory. */
+static unsigned char *table_insert(lm_table *t, uint64_t key, bool *existed) {
+    if ((double)(t->used + 1) > (double)t->cap * TABLE_MAX_LOAD && !table_grow(t))
+        return NULL;
+    uint64_t i = slot_of(t, key);
+    for (;;) {
+        unsigned char *s = t->slots + i * t->stride;
+        uint64_t k = slot_key(s);
+        if (k == key) {
+            *existed = true;
+            return s;
+        }
+        if (k == 0) {
+            memcpy(s, &key, 8);
+            ++t->used;
+            *existed = false;
+            return s;
+        }
+        if (++i == t->cap)
+            i = 0;
+    }
+}
+
+/* ---- flags in sign bits (see lm.h) ---- */
+
+static inline bool has_extension(float backoff) {
+    uint32_t bits;
+    memcpy(&bits, &backoff, 4);
+    return bits != 0x80000000u;
+}
+
+static inline float set_extension(float backoff) {
+    return backoff == 0.0f ? 0.0f : backoff;
+}
+
+static inline bool independent_left(float stored_prob) {
+    return signbit(stored_prob) != 0;
+}
+
+static inline float mark_extends_left(float stored_prob) {
+    return fabsf(stored_prob);
+}
+
+/* ---- construction ---- */
+
+spin_status lm_init(spin_model *m, unsigned order, const uint64_t *counts) {
+    m->order = order;
+    for (unsigned n = 1; n <= order; ++n)
+        m->counts[n] = counts[n];
+    m->uni = mem_calloc((size_t)counts[1] + 1, sizeof *m->uni);
+    if (!m->uni)
+        return SPIN_ENOMEM;
+    for (unsigned n = 2; n <= order; ++n)
+        if (!table_alloc(&m->tables[n], counts[n], n == order ? 12 : 16))
+            return SPIN_ENOMEM;
+    return SPIN_OK;
+}
+
+void lm_release(spin_model *m) {
+    mem_free(m->uni);
+    for (unsigned n = 2; n <= SPIN_MAX_ORDER; ++n)
+        mem_free(m->tables[n].slots);
+    vocab_free(m->vocab);
+}
+
+/* Pointer to the backoff of the context made of the last 'len' words of
+ * 'ids[0..end)' (a unigram when len == 1), or NULL if that n-gram is absent. */
+static float *context_backoff(spin_model *m, const spin_word *ids, unsigned end, unsigned len) {
+    if (len == 1)
+        return &m->uni[ids[end - 1]].backoff;
+    uint64_t key = lm_key_start(ids[end - 1]);
+    for (unsigned k = 2; k <= len; ++k)
+        key = lm_key_extend(key, ids[end - k]);
+    unsigned char *s = table_find(&m->tables[len], key);
+    return s ? (float *)(void *)(s + 12) : NULL;
+}
+
+lm_add_result lm_add_ngram(spin_model *m, unsigned n, const spin_word *ids, float prob,
+                           float backoff) {
+    /* suffix[k] = key of the last k words. */
+    uint64_t suffix[SPIN_MAX_ORDER + 1];
+    suffix[1] = lm_key_start(ids[n - 1]);
+    for (unsigned k = 2; k <= n; ++k)
+        suffix[k] = lm_key_extend(suffix[k - 1], ids[n - k]);
+
+    /* The context (first n-1 words) must exist; it now has an extension. */
+    float *ctx = context_backoff(m, ids, n - 1, n - 1);
+    if (!ctx)
+        return LM_MISSING_CONTEXT;
+
+    bool existed;
+    unsigned char *slot = table_insert(&m->tables[n], suffix[n], &existed);
+    if (!slot)
+        return LM_NO_MEMORY;
+    if (existed)
+        return LM_DUPLICATE;
+    *ctx = set_extension(*ctx);
+    slot_set_prob(slot, lm_prob_from_file(prob));
+    if (n < m->order)
+        slot_set_backoff(slot, lm_backoff_from_file(backoff));
+
+    /* The suffix (last n-1 words) now extends left.  If SRI-style pruning
+     * dropped it, insert "blanks" down to the longest suffix present: each
+     * blank's prob is the backed-off estimate, its backoff -0.0. */
+    if (n - 1 == 1) {
+        m->uni[ids[n - 1]].prob = mark_extends_left(m->uni[ids[n - 1]].prob);
+        return LM_ADDED;
+    }
+    unsigned char *lower = table_find(&m->tables[n - 1], suffix[n - 1]);
+    if (lower) {
+        slot_set_prob(lower, mark_extends_left(slot_prob(lower)));
+        return LM_ADDED;
+    }
+    unsigned basis = n - 2;
+    unsigned char *basis_slot = NULL;
+    for (; basis >= 2; --basis)
+        if ((basis_slot = table_find(&m->tables[basis], suffix[basis])))
+            break;
+    float p;
+    if (basis_slot) {
+        p = -fabsf(slot_prob(basis_slot));
+        slot_set_prob(basis_slot, mark_extends_left(slot_prob(basis_slot)));
+    } else {
+        basis = 1;
+        p = -fabsf(m->uni[ids[n - 1]].prob);
+        m->uni[ids[n - 1]].prob = mark_extends_left(m->uni[ids[n - 1]].prob);
+    }
+    for (unsigned len = basis + 1; len <= n - 1; ++len) {
+        /* The blank's context: the len-1 words before the newest one. */
+        float *bo = context_backoff(m, ids, n - 1, len - 1);
+        if (bo) {
+            *bo = set_extension(*bo);
+            p += *bo;
+        }
+        unsigned char *blank = table_insert(&m->tables[len], suffix[len], &existed);
+        if (!blank)
+            return LM_NO_MEMORY;
+        slot_set_prob(blank, mark_extends_left(p));
+        slot_set_backoff(blank, -0.0f);
+        ++m->blanks;
+    }
+    return LM_ADDED;
+}
+
+void lm_finish(spin_model *m) {
+    memset(&m->begin_state, 0, sizeof m->begin_state);
+    m->begin_state.length = 1;
+    m->begin_state.words[0] = m->bos;
+    m->begin_state.backoff[0] = m->uni[m->bos].backoff;
+}
+
+/* ---- scoring (public API) ---- */
+
+spin_score spin_full_score(const spin_model *m, const spin_state *in, spin_word word,
+                           spin_state *out) {
+    spin_score r;
+    if (word >= vocab_size(m->vocab))
+        word = SPIN_WORD_NOT_FOUND;
+    const lm_unigram *u = &m->uni[word];
+    r.prob = -fabsf(u->prob);
+    r.ngram_length = 1;
+    r.oov = word == SPIN_WORD_NOT_FOUND;
+    out->words[0] = word;
+    out->backoff[0] = u->backoff;
+    out->length = has_extension(u->backoff) ? 1 : 0;
+
+    bool indep = independent_left(u->prob);
+    uint64_t key = lm_key_start(word);
+    const unsigned order = m->order;
+    for (unsigned i = 0; i < in->length && !indep; ++i) {
+        unsigned n = i + 2;
+        key = lm_key_extend(key, in->words[i]);
+        const unsigned char *s = table_find(&m->tables[n], key);
+        if (!s)
+            break;
+        float stored = slot_prob(s);
+        r.prob = -fabsf(stored);
+        r.ngram_length = (unsigned char)n;
+        if (n == order)
+            break;
+        indep = independent_left(stored);
+        float bo = slot_backoff(s);
+        out->backoff[i + 1] = bo;
+        if (has_extension(bo))
+            out->length = (unsigned char)n;
+    }
+    for (unsigned i = 1; i < out->length; ++i)
+        out->words[i] = in->words[i - 1];
+    for (unsigned i = r.ngram_length - 1u; i < in->length; ++i)
+        r.prob += in->backoff[i];
+    return r;
+}
+
+bool spin_state_equal(const spin_state *a, const spin_state *b) {
+    if (a->length != b->length)
+        return false;
+    for (unsigned i = 0; i < a->length; ++i)
+        if (a->words[i] != b->words[i])
+            return false;
+    return true;
+}
+
+void spin_state_begin_sentence(const spin_model *m, spin_state *out) {
+    *out = m->begin_state;
+}
+
+void spin_state_null_context(const spin_model *m, spin_state *out) {
+    (void)m;
+    memset(out, 0, sizeof *out);
+}
+
+static inline bool is_separator(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+spin_sentence_score spin_score_sentence(const spin_model *m, const char *text, size_t len,
+                                        unsigned flags, spin_score *words) {
+    spin_sentence_score res = {0.0f, 0, 0};
+    spin_state states[2];
+    int cur = 0;
+    if (flags & SPIN_SCORE_BOS)
+        spin_state_begin_sentence(m, &states[0]);
+    else
+        spin_state_null_context(m, &states[0]);
+    size_t i = 0;
+    for (;;) {
+        while (i < len && is_separator((unsigned char)text[i]))
+            ++i;
+        if (i >= len)
+            break;
+        size_t start = i;
+        while (i < len && !is_separator((unsigned char)text[i]))
+            ++i;
+        spin_word w = spin_vocab_index(m, text + start, i - start);
+        spin_score s = spin_full_score(m, &states[cur], w, &states[cur ^ 1]);
+        cur ^= 1;
+        res.total += s.prob;
+        res.oov += s.oov;
+        if (words)
+            words[res.tokens] = s;
+        ++res.tokens;
+    }
+    if (flags & SPIN_SCORE_EOS) {
+        spin_score s = spin_full_score(m, &states[cur], m->eos, &states[cur ^ 1]);
+        s.oov = false;
+        res.total += s.prob;
+        if (words)
+            words[res.tokens] = s;
+        ++res.tokens;
+    }
+    return res;
+}
+
+/* ---- accessors ---- */
+
+unsigned spin_model_order(const spin_model *m) {
+    return m->order;
+}
+
+uint64_t spin_model_count(const spin_model *m, unsigned n) {
+    return n >= 1 && n <= m->order ? m->counts[n] : 0;
+}
+
+spin_word spin_vocab_index(const spin_model *m, const char *word, size_t len) {
+    return vocab_find(m->vocab, word, len);
+}
+
+spin_word spin_vocab_begin_sentence(const spin_model *m) {
+    return m->bos;
+}
+
+spin_word spin_vocab_end_sentence(const spin_model *m) {
+    return m->eos;
+}
+
+size_t spin_vocab_size(const spin_model *m) {
+    return vocab_size(m->vocab);
+}
+
+const char *spin_vocab_word(const spin_model *m, spin_word id, size_t *len) {
+    return vocab_word(m->vocab, id, len);
+}

@@ -1,0 +1,111 @@
+/* lm.h - the n-gram model in memory, how it is built, and how it scores.
+ *
+ * Storage follows KenLM's probing layout in spirit (not in code):
+ * - unigrams: an array indexed by spin_word of {prob, backoff};
+ * - orders 2 .. N-1: one open-addressing hash table per order, entries
+ *   {key, prob, backoff} (16 bytes);
+ * - order N: a table of {key, prob} (12 bytes, packed).
+ * A key is a 64-bit hash of the n-gram's word indices, built from the newest
+ * word leftwards, so a lookup extends the match one older word at a time.
+ * Like KenLM, only the key identifies an n-gram: two n-grams whose keys
+ * collide (probability about 2^-64 per pair) would be confused.
+ *
+ * Two flags hide in sign bits, exactly as KenLM's probing model uses them:
+ * - prob: stored with the sign bit SET means "no longer n-gram ends with this
+ *   one" (independent left: stop extending); cleared means it extends left.
+ *   Readers always see -|prob|, so a log-probability of 0 reads as -0.
+ * - backoff: -0.0 means "this n-gram is the context of no longer n-gram": the
+ *   state after it may be shortened.  Any other value (including +0.0) keeps it.
+ */
+#ifndef SPIN_LM_H
+#define SPIN_LM_H
+
+#include <stdbool.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "spinscan.h"
+#include "vocab.h"
+
+typedef struct lm_unigram {
+    float prob;
+    float backoff;
+} lm_unigram;
+
+/* An open-addressing table of fixed-stride entries whose first 8 bytes are a
+ * nonzero key (0 marks an empty slot). */
+typedef struct lm_table {
+    unsigned char *slots;
+    uint64_t cap;    /* number of slots */
+    uint64_t used;   /* occupied slots */
+    unsigned stride; /* 16 (key, prob, backoff) or 12 (key, prob) */
+} lm_table;
+
+struct spin_model {
+    unsigned order;
+    uint64_t counts[SPIN_MAX_ORDER + 1]; /* as declared in the file, by order */
+    uint64_t blanks;                     /* entries inserted for missing suffixes */
+    vocab *vocab;
+    lm_unigram *uni; /* [vocab_size] */
+    lm_table tables[SPIN_MAX_ORDER + 1]; /* tables[n] for 2 <= n <= order */
+    spin_word bos, eos;
+    spin_state begin_state;
+};
+
+/* ---- keys ---- */
+
+static inline uint64_t lm_mix(uint64_t x) {
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ull;
+    x ^= x >> 32;
+    return x;
+}
+
+/* Key of the 1-word sequence 'w' (never stored; the start of a chain). */
+static inline uint64_t lm_key_start(spin_word w) {
+    return lm_mix((uint64_t)w + 0x9e3779b97f4a7c15ull);
+}
+
+/* Key of the sequence 'key' with one older word 'w' prepended. */
+static inline uint64_t lm_key_extend(uint64_t key, spin_word w) {
+    uint64_t k = lm_mix(key ^ (((uint64_t)w + 1) * 0xa0761d6478bd642full));
+    return k ? k : 1;
+}
+
+/* ---- building (used by the ARPA reader) ---- */
+
+/* Allocates tables for 'order' and 'counts' (counts[1..order]). */
+spin_status lm_init(spin_model *m, unsigned order, const uint64_t *counts);
+void lm_release(spin_model *m);
+
+/* Outcome of lm_add_ngram(). */
+typedef enum lm_add_result {
+    LM_ADDED,
+    LM_DUPLICATE,       /* already present: the first entry is kept */
+    LM_MISSING_CONTEXT, /* its first n-1 words are not an (n-1)-gram */
+    LM_NO_MEMORY
+} lm_add_result;
+
+/* Adds the n-gram 'ids' (oldest word first, n = 'n' >= 2) with 'prob' and
+ * 'backoff' (ignored for the top order).  All (n-1)-grams must already be in.
+ * Marks its context as extended, its suffix as extending left, and inserts
+ * blanks for missing suffixes (SRI-style pruning) as KenLM does. */
+lm_add_result lm_add_ngram(spin_model *m, unsigned n, const spin_word *ids, float prob,
+                           float backoff);
+
+/* Stores a value read from a file as KenLM does: a zero backoff becomes -0.0. */
+static inline float lm_backoff_from_file(float b) {
+    return b == 0.0f ? -0.0f : b;
+}
+
+/* Sets prob with the "independent left" flag (sign bit) set. */
+static inline float lm_prob_from_file(float p) {
+    return -fabsf(p);
+}
+
+/* Computes the begin-sentence state once the model is complete. */
+void lm_finish(spin_model *m);
+
+#endif

@@ -1,0 +1,40 @@
+/* vocab.h - the model's vocabulary: word spelling <-> spin_word index.
+ *
+ * Invariants: index 0 is the unknown word and always exists; the other indices
+ * are handed out from 1 in insertion order (the unigram file order), one per
+ * insertion, so ids match KenLM's probing/ARPA ids.  Inserting a spelling that is
+ * already present still takes a new index (as KenLM does), but lookups keep
+ * returning the first.  The spellings "<unk>" and "<UNK>" are never inserted:
+ * they name index 0.
+ */
+#ifndef SPIN_VOCAB_H
+#define SPIN_VOCAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spinscan.h"
+
+typedef struct vocab vocab;
+
+vocab *vocab_new(size_t expected);
+void vocab_free(vocab *v);
+
+/* Adds 'word'; *id receives its index, *duplicate whether the spelling was
+ * already present (its lookups keep the first index).  SPIN_ENOMEM on failure. */
+spin_status vocab_insert(vocab *v, const char *word, size_t len, spin_word *id, bool *duplicate);
+
+/* The index of 'word', or 0 if absent. */
+spin_word vocab_find(const vocab *v, const char *word, size_t len);
+
+/* True for the spellings of the unknown word. */
+bool vocab_is_unk(const char *word, size_t len);
+
+size_t vocab_size(const vocab *v);
+const char *vocab_word(const vocab *v, spin_word id, size_t *len);
+
+/* A fast 64-bit hash of a byte string (also used by other modules). */
+uint64_t vocab_hash(const char *s, size_t len);
+
+#endif
