@@ -16,7 +16,7 @@
 static int tap_count_;
 static int tap_failed_;
 
-static void tap_result_(int ok, const char *file, int line, const char *fmt, ...) {
+static inline void tap_result_(int ok, const char *file, int line, const char *fmt, ...) {
     va_list ap;
     ++tap_count_;
     if (!ok)
@@ -61,12 +61,12 @@ static void tap_result_(int ok, const char *file, int line, const char *fmt, ...
             printf("#   got %.9g, want %.9g\n", (double)g_, (double)w_);                            \
     } while (0)
 
-static void tap_skip(int n, const char *why) {
+static inline void tap_skip(int n, const char *why) {
     for (int i = 0; i < n; ++i)
         printf("ok %d # skip %s\n", ++tap_count_, why);
 }
 
-static void tap_diag(const char *fmt, ...) {
+static inline void tap_diag(const char *fmt, ...) {
     va_list ap;
     printf("# ");
     va_start(ap, fmt);
@@ -75,19 +75,39 @@ static void tap_diag(const char *fmt, ...) {
     printf("\n");
 }
 
+/* A printable copy of 's' for a test description: newlines, tabs and CRs
+ * become \n, \t, \r.  Returns one of four rotating static buffers. */
+static inline const char *tap_esc(const char *s) {
+    static char bufs[4][512];
+    static int k;
+    char *b = bufs[k++ & 3];
+    size_t o = 0;
+    for (; *s && o + 3 < sizeof bufs[0]; ++s) {
+        char c = *s;
+        if (c == '\n' || c == '\t' || c == '\r') {
+            b[o++] = '\\';
+            b[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        } else {
+            b[o++] = c;
+        }
+    }
+    b[o] = '\0';
+    return b;
+}
+
 /* Skip the whole file (prove counts it as skipped). */
-static int tap_skip_all(const char *why) {
+static inline int tap_skip_all(const char *why) {
     printf("1..0 # SKIP %s\n", why);
     return 0;
 }
 
-static int tap_done(void) {
+static inline int tap_done(void) {
     printf("1..%d\n", tap_count_);
     return tap_failed_ ? 1 : 0;
 }
 
 /* Directory of KenLM's reference fixtures, or NULL (then tests skip). */
-static const char *tap_fixtures(void) {
+static inline const char *tap_fixtures(void) {
     static char buf[4096];
     const char *d = getenv("SPINSCAN_FIXTURES");
     if (!d || !*d)

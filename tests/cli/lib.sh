@@ -1,0 +1,24 @@
+# lib.sh - TAP helpers for the CLI tests (sourced, not run).
+# SPINSCAN names the binary under test; each test runs in its own temp dir.
+: "${SPINSCAN:?SPINSCAN must name the spinscan binary}"
+T_N=0
+T_FAIL=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+t_ok() { # t_ok CONDITION-EXIT-STATUS DESCRIPTION
+    T_N=$((T_N + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; T_FAIL=$((T_FAIL + 1)); fi
+}
+t_is() { # t_is GOT WANT DESCRIPTION
+    T_N=$((T_N + 1))
+    if [ "$1" = "$2" ]; then echo "ok $T_N - $3"; else
+        echo "not ok $T_N - $3"; echo "#   got:  $1"; echo "#   want: $2"; T_FAIL=$((T_FAIL + 1)); fi
+}
+t_skip() { T_N=$((T_N + 1)); echo "ok $T_N # skip $1"; }
+t_done() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; }
+# The KenLM fixture directory, or empty when absent (users' clones).
+t_fixtures() {
+    local d=${SPINSCAN_FIXTURES:-../shared/fixtures/kenlm}
+    if [ -f "$d/tiny.arpa" ]; then echo "$d"; fi
+}
