@@ -34,6 +34,14 @@ typedef struct parser {
     unsigned order;
     uint64_t count_line[SPIN_MAX_ORDER + 1]; /* line numbers of the counts */
     uint64_t duplicates;
+    lm_build_memo memo;
+    /* The previous entry's words and their indices, by position: lmplz lists
+     * n-grams in suffix order, so most trailing words repeat. */
+    struct {
+        char text[48];
+        size_t len;
+        spin_word id;
+    } prev[SPIN_MAX_ORDER];
     bool warned_positive;
     bool saw_unk;
 } parser;
@@ -505,14 +513,25 @@ static spin_status read_entry(parser *p, unsigned n) {
         return SPIN_OK;
     }
     for (unsigned k = 0; k < n; ++k) {
+        if (p->prev[k].len == wlen[k] && !memcmp(p->prev[k].text, word[k], wlen[k])) {
+            ids[k] = p->prev[k].id;
+            continue;
+        }
         ids[k] = vocab_find(m->vocab, word[k], wlen[k]);
+        if (wlen[k] <= sizeof p->prev[k].text) {
+            memcpy(p->prev[k].text, word[k], wlen[k]);
+            p->prev[k].len = wlen[k];
+            p->prev[k].id = ids[k];
+        } else {
+            p->prev[k].len = SIZE_MAX;
+        }
         if (ids[k] == 0 && !vocab_is_unk(word[k], wlen[k])) /* v24 */
             return fail_at(p, (size_t)(word[k] - p->line), SPIN_EFORMAT,
                            "the word \"%s\" in this %u-gram is not in the \\1-grams: section, "
                            "which must list the whole vocabulary",
                            quoted(q, sizeof q, word[k], wlen[k]), n);
     }
-    switch (lm_add_ngram(m, n, ids, prob, backoff)) {
+    switch (lm_add_ngram(m, &p->memo, n, ids, prob, backoff)) {
     case LM_ADDED:
         return SPIN_OK;
     case LM_DUPLICATE: /* v34 */
@@ -535,6 +554,9 @@ static spin_status read_entry(parser *p, unsigned n) {
 
 static spin_status read_section(parser *p, unsigned n) {
     spin_status st = expect_section(p, n);
+    memset(&p->memo, 0, sizeof p->memo);
+    for (unsigned k = 0; k < SPIN_MAX_ORDER; ++k)
+        p->prev[k].len = SIZE_MAX;
     uint64_t want = p->m->counts[n];
     for (uint64_t k = 0; st == SPIN_OK && k < want; ++k) {
         bool eof;

@@ -178,16 +178,38 @@ static float *context_backoff(spin_model *m, const spin_word *ids, unsigned end,
     return s ? (float *)(void *)(s + 12) : NULL;
 }
 
-lm_add_result lm_add_ngram(spin_model *m, unsigned n, const spin_word *ids, float prob,
-                           float backoff) {
-    /* suffix[k] = key of the last k words. */
-    uint64_t suffix[SPIN_MAX_ORDER + 1];
-    suffix[1] = lm_key_start(ids[n - 1]);
-    for (unsigned k = 2; k <= n; ++k)
+lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
+                           float prob, float backoff) {
+    /* suffix[k] = key of the last k words; reuse the previous entry's keys for
+     * as many trailing words as the two share. */
+    unsigned shared = 0;
+    if (memo->n == n)
+        while (shared < n && memo->ids[n - 1 - shared] == ids[n - 1 - shared])
+            ++shared;
+    uint64_t *suffix = memo->suffix;
+    if (shared == 0)
+        suffix[1] = lm_key_start(ids[n - 1]);
+    for (unsigned k = shared > 1 ? shared + 1 : 2; k <= n; ++k)
         suffix[k] = lm_key_extend(suffix[k - 1], ids[n - k]);
-
+    memo->n = n;
+    memcpy(memo->ids, ids, n * sizeof *ids);
+    /* The entry's slot and its context's slot are independent cache misses:
+     * start fetching both before touching either. */
+    lm_table *t = &m->tables[n];
+    __builtin_prefetch(t->slots + slot_of(t, suffix[n]) * t->stride);
+    float *ctx;
+    if (n - 1 >= 2) {
+        lm_table *ct = &m->tables[n - 1];
+        uint64_t ck = lm_key_start(ids[n - 2]);
+        for (unsigned k = 2; k <= n - 1; ++k)
+            ck = lm_key_extend(ck, ids[n - 1 - k]);
+        __builtin_prefetch(ct->slots + slot_of(ct, ck) * ct->stride);
+        unsigned char *cs = table_find(ct, ck);
+        ctx = cs ? (float *)(void *)(cs + 12) : NULL;
+    } else {
+        ctx = &m->uni[ids[0]].backoff;
+    }
     /* The context (first n-1 words) must exist; it now has an extension. */
-    float *ctx = context_backoff(m, ids, n - 1, n - 1);
     if (!ctx)
         return LM_MISSING_CONTEXT;
 
@@ -205,6 +227,8 @@ lm_add_result lm_add_ngram(spin_model *m, unsigned n, const spin_word *ids, floa
     /* The suffix (last n-1 words) now extends left.  If SRI-style pruning
      * dropped it, insert "blanks" down to the longest suffix present: each
      * blank's prob is the backed-off estimate, its backoff -0.0. */
+    if (shared >= n - 1)
+        return LM_ADDED; /* the previous entry already marked this suffix */
     if (n - 1 == 1) {
         m->uni[ids[n - 1]].prob = mark_extends_left(m->uni[ids[n - 1]].prob);
         return LM_ADDED;

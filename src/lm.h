@@ -88,12 +88,22 @@ typedef enum lm_add_result {
     LM_NO_MEMORY
 } lm_add_result;
 
+/* What lm_add_ngram() remembers from the previous call: ARPA files from lmplz
+ * list n-grams in suffix order, so consecutive entries usually share their last
+ * words, and the work on a shared suffix need not be repeated.  Zero it before
+ * the first call of each order. */
+typedef struct lm_build_memo {
+    unsigned n;                               /* order of the previous n-gram, 0 = none */
+    spin_word ids[SPIN_MAX_ORDER];            /* its words */
+    uint64_t suffix[SPIN_MAX_ORDER + 1];      /* suffix[k]: key of its last k words */
+} lm_build_memo;
+
 /* Adds the n-gram 'ids' (oldest word first, n = 'n' >= 2) with 'prob' and
  * 'backoff' (ignored for the top order).  All (n-1)-grams must already be in.
  * Marks its context as extended, its suffix as extending left, and inserts
  * blanks for missing suffixes (SRI-style pruning) as KenLM does. */
-lm_add_result lm_add_ngram(spin_model *m, unsigned n, const spin_word *ids, float prob,
-                           float backoff);
+lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
+                           float prob, float backoff);
 
 /* Stores a value read from a file as KenLM does: a zero backoff becomes -0.0. */
 static inline float lm_backoff_from_file(float b) {

@@ -134,10 +134,25 @@ void vocab_free(vocab *v) {
     mem_free(v);
 }
 
-static bool same(const vocab *v, spin_word id, const char *word, size_t len) {
-    const char *s = v->arena + v->start[id];
-    size_t slen = (id + 1 < v->count ? v->start[id + 1] : v->arena_len) - v->start[id] - 1;
-    return slen == len && memcmp(s, word, len) == 0;
+static inline bool same(const vocab *v, spin_word id, const char *word, size_t len) {
+    size_t at = v->start[id];
+    size_t slen = (id + 1 < v->count ? v->start[id + 1] : v->arena_len) - at - 1;
+    if (slen != len)
+        return false;
+    const char *s = v->arena + at;
+    /* Most words are short: compare 8 bytes at a time without a libc call. */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, s + i, 8);
+        memcpy(&b, word + i, 8);
+        if (a != b)
+            return false;
+    }
+    for (; i < len; ++i)
+        if (s[i] != word[i])
+            return false;
+    return true;
 }
 
 spin_word vocab_find(const vocab *v, const char *word, size_t len) {
