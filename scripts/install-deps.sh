@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Keep in step with README.md ("Dependencies"), which says why each one is here.
 packages=(
-    gcc make pkg-config perl
+    gcc make pkg-config perl time
     libicu-dev     # ICU: sentence and word segmentation, normalization
     libgsl-dev     # GSL: robust statistics, logistic calibration
     zlib1g-dev     # gzip models and inputs

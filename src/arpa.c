@@ -20,8 +20,18 @@
 
 /* An ARPA line longer than this is certainly not a model. */
 #define ARPA_MAX_LINE (64u << 20)
+/* Entries parsed and prefetched before they are committed (see lm_prepare). */
+#define ARPA_BATCH 32
 /* Duplicate n-grams are reported one by one up to this many, then counted. */
 #define ARPA_MAX_DUP_WARNINGS 5
+
+/* An n-gram parsed but not yet committed to the model. */
+typedef struct pending {
+    spin_word ids[SPIN_MAX_ORDER];
+    float prob, backoff;
+    uint64_t line_no, byte; /* where its words start */
+    lm_prepared prep;
+} pending;
 
 typedef struct parser {
     lines in;
@@ -35,6 +45,8 @@ typedef struct parser {
     uint64_t count_line[SPIN_MAX_ORDER + 1]; /* line numbers of the counts */
     uint64_t duplicates;
     lm_build_memo memo;
+    pending batch[ARPA_BATCH];
+    size_t nbatch;
     /* The previous entry's words and their indices, by position: lmplz lists
      * n-grams in suffix order, so most trailing words repeat. */
     struct {
@@ -512,12 +524,23 @@ static spin_status read_entry(parser *p, unsigned n) {
         m->uni[id].backoff = lm_backoff_from_file(backoff);
         return SPIN_OK;
     }
+    /* Words that differ from the previous entry's: hash them all and prefetch
+     * their slots first, so that the lookups' cache misses overlap. */
+    uint64_t h[SPIN_MAX_ORDER];
+    bool fresh[SPIN_MAX_ORDER];
     for (unsigned k = 0; k < n; ++k) {
-        if (p->prev[k].len == wlen[k] && !memcmp(p->prev[k].text, word[k], wlen[k])) {
+        fresh[k] = !(p->prev[k].len == wlen[k] && !memcmp(p->prev[k].text, word[k], wlen[k]));
+        if (fresh[k]) {
+            h[k] = vocab_hash(word[k], wlen[k]);
+            vocab_prefetch(m->vocab, h[k]);
+        }
+    }
+    for (unsigned k = 0; k < n; ++k) {
+        if (!fresh[k]) {
             ids[k] = p->prev[k].id;
             continue;
         }
-        ids[k] = vocab_find(m->vocab, word[k], wlen[k]);
+        ids[k] = vocab_find_hashed(m->vocab, word[k], wlen[k], h[k]);
         if (wlen[k] <= sizeof p->prev[k].text) {
             memcpy(p->prev[k].text, word[k], wlen[k]);
             p->prev[k].len = wlen[k];
@@ -531,25 +554,63 @@ static spin_status read_entry(parser *p, unsigned n) {
                            "which must list the whole vocabulary",
                            quoted(q, sizeof q, word[k], wlen[k]), n);
     }
-    switch (lm_add_ngram(m, &p->memo, n, ids, prob, backoff)) {
-    case LM_ADDED:
-        return SPIN_OK;
-    case LM_DUPLICATE: /* v34 */
-        if (++p->duplicates <= ARPA_MAX_DUP_WARNINGS)
-            warn_at(p, true, "duplicate %u-gram \"%s\"; the first one is used", n,
-                    quoted(q, sizeof q, word[0], (size_t)(word[n - 1] + wlen[n - 1] - word[0])));
-        return SPIN_OK;
-    case LM_MISSING_CONTEXT: /* v23 */
-        return fail_at(p, (size_t)(word[0] - p->line), SPIN_EFORMAT,
-                       "the context \"%s\" of this %u-gram is not in the \\%u-grams: section "
-                       "(every n-gram's first n-1 words must be an (n-1)-gram)",
-                       quoted(q, sizeof q, word[0],
-                              (size_t)(word[n - 2] + wlen[n - 2] - word[0])),
-                       n, n - 1);
-    case LM_NO_MEMORY:
-        break;
+    pending *e = &p->batch[p->nbatch++];
+    memcpy(e->ids, ids, n * sizeof *ids);
+    e->prob = prob;
+    e->backoff = backoff;
+    e->line_no = p->in.line_no;
+    e->byte = p->in.line_offset + (size_t)(word[0] - p->line);
+    lm_prepare(m, &p->memo, n, ids, &e->prep);
+    return SPIN_OK;
+}
+
+/* The words ids[from, to) of an n-gram as text, for messages. */
+static const char *ngram_text(const parser *p, const spin_word *ids, unsigned from, unsigned to,
+                              char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (unsigned k = from; k < to && o + 1 < size; ++k) {
+        size_t len;
+        const char *w = vocab_word(p->m->vocab, ids[k], &len);
+        char q[128];
+        diag_quote(q, sizeof q, w, len, 40);
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", k > from ? " " : "", q);
     }
-    return fail_at(p, 0, SPIN_ENOMEM, "out of memory while adding %u-grams", n);
+    return buf;
+}
+
+/* Commits the parsed entries in order. */
+static spin_status flush_batch(parser *p, unsigned n) {
+    char q[256];
+    spin_status st = SPIN_OK;
+    for (size_t i = 0; i < p->nbatch && st == SPIN_OK; ++i) {
+        pending *e = &p->batch[i];
+        switch (lm_commit(p->m, n, e->ids, &e->prep, e->prob, e->backoff)) {
+        case LM_ADDED:
+            break;
+        case LM_DUPLICATE: /* v34 */
+            if (++p->duplicates <= ARPA_MAX_DUP_WARNINGS && p->opts->warn) {
+                spin_diag w;
+                diag_set(&w, SPIN_OK, p->path, e->line_no, e->byte,
+                         "duplicate %u-gram \"%s\"; the first one is used", n,
+                         ngram_text(p, e->ids, 0, n, q, sizeof q));
+                p->opts->warn(p->opts->warn_ctx, &w);
+            }
+            break;
+        case LM_MISSING_CONTEXT: /* v23 */
+            st = diag_set(p->d, SPIN_EFORMAT, p->path, e->line_no, e->byte,
+                          "the context \"%s\" of this %u-gram is not in the \\%u-grams: "
+                          "section (every n-gram's first n-1 words must be an (n-1)-gram)",
+                          ngram_text(p, e->ids, 0, n - 1, q, sizeof q), n, n - 1);
+            break;
+        case LM_NO_MEMORY:
+            st = diag_set(p->d, SPIN_ENOMEM, p->path, e->line_no, e->byte,
+                          "out of memory while adding %u-grams", n);
+            break;
+        }
+    }
+    p->nbatch = 0;
+    return st;
 }
 
 static spin_status read_section(parser *p, unsigned n) {
@@ -576,7 +637,12 @@ static spin_status read_section(parser *p, unsigned n) {
                            " entries, but line %" PRIu64 " declares %" PRIu64,
                            n, k, p->count_line[n], want);
         st = read_entry(p, n);
+        if (st == SPIN_OK && p->nbatch == ARPA_BATCH)
+            st = flush_batch(p, n);
     }
+    if (st == SPIN_OK)
+        st = flush_batch(p, n);
+    p->nbatch = 0;
     return st;
 }
 
@@ -646,6 +712,8 @@ spin_status arpa_load(reader *r, const spin_load_options *opts, spin_model *m, s
         st = read_section(&p, n);
         if (st == SPIN_OK && n == 1)
             st = check_specials(&p);
+        if (st == SPIN_OK && n == 1 && lm_build_hot_words(m) != SPIN_OK)
+            st = diag_set(d, SPIN_ENOMEM, p.path, 0, 0, NULL);
     }
     if (st == SPIN_OK)
         st = read_end(&p);
@@ -657,7 +725,8 @@ spin_status arpa_load(reader *r, const spin_load_options *opts, spin_model *m, s
             m->uni[0].prob = lm_prob_from_file(opts->unk_logprob);
             m->uni[0].backoff = 0.0f; /* +0.0, as KenLM sets it */
         }
-        lm_finish(m);
+        if (lm_finish(m) != SPIN_OK)
+            st = diag_set(d, SPIN_ENOMEM, p.path, 0, 0, NULL);
     }
     lines_free(&p.in);
     return st;

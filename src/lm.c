@@ -76,7 +76,7 @@ static bool table_alloc(lm_table *t, uint64_t entries, unsigned stride) {
     t->cap = (uint64_t)want;
     t->stride = stride;
     t->used = 0;
-    t->slots = mem_calloc((size_t)t->cap, stride);
+    t->slots = mem_alloc_large((size_t)t->cap * stride);
     return t->slots != NULL;
 }
 
@@ -96,7 +96,7 @@ static bool table_grow(lm_table *t) {
         memcpy(bigger.slots + j * bigger.stride, s, t->stride);
     }
     bigger.used = t->used;
-    mem_free(t->slots);
+    mem_free_large(t->slots, (size_t)t->cap * t->stride);
     *t = bigger;
     return true;
 }
@@ -150,7 +150,8 @@ spin_status lm_init(spin_model *m, unsigned order, const uint64_t *counts) {
     m->order = order;
     for (unsigned n = 1; n <= order; ++n)
         m->counts[n] = counts[n];
-    m->uni = mem_calloc((size_t)counts[1] + 1, sizeof *m->uni);
+    m->uni_bytes = ((size_t)counts[1] + 1) * sizeof *m->uni;
+    m->uni = mem_alloc_large(m->uni_bytes);
     if (!m->uni)
         return SPIN_ENOMEM;
     for (unsigned n = 2; n <= order; ++n)
@@ -160,9 +161,9 @@ spin_status lm_init(spin_model *m, unsigned order, const uint64_t *counts) {
 }
 
 void lm_release(spin_model *m) {
-    mem_free(m->uni);
+    mem_free_large(m->uni, m->uni_bytes);
     for (unsigned n = 2; n <= SPIN_MAX_ORDER; ++n)
-        mem_free(m->tables[n].slots);
+        mem_free_large(m->tables[n].slots, (size_t)m->tables[n].cap * m->tables[n].stride);
     vocab_free(m->vocab);
 }
 
@@ -178,8 +179,8 @@ static float *context_backoff(spin_model *m, const spin_word *ids, unsigned end,
     return s ? (float *)(void *)(s + 12) : NULL;
 }
 
-lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
-                           float prob, float backoff) {
+void lm_prepare(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
+                lm_prepared *out) {
     /* suffix[k] = key of the last k words; reuse the previous entry's keys for
      * as many trailing words as the two share. */
     unsigned shared = 0;
@@ -193,23 +194,41 @@ lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const
         suffix[k] = lm_key_extend(suffix[k - 1], ids[n - k]);
     memo->n = n;
     memcpy(memo->ids, ids, n * sizeof *ids);
+    memcpy(out->suffix, suffix, (n + 1) * sizeof *suffix);
+    out->shared = shared;
     /* The entry's slot and its context's slot are independent cache misses:
-     * start fetching both before touching either. */
+     * start fetching both now; lm_commit() comes back for them later. */
     lm_table *t = &m->tables[n];
     __builtin_prefetch(t->slots + slot_of(t, suffix[n]) * t->stride);
-    float *ctx;
     if (n - 1 >= 2) {
         lm_table *ct = &m->tables[n - 1];
         uint64_t ck = lm_key_start(ids[n - 2]);
         for (unsigned k = 2; k <= n - 1; ++k)
             ck = lm_key_extend(ck, ids[n - 1 - k]);
+        out->context = ck;
         __builtin_prefetch(ct->slots + slot_of(ct, ck) * ct->stride);
-        unsigned char *cs = table_find(ct, ck);
+    }
+}
+
+lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
+                           float prob, float backoff) {
+    lm_prepared prep;
+    lm_prepare(m, memo, n, ids, &prep);
+    return lm_commit(m, n, ids, &prep, prob, backoff);
+}
+
+lm_add_result lm_commit(spin_model *m, unsigned n, const spin_word *ids, const lm_prepared *prep,
+                        float prob, float backoff) {
+    const uint64_t *suffix = prep->suffix;
+    unsigned shared = prep->shared;
+    /* The context (first n-1 words) must exist; it now has an extension. */
+    float *ctx;
+    if (n - 1 >= 2) {
+        unsigned char *cs = table_find(&m->tables[n - 1], prep->context);
         ctx = cs ? (float *)(void *)(cs + 12) : NULL;
     } else {
         ctx = &m->uni[ids[0]].backoff;
     }
-    /* The context (first n-1 words) must exist; it now has an extension. */
     if (!ctx)
         return LM_MISSING_CONTEXT;
 
@@ -269,11 +288,31 @@ lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const
     return LM_ADDED;
 }
 
-void lm_finish(spin_model *m) {
+/* Words in the vocabulary's cache-resident table: Zipf's law puts roughly
+ * four tokens in five of running English among the 4096 most probable words. */
+#define LM_HOT_WORDS 4096
+
+spin_status lm_build_hot_words(spin_model *m) {
+    size_t n = vocab_size(m->vocab);
+    float *probs = mem_alloc(n * sizeof *probs);
+    if (!probs)
+        return SPIN_ENOMEM;
+    for (size_t i = 0; i < n; ++i)
+        probs[i] = m->uni[i].prob;
+    spin_status st = vocab_build_hot(m->vocab, probs, LM_HOT_WORDS);
+    mem_free(probs);
+    return st;
+}
+
+spin_status lm_finish(spin_model *m) {
+    spin_status st = lm_build_hot_words(m); /* no-op if built already */
+    if (st != SPIN_OK)
+        return st;
     memset(&m->begin_state, 0, sizeof m->begin_state);
     m->begin_state.length = 1;
     m->begin_state.words[0] = m->bos;
     m->begin_state.backoff[0] = m->uni[m->bos].backoff;
+    return SPIN_OK;
 }
 
 /* ---- scoring (public API) ---- */

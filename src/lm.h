@@ -47,6 +47,7 @@ struct spin_model {
     uint64_t blanks;                     /* entries inserted for missing suffixes */
     vocab *vocab;
     lm_unigram *uni; /* [vocab_size] */
+    size_t uni_bytes;
     lm_table tables[SPIN_MAX_ORDER + 1]; /* tables[n] for 2 <= n <= order */
     spin_word bos, eos;
     spin_state begin_state;
@@ -105,6 +106,20 @@ typedef struct lm_build_memo {
 lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
                            float prob, float backoff);
 
+/* The same in two steps, so that a caller can prepare a batch of entries
+ * (computing keys and prefetching their slots, which overlaps the cache misses)
+ * before committing them in order.  The 'memo' sharing requires entries to be
+ * prepared in the order they are committed. */
+typedef struct lm_prepared {
+    uint64_t suffix[SPIN_MAX_ORDER + 1]; /* suffix[k]: key of the last k words */
+    uint64_t context;                    /* key of the first n-1 words (n >= 3) */
+    unsigned shared;                     /* trailing words shared with the previous entry */
+} lm_prepared;
+void lm_prepare(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
+                lm_prepared *out);
+lm_add_result lm_commit(spin_model *m, unsigned n, const spin_word *ids, const lm_prepared *prep,
+                        float prob, float backoff);
+
 /* Stores a value read from a file as KenLM does: a zero backoff becomes -0.0. */
 static inline float lm_backoff_from_file(float b) {
     return b == 0.0f ? -0.0f : b;
@@ -115,7 +130,12 @@ static inline float lm_prob_from_file(float p) {
     return -fabsf(p);
 }
 
-/* Computes the begin-sentence state once the model is complete. */
-void lm_finish(spin_model *m);
+/* Gives the vocabulary its cache of the most probable words; called once the
+ * unigrams are in, so that reading the higher orders profits too. */
+spin_status lm_build_hot_words(spin_model *m);
+
+/* Completes a loaded model: the begin-sentence state and the vocabulary's
+ * cache of frequent words.  SPIN_ENOMEM on failure. */
+spin_status lm_finish(spin_model *m);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* The counter is atomic so that the hook stays correct when ranking threads
  * allocate; with the hook off the cost is one relaxed load. */
@@ -60,4 +61,35 @@ char *mem_strndup(const char *s, size_t n) {
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
+}
+
+/* Below this, plain calloc is as good and wastes no rounding. */
+#define LARGE_MIN (4u << 20)
+#define HUGE_PAGE (2u << 20)
+
+void *mem_alloc_large(size_t size) {
+    if (size < LARGE_MIN)
+        return mem_calloc(1, size);
+    if (should_fail())
+        return NULL;
+    size_t rounded = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+    if (rounded < size)
+        return NULL;
+    void *p = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
+    return p;
+}
+
+void mem_free_large(void *p, size_t size) {
+    if (!p)
+        return;
+    if (size < LARGE_MIN) {
+        mem_free(p);
+        return;
+    }
+    munmap(p, (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1));
 }

@@ -17,6 +17,12 @@ void *mem_realloc_array(void *p, size_t n, size_t size); /* overflow-checked */
 void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);
 
+/* Zeroed memory for big random-access tables, backed by transparent huge pages
+ * where the kernel allows it (fewer TLB misses: lookups in a 100 MB hash table
+ * run about twice as fast).  Free with mem_free_large and the same size. */
+void *mem_alloc_large(size_t size);
+void mem_free_large(void *p, size_t size);
+
 /* Test hook: make the 'n'-th allocation from now on fail (1 = the next one);
  * 0 disables.  Returns how many allocations happened since the last call. */
 unsigned long mem_fail_at(unsigned long n);

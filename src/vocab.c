@@ -1,18 +1,26 @@
 /* vocab.c - open-addressing hash of word spellings (see vocab.h).
  *
- * Slots hold a 32-bit hash tag and index+1 (0 marks an empty slot); spellings
- * live NUL-terminated in one arena, found by per-index start offsets.  The table
- * is kept at most half full so that a miss ends after a slot or two.
+ * A slot holds a word's full 64-bit hash, its length and index+1 (0 marks an
+ * empty slot), so a lookup touches one slot and nothing else: like KenLM, a
+ * lookup trusts hash and length without reading the spelling.  Insertion does
+ * compare spellings, so two vocabulary words can never be conflated; if two
+ * ever share a hash, 'verify' switches every lookup to comparing spellings.
+ * What remains is an unknown string whose 64-bit hash and length equal a known
+ * word's: about 1 in 10^14 lookups for a 100,000-word vocabulary.
+ * Spellings live NUL-terminated in one arena, found by per-index offsets.
  */
 #include "vocab.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
 
 typedef struct slot {
-    uint32_t tag;
+    uint64_t hash;
     uint32_t id1; /* index + 1; 0 = empty */
+    uint32_t len;
 } slot;
 
 struct vocab {
@@ -20,10 +28,15 @@ struct vocab {
     size_t mask;  /* table size - 1 (a power of two) */
     size_t count; /* indices handed out, including 0 */
     size_t used;  /* occupied slots */
+    bool verify;  /* two spellings share a hash: compare spellings on lookup */
     char *arena;
     size_t arena_len, arena_cap;
     size_t *start; /* start[id] = offset of its spelling in arena */
     size_t start_cap;
+    /* The most frequent words again, in a table small enough to stay in cache;
+     * a miss there falls through to 'slots'.  NULL until vocab_build_hot(). */
+    slot *hot;
+    size_t hot_mask;
 };
 
 static inline uint64_t rotl(uint64_t x, int r) {
@@ -67,7 +80,7 @@ static bool grow_table(vocab *v) {
         slot s = v->slots[i];
         if (!s.id1)
             continue;
-        size_t at = s.tag & (nsize - 1);
+        size_t at = (size_t)(s.hash >> 32) & (nsize - 1);
         while (ns[at].id1)
             at = (at + 1) & (nsize - 1);
         ns[at] = s;
@@ -109,7 +122,7 @@ vocab *vocab_new(size_t expected) {
     if (!v)
         return NULL;
     size_t size = 16;
-    while (size < expected * 2 + 2)
+    while (size * 7 < (expected + 2) * 10)
         size *= 2;
     v->slots = mem_calloc(size, sizeof *v->slots);
     v->mask = size - 1;
@@ -128,6 +141,7 @@ vocab *vocab_new(size_t expected) {
 void vocab_free(vocab *v) {
     if (!v)
         return;
+    mem_free(v->hot);
     mem_free(v->slots);
     mem_free(v->start);
     mem_free(v->arena);
@@ -155,14 +169,29 @@ static inline bool same(const vocab *v, spin_word id, const char *word, size_t l
     return true;
 }
 
+void vocab_prefetch(const vocab *v, uint64_t h) {
+    __builtin_prefetch(&v->slots[(size_t)(h >> 32) & v->mask]);
+}
+
 spin_word vocab_find(const vocab *v, const char *word, size_t len) {
-    uint64_t h = vocab_hash(word, len);
-    uint32_t tag = (uint32_t)(h >> 32);
-    for (size_t at = tag & v->mask;; at = (at + 1) & v->mask) {
+    return vocab_find_hashed(v, word, len, vocab_hash(word, len));
+}
+
+spin_word vocab_find_hashed(const vocab *v, const char *word, size_t len, uint64_t h) {
+    if (v->hot) {
+        for (size_t at = (size_t)h & v->hot_mask;; at = (at + 1) & v->hot_mask) {
+            slot s = v->hot[at];
+            if (!s.id1)
+                break;
+            if (s.hash == h && s.len == len && (!v->verify || same(v, s.id1 - 1, word, len)))
+                return s.id1 - 1;
+        }
+    }
+    for (size_t at = (size_t)(h >> 32) & v->mask;; at = (at + 1) & v->mask) {
         slot s = v->slots[at];
         if (!s.id1)
             return 0;
-        if (s.tag == tag && same(v, s.id1 - 1, word, len))
+        if (s.hash == h && s.len == len && (!v->verify || same(v, s.id1 - 1, word, len)))
             return s.id1 - 1;
     }
 }
@@ -173,27 +202,30 @@ spin_status vocab_insert(vocab *v, const char *word, size_t len, spin_word *id, 
         *id = 0;
         return SPIN_OK;
     }
-    if (v->count >= UINT32_MAX - 1)
+    if (v->count >= UINT32_MAX - 1 || len >= UINT32_MAX)
         return SPIN_EUNSUPPORTED;
-    if ((v->used + 1) * 2 > v->mask + 1 && !grow_table(v))
+    if ((v->used + 1) * 10 > (v->mask + 1) * 7 && !grow_table(v))
         return SPIN_ENOMEM;
     uint64_t h = vocab_hash(word, len);
-    uint32_t tag = (uint32_t)(h >> 32);
-    size_t at = tag & v->mask;
+    size_t at = (size_t)(h >> 32) & v->mask;
     for (;; at = (at + 1) & v->mask) {
         slot s = v->slots[at];
         if (!s.id1)
             break;
-        if (s.tag == tag && same(v, s.id1 - 1, word, len)) {
-            *duplicate = true;
-            break;
+        if (s.hash == h && s.len == len) {
+            if (same(v, s.id1 - 1, word, len)) {
+                *duplicate = true;
+                break;
+            }
+            v->verify = true; /* a true 64-bit collision between two words */
         }
     }
     if (!append_spelling(v, word, len))
         return SPIN_ENOMEM;
     *id = (spin_word)v->count++;
     if (!*duplicate) {
-        v->slots[at].tag = tag;
+        v->slots[at].hash = h;
+        v->slots[at].len = (uint32_t)len;
         v->slots[at].id1 = *id + 1;
         ++v->used;
     }
@@ -210,4 +242,43 @@ const char *vocab_word(const vocab *v, spin_word id, size_t *len) {
     if (len)
         *len = (id + 1 < v->count ? v->start[id + 1] : v->arena_len) - v->start[id] - 1;
     return v->arena + v->start[id];
+}
+
+static int cmp_float_desc(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+spin_status vocab_build_hot(vocab *v, const float *score, size_t k) {
+    if (v->hot || v->count <= k * 4)
+        return SPIN_OK; /* small vocabularies stay in cache anyway */
+    float *sorted = mem_alloc(v->count * sizeof *sorted);
+    size_t size = 16;
+    while (size < k * 2)
+        size *= 2;
+    slot *hot = mem_calloc(size, sizeof *hot);
+    if (!sorted || !hot) {
+        mem_free(sorted);
+        mem_free(hot);
+        return SPIN_ENOMEM;
+    }
+    for (size_t i = 0; i < v->count; ++i)
+        sorted[i] = -fabsf(score[i]);
+    qsort(sorted, v->count, sizeof *sorted, cmp_float_desc);
+    float cut = sorted[k - 1];
+    mem_free(sorted);
+    size_t placed = 0;
+    for (size_t i = 0; i <= v->mask && placed < k; ++i) {
+        slot s = v->slots[i];
+        if (!s.id1 || -fabsf(score[s.id1 - 1]) < cut)
+            continue;
+        size_t at = (size_t)s.hash & (size - 1);
+        while (hot[at].id1)
+            at = (at + 1) & (size - 1);
+        hot[at] = s;
+        ++placed;
+    }
+    v->hot = hot;
+    v->hot_mask = size - 1;
+    return SPIN_OK;
 }

@@ -6,6 +6,8 @@
  * already present still takes a new index (as KenLM does), but lookups keep
  * returning the first.  The spellings "<unk>" and "<UNK>" are never inserted:
  * they name index 0.
+ * Lookups identify a word by its 64-bit hash and length, as KenLM does (see
+ * vocab.c for what that risks and how insertion stays exact).
  */
 #ifndef SPIN_VOCAB_H
 #define SPIN_VOCAB_H
@@ -28,8 +30,19 @@ spin_status vocab_insert(vocab *v, const char *word, size_t len, spin_word *id, 
 /* The index of 'word', or 0 if absent. */
 spin_word vocab_find(const vocab *v, const char *word, size_t len);
 
+/* The same with 'h' = vocab_hash(word, len) computed by the caller, who may
+ * have called vocab_prefetch(v, h) earlier to overlap the cache miss. */
+spin_word vocab_find_hashed(const vocab *v, const char *word, size_t len, uint64_t h);
+void vocab_prefetch(const vocab *v, uint64_t h);
+
 /* True for the spellings of the unknown word. */
 bool vocab_is_unk(const char *word, size_t len);
+
+/* Copies the 'k' words with the highest score[id] (the unigram log10
+ * probabilities; -|x| is used, so sign flags do not matter) into a small
+ * lookup table that stays in cache.  Call once, after the last insertion;
+ * lookups stay read-only and thread-safe. */
+spin_status vocab_build_hot(vocab *v, const float *score, size_t k);
 
 size_t vocab_size(const vocab *v);
 const char *vocab_word(const vocab *v, spin_word id, size_t *len);
