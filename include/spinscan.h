@@ -186,9 +186,9 @@ SPIN_API spin_score spin_full_score(const spin_model *model, const spin_state *i
 
 /** Per-sentence totals from spin_score_sentence(). */
 typedef struct spin_sentence_score {
-    float total;     /**< sum of log10 probabilities, in float as KenLM sums them */
-    size_t tokens;   /**< words scored, including </s> when added */
-    size_t oov;      /**< words not in the vocabulary (</s> never counts) */
+    float total;   /**< sum of log10 probabilities, in float as KenLM sums them */
+    size_t tokens; /**< words scored, including </s> when added */
+    size_t oov;    /**< words not in the vocabulary (</s> never counts) */
 } spin_sentence_score;
 
 /** Flags for spin_score_sentence(). */

@@ -245,7 +245,8 @@ static spin_status read_header(parser *p, uint64_t *counts) {
             break;
     }
     if (!line_is(p, "\\data\\")) {
-        bool spaced = p->len > 6 && !memcmp(p->line, "\\data\\", 6) && blank(p->line + 6, p->len - 6);
+        bool spaced =
+            p->len > 6 && !memcmp(p->line, "\\data\\", 6) && blank(p->line + 6, p->len - 6);
         return fail_at(p, 0, SPIN_EFORMAT,
                        "expected \"\\data\\\" as the first line that is not blank or a comment, "
                        "found \"%s\"%s",
@@ -298,8 +299,9 @@ static spin_status read_header(parser *p, uint64_t *counts) {
             c = c * 10 + dgt;
         }
         if (i == c0)
-            return fail_at(p, c0, SPIN_EFORMAT, "expected a number of %lu-grams after '=', found \"%s\"",
-                           n, quoted(q, sizeof q, p->line + c0, p->len - c0));
+            return fail_at(p, c0, SPIN_EFORMAT,
+                           "expected a number of %lu-grams after '=', found \"%s\"", n,
+                           quoted(q, sizeof q, p->line + c0, p->len - c0));
         if (!blank(p->line + i, p->len - i)) /* KenLM ignores it too; say so */
             warn_at(p, true, "ignoring \"%s\" after the %lu-gram count",
                     quoted(q, sizeof q, p->line + i, p->len - i), n);
@@ -329,8 +331,8 @@ static spin_status read_header(parser *p, uint64_t *counts) {
         for (unsigned n = 1; n <= order; ++n)
             if (counts[n] > size / (2 * n + 2))
                 return diag_set(p->d, SPIN_EFORMAT, p->path, p->count_line[n], 0,
-                                "the header declares %" PRIu64
-                                " %u-grams, more than a %" PRIu64 "-byte file can hold",
+                                "the header declares %" PRIu64 " %u-grams, more than a %" PRIu64
+                                "-byte file can hold",
                                 counts[n], n, size);
     }
     p->order = order;
@@ -373,15 +375,14 @@ static spin_status expect_section(parser *p, unsigned n) {
 
 /* Reads the 'n' words of an entry starting at *pos; words end at TAB, space
  * or CR (VT and FF belong to words in ARPA files). */
-static spin_status read_words(parser *p, unsigned n, size_t *pos, const char **word,
-                              size_t *wlen) {
+static spin_status read_words(parser *p, unsigned n, size_t *pos, const char **word, size_t *wlen) {
     size_t i = *pos;
     for (unsigned k = 0; k < n; ++k) {
         while (i < p->len && is_arpa_delim(p->line[i]))
             ++i;
         if (i >= p->len)
-            return fail_at(p, i, SPIN_EFORMAT, "a %u-gram needs %u words; this line has %u", n,
-                           n, k);
+            return fail_at(p, i, SPIN_EFORMAT, "a %u-gram needs %u words; this line has %u", n, n,
+                           k);
         size_t start = i;
         while (i < p->len && !is_arpa_delim(p->line[i]))
             ++i;
@@ -432,11 +433,10 @@ static spin_status read_backoff(parser *p, unsigned n, size_t i, float *backoff,
         return SPIN_OK;
     }
     if (j != p->len) /* v11 */
-        return fail_at(p, j, SPIN_EFORMAT,
-                       "expected the end of the line after the backoff, found \"%s\"%s",
-                       quoted(q, sizeof q, p->line + j, p->len - j),
-                       blank(p->line + j, p->len - j) ? " (trailing whitespace is not allowed)"
-                                                      : "");
+        return fail_at(
+            p, j, SPIN_EFORMAT, "expected the end of the line after the backoff, found \"%s\"%s",
+            quoted(q, sizeof q, p->line + j, p->len - j),
+            blank(p->line + j, p->len - j) ? " (trailing whitespace is not allowed)" : "");
     if (isnan(*backoff) || isinf(*backoff)) /* v19 */
         return fail_at(p, i + 1, SPIN_EFORMAT, "the backoff must be a finite number, found %s",
                        quoted(q, sizeof q, p->line + i + 1, j - i - 1));
@@ -456,14 +456,14 @@ static spin_status read_prob(parser *p, unsigned n, size_t *pos, float *prob) {
         while (e < p->len && !is_space(p->line[e]))
             ++e;
         return fail_at(p, i, SPIN_EFORMAT,
-                       "expected a log10 probability at the start of this %u-gram, found \"%s\"",
-                       n, quoted(q, sizeof q, p->line + i, e - i));
+                       "expected a log10 probability at the start of this %u-gram, found \"%s\"", n,
+                       quoted(q, sizeof q, p->line + i, e - i));
     }
     i += used;
     if (n == 1 && (i >= p->len || p->line[i] != '\t')) /* v05 */
         return fail_at(p, i, SPIN_EFORMAT,
                        "expected a TAB after the probability of a 1-gram, found %s",
-                       i >= p->len ? "the end of the line"
+                       i >= p->len         ? "the end of the line"
                        : p->line[i] == ' ' ? "a space"
                                            : quoted(q, sizeof q, p->line + i, 1));
     if (n > 1 && (i >= p->len || !is_arpa_delim(p->line[i])))
@@ -633,8 +633,8 @@ static spin_status read_section(parser *p, unsigned n) {
             ++lead;
         if (p->line[lead] == '\\')
             return fail_at(p, 0, SPIN_EFORMAT, /* v15 */
-                           "the \\%u-grams: section has %" PRIu64
-                           " entries, but line %" PRIu64 " declares %" PRIu64,
+                           "the \\%u-grams: section has %" PRIu64 " entries, but line %" PRIu64
+                           " declares %" PRIu64,
                            n, k, p->count_line[n], want);
         st = read_entry(p, n);
         if (st == SPIN_OK && p->nbatch == ARPA_BATCH)
@@ -650,7 +650,10 @@ static spin_status check_specials(parser *p) {
     spin_model *m = p->m;
     m->bos = vocab_find(m->vocab, "<s>", 3);
     m->eos = vocab_find(m->vocab, "</s>", 4);
-    const char *missing = !m->bos && !m->eos ? "<s> and </s>" : !m->bos ? "<s>" : !m->eos ? "</s>" : NULL;
+    const char *missing = !m->bos && !m->eos ? "<s> and </s>"
+                          : !m->bos          ? "<s>"
+                          : !m->eos          ? "</s>"
+                                             : NULL;
     if (missing) { /* v25, v26 */
         if (!p->opts->allow_missing_markers)
             return diag_set(p->d, SPIN_EFORMAT, p->path, p->in.line_no, p->in.line_offset,

@@ -39,8 +39,7 @@ static spin_status refill(lines *l, spin_diag *d) {
         size_t ncap = l->cap * 2;
         char *nb = mem_realloc(l->buf, ncap);
         if (!nb)
-            return diag_set(d, SPIN_ENOMEM, reader_name(l->r), l->line_no + 1, l->buf_offset,
-                            NULL);
+            return diag_set(d, SPIN_ENOMEM, reader_name(l->r), l->line_no + 1, l->buf_offset, NULL);
         l->buf = nb;
         l->cap = ncap;
     }

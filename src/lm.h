@@ -94,9 +94,9 @@ typedef enum lm_add_result {
  * words, and the work on a shared suffix need not be repeated.  Zero it before
  * the first call of each order. */
 typedef struct lm_build_memo {
-    unsigned n;                               /* order of the previous n-gram, 0 = none */
-    spin_word ids[SPIN_MAX_ORDER];            /* its words */
-    uint64_t suffix[SPIN_MAX_ORDER + 1];      /* suffix[k]: key of its last k words */
+    unsigned n;                          /* order of the previous n-gram, 0 = none */
+    spin_word ids[SPIN_MAX_ORDER];       /* its words */
+    uint64_t suffix[SPIN_MAX_ORDER + 1]; /* suffix[k]: key of its last k words */
 } lm_build_memo;
 
 /* Adds the n-gram 'ids' (oldest word first, n = 'n' >= 2) with 'prob' and

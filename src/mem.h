@@ -10,9 +10,9 @@
 
 #include <stddef.h>
 
-void *mem_alloc(size_t size);                /* NULL on failure; size 0 is allowed */
-void *mem_calloc(size_t n, size_t size);     /* zeroed; NULL on overflow or failure */
-void *mem_realloc(void *p, size_t size);     /* NULL on failure, 'p' then untouched */
+void *mem_alloc(size_t size);                            /* NULL on failure; size 0 is allowed */
+void *mem_calloc(size_t n, size_t size);                 /* zeroed; NULL on overflow or failure */
+void *mem_realloc(void *p, size_t size);                 /* NULL on failure, 'p' then untouched */
 void *mem_realloc_array(void *p, size_t n, size_t size); /* overflow-checked */
 void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);

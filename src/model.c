@@ -13,8 +13,7 @@ void spin_load_options_init(spin_load_options *opts) {
     opts->unk_logprob = -100.0f;
 }
 
-static spin_status load(reader *r, const spin_load_options *opts, spin_model **out,
-                        spin_diag *d) {
+static spin_status load(reader *r, const spin_load_options *opts, spin_model **out, spin_diag *d) {
     spin_load_options defaults;
     if (!opts) {
         spin_load_options_init(&defaults);
@@ -49,8 +48,7 @@ spin_status spin_model_open(const char *path, const spin_load_options *opts, spi
 }
 
 spin_status spin_model_open_memory(const void *data, size_t size, const char *name,
-                                   const spin_load_options *opts, spin_model **out,
-                                   spin_diag *d) {
+                                   const spin_load_options *opts, spin_model **out, spin_diag *d) {
     reader *r;
     *out = NULL;
     if (!data && size)

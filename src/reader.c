@@ -91,7 +91,8 @@ static uint64_t raw_offset(const reader *r) {
     return r->in_consumed + r->in_pos;
 }
 
-static spin_status fail(reader *r, spin_diag *d, spin_status st, const char *fmt, const char *what) {
+static spin_status fail(reader *r, spin_diag *d, spin_status st, const char *fmt,
+                        const char *what) {
     return diag_set(d, st, r->name, 0, raw_offset(r), fmt, what);
 }
 
@@ -362,8 +363,7 @@ static spin_status truncated(reader *r, spin_diag *d) {
                 reader_format_name(r->format));
 }
 
-static spin_status read_plain(reader *r, unsigned char *buf, size_t n, size_t *got,
-                              spin_diag *d) {
+static spin_status read_plain(reader *r, unsigned char *buf, size_t n, size_t *got, spin_diag *d) {
     spin_status st = raw_fill(r, d);
     if (st != SPIN_OK)
         return st;

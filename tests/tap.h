@@ -48,7 +48,7 @@ static inline void tap_result_(int ok, const char *file, int line, const char *f
         int same_ = g_ && w_ && strcmp(g_, w_) == 0;                                               \
         tap_result_(same_, __FILE__, __LINE__, __VA_ARGS__);                                       \
         if (!same_)                                                                                \
-            printf("#   got  \"%s\"\n#   want \"%s\"\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+            printf("#   got  \"%s\"\n#   want \"%s\"\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)");  \
     } while (0)
 
 /* Bitwise float equality: -0 and +0 differ, NaN equals an identical NaN. */
@@ -58,7 +58,7 @@ static inline void tap_result_(int ok, const char *file, int line, const char *f
         int same_ = memcmp(&g_, &w_, sizeof g_) == 0;                                              \
         tap_result_(same_, __FILE__, __LINE__, __VA_ARGS__);                                       \
         if (!same_)                                                                                \
-            printf("#   got %.9g, want %.9g\n", (double)g_, (double)w_);                            \
+            printf("#   got %.9g, want %.9g\n", (double)g_, (double)w_);                           \
     } while (0)
 
 static inline void tap_skip(int n, const char *why) {

@@ -86,8 +86,8 @@ static void compare_interfaces(const spin_model *m, const corpus *c, const char 
     for (int l = 0; l < c->n; ++l) {
         size_t na;
         float ta = by_state(m, c->text[l], c->len[l], a, &na);
-        spin_sentence_score rb = spin_score_sentence(m, c->text[l], c->len[l],
-                                                     SPIN_SCORE_BOS | SPIN_SCORE_EOS, b);
+        spin_sentence_score rb =
+            spin_score_sentence(m, c->text[l], c->len[l], SPIN_SCORE_BOS | SPIN_SCORE_EOS, b);
         if (na != rb.tokens || memcmp(&ta, &rb.total, sizeof ta))
             ++mismatches;
         for (size_t i = 0; i < na && i < rb.tokens; ++i)

@@ -47,8 +47,8 @@ static void collect(void *ctx, const spin_diag *d) {
     snprintf(w->last, sizeof w->last, "%s", d->message);
 }
 
-static spin_status load(const char *text, size_t len, spin_model **m, spin_diag *d,
-                        warnings *w, unsigned flags) {
+static spin_status load(const char *text, size_t len, spin_model **m, spin_diag *d, warnings *w,
+                        unsigned flags) {
     spin_load_options o;
     spin_load_options_init(&o);
     o.warn = collect;
@@ -205,8 +205,8 @@ static void test_rejections(void) {
         spin_status st = load(text, strlen(text), &m, &d, &w, 0);
         ok(st == SPIN_EFORMAT && m == NULL, "rejects '%s' -> '%s'", tap_esc(bad[i].from),
            tap_esc(bad[i].to));
-        ok(strstr(d.message, bad[i].needle) != NULL, "  message says '%s' (got: %s)",
-           bad[i].needle, d.message);
+        ok(strstr(d.message, bad[i].needle) != NULL, "  message says '%s' (got: %s)", bad[i].needle,
+           d.message);
         if (bad[i].line)
             is_int(d.line, bad[i].line, "  at line %llu", (unsigned long long)bad[i].line);
         else
@@ -326,7 +326,8 @@ static void test_unsupported(void) {
     spin_status st = spin_model_open("test_arpa_huge.arpa", &o, &m, &d);
     ok(st != SPIN_OK && d.line == 2, "impossible counts rejected at their line (%s)", d.message);
     remove("test_arpa_huge.arpa");
-    is_int(spin_model_open("/nonexistent/model.arpa", NULL, &m, &d), SPIN_EIO, "missing file -> EIO");
+    is_int(spin_model_open("/nonexistent/model.arpa", NULL, &m, &d), SPIN_EIO,
+           "missing file -> EIO");
     ok(strstr(d.message, "No such file") != NULL, "  with the system's reason");
     is_int(load("", 0, &m, &d, &w, 0), SPIN_EFORMAT, "empty input is rejected");
 }

@@ -24,8 +24,8 @@ typedef struct cli_option {
 
 typedef struct cli_command {
     const char *name;
-    const char *usage;   /* after "spinscan NAME " */
-    const char *summary; /* one paragraph */
+    const char *usage;         /* after "spinscan NAME " */
+    const char *summary;       /* one paragraph */
     const cli_option *options; /* terminated by an entry with key 0 */
     int (*run)(const struct cli_command *cmd, int argc, char **argv);
 } cli_command;
@@ -57,6 +57,8 @@ void cli_print_diag(const spin_diag *d, const char *prefix);
 
 /* The commands, in src/cli/cmd_*.c. */
 extern const cli_command cmd_query;
+extern const cli_command cmd_train;
 /* extern const cli_command cmd_NAME; one per command */
+extern const cli_command cmd_tokenize;
 
 #endif

@@ -77,8 +77,8 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
             errno = 0;
             lo.unk_logprob = strtof(cp.optarg, &end);
             if (errno || end == cp.optarg || *end || lo.unk_logprob > 0)
-                return cli_usage_error(cmd, "--unk-logprob needs a log10 probability <= 0, not '%s'",
-                                       cp.optarg);
+                return cli_usage_error(
+                    cmd, "--unk-logprob needs a log10 probability <= 0, not '%s'", cp.optarg);
             break;
         }
         case 'v':

@@ -6,7 +6,9 @@
 
 static const cli_command *const commands[] = {
     &cmd_query,
+    &cmd_train,
     /* commands are added here */
+    &cmd_tokenize,
     NULL,
 };
 
