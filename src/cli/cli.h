@@ -59,6 +59,8 @@ void cli_print_diag(const spin_diag *d, const char *prefix);
 extern const cli_command cmd_query;
 extern const cli_command cmd_train;
 /* extern const cli_command cmd_NAME; one per command */
+extern const cli_command cmd_score;
 extern const cli_command cmd_tokenize;
+extern const cli_command cmd_calibrate;
 
 #endif

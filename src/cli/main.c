@@ -8,7 +8,9 @@ static const cli_command *const commands[] = {
     &cmd_query,
     &cmd_train,
     /* commands are added here */
+    &cmd_score,
     &cmd_tokenize,
+    &cmd_calibrate,
     NULL,
 };
 
