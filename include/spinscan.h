@@ -93,24 +93,84 @@ typedef struct spin_load_options {
     /** Called once per warning; NULL ignores warnings. */
     spin_warn_fn warn;
     void *warn_ctx;
+    /** Binary models only: read the whole file into memory while loading
+     *  (MAP_POPULATE), so that the first queries do not wait for the disk.
+     *  Default false: pages are read on first use and loading takes about a
+     *  millisecond. */
+    bool prefault;
+    /** Binary models only: check the checksum of every byte of the file and the
+     *  structure of every table before returning (reads the whole file: about
+     *  40 ms per 100 MB from the page cache).  Default false: only the header,
+     *  the vocabulary and the unigrams are checked (see spin_model_open()). */
+    bool verify;
 } spin_load_options;
 
 /** Fills 'opts' with the defaults, which match KenLM's query. */
 SPIN_API void spin_load_options_init(spin_load_options *opts);
 
 /** Loads the model at 'path': an ARPA file, plain or compressed with gzip,
- *  bzip2 or xz (detected by magic bytes, not by name).  'opts' may be NULL for
- *  the defaults.  On success *out owns a model to release with spin_model_free();
- *  on failure *out is NULL and 'diag' (may be NULL) says why. */
+ *  bzip2 or xz, or a binary model written by spin_model_write() (all detected
+ *  by magic bytes, not by name).  'opts' may be NULL for the defaults.  On
+ *  success *out owns a model to release with spin_model_free(); on failure *out
+ *  is NULL and 'diag' (may be NULL) says why.
+ *
+ *  A binary model is mapped read-only (mmap) and used in place, without
+ *  parsing; the ARPA policies in 'opts' (allow_missing_markers,
+ *  positive_prob_to_zero, unk_logprob) were applied when it was written and
+ *  are ignored here.  Loading checks the header, the vocabulary and the
+ *  unigrams against their checksums; the n-gram tables are checked only with
+ *  opts->verify (a damaged table gives wrong scores, never a crash; a file
+ *  crafted to pass every check but with full tables could make lookups loop).
+ *  The file must not be modified while the model is in use. */
 SPIN_API spin_status spin_model_open(const char *path, const spin_load_options *opts,
                                      spin_model **out, spin_diag *diag);
 
 /** Like spin_model_open() but reads the 'size' bytes at 'data', which may be
- *  compressed.  The buffer is not retained: the caller may free it on return.
+ *  compressed or a binary model.  The buffer is not retained: the caller may
+ *  free it on return (a binary image is copied, then used in place).
  *  'name' labels diagnostics (NULL means "<memory>"). */
 SPIN_API spin_status spin_model_open_memory(const void *data, size_t size, const char *name,
                                             const spin_load_options *opts, spin_model **out,
                                             spin_diag *diag);
+
+/** Layouts of a binary model (spin_write_options.layout). */
+typedef enum spin_layout {
+    /** Hash tables as in memory (KenLM's "probing"): loads by mmap with no
+     *  parsing, fastest queries, scores bit-identical to the ARPA file. */
+    SPIN_LAYOUT_PROBING = 0,
+    /** Sorted arrays of bit-packed records forming a trie over reversed
+     *  n-grams (KenLM's "trie"): about half the memory, slower queries.
+     *  Exact unless quantized (prob_bits/backoff_bits). */
+    SPIN_LAYOUT_COMPACT = 1
+} spin_layout;
+
+/** Options for spin_model_write().  Initialise with spin_write_options_init(). */
+typedef struct spin_write_options {
+    spin_layout layout; /**< default SPIN_LAYOUT_PROBING */
+    /** SPIN_LAYOUT_COMPACT only: store log10 probabilities (of orders >= 2) in
+     *  this many bits (2 .. 16, as bin indices) instead of exact floats; 0 keeps
+     *  them exact (the default).  Scores then differ slightly from the ARPA
+     *  file's. */
+    unsigned prob_bits;
+    /** The same for backoffs (2 .. 16, or 0 = exact). */
+    unsigned backoff_bits;
+} spin_write_options;
+
+/** Fills 'opts' with the defaults: probing layout, exact values. */
+SPIN_API void spin_write_options_init(spin_write_options *opts);
+
+/** Compiles the ARPA model at 'arpa_path' (plain or compressed) into a binary
+ *  model at 'out_path' that spin_model_open() maps in place.  'load' (may be
+ *  NULL) holds the ARPA policies, which are applied now and kept in the
+ *  binary (like KenLM's build_binary -s, -i, -u); 'write' (may be NULL) the
+ *  layout.  The file is written under a temporary name in the same directory,
+ *  synced and renamed over 'out_path', so 'out_path' is either the old file or
+ *  the complete new one, never a partial write.  The format is this machine's
+ *  byte order (little-endian only) and is documented at the top of
+ *  src/binfmt.c. */
+SPIN_API spin_status spin_compile(const char *arpa_path, const char *out_path,
+                                  const spin_load_options *load, const spin_write_options *write,
+                                  spin_diag *diag);
 
 /** Releases a model.  NULL is a no-op.  No state may be used with it afterwards. */
 SPIN_API void spin_model_free(spin_model *model);

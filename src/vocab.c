@@ -37,6 +37,7 @@ struct vocab {
      * a miss there falls through to 'slots'.  NULL until vocab_build_hot(). */
     slot *hot;
     size_t hot_mask;
+    bool borrowed; /* the arrays belong to someone else (vocab_view) */
 };
 
 static inline uint64_t rotl(uint64_t x, int r) {
@@ -141,6 +142,10 @@ vocab *vocab_new(size_t expected) {
 void vocab_free(vocab *v) {
     if (!v)
         return;
+    if (v->borrowed) {
+        mem_free(v);
+        return;
+    }
     mem_free(v->hot);
     mem_free(v->slots);
     mem_free(v->start);
@@ -281,4 +286,84 @@ spin_status vocab_build_hot(vocab *v, const float *score, size_t k) {
     v->hot = hot;
     v->hot_mask = size - 1;
     return SPIN_OK;
+}
+
+/* ---- images (binfmt.c) ---- */
+
+_Static_assert(sizeof(slot) == VOCAB_SLOT_BYTES, "the slot layout is part of the file format");
+
+void vocab_get_image(const vocab *v, vocab_image *out) {
+    out->slots = v->slots;
+    out->slot_count = v->mask + 1;
+    out->hot = v->hot;
+    out->hot_count = v->hot ? v->hot_mask + 1 : 0;
+    out->start = (const uint64_t *)(const void *)v->start;
+    out->count = v->count;
+    out->used = v->used;
+    out->arena = v->arena;
+    out->arena_len = v->arena_len;
+    out->verify = v->verify;
+}
+
+static bool check_slots(const slot *s, size_t n, size_t count, size_t *element) {
+    bool empty = false;
+    if (n == 0 || (n & (n - 1)))
+        return *element = 0, false;
+    for (size_t i = 0; i < n; ++i) {
+        if (s[i].id1 > count) {
+            *element = i;
+            return false;
+        }
+        empty |= s[i].id1 == 0;
+    }
+    *element = n;
+    return empty;
+}
+
+bool vocab_image_check(const vocab_image *im, const char **where, size_t *element,
+                       const char **what) {
+    *where = "slots";
+    if (!check_slots(im->slots, im->slot_count, im->count, element)) {
+        *what = *element == im->slot_count ? "has no empty slot" : "names an index out of range";
+        return false;
+    }
+    *where = "hot";
+    if (im->hot && !check_slots(im->hot, im->hot_count, im->count, element)) {
+        *what = *element == im->hot_count ? "has no empty slot" : "names an index out of range";
+        return false;
+    }
+    *where = "start";
+    *element = 0;
+    if (im->count == 0 || im->arena_len == 0 || im->start[0] != 0) {
+        *what = "is empty or does not start at offset 0";
+        return false;
+    }
+    for (size_t i = 0; i < im->count; ++i) {
+        uint64_t end = i + 1 < im->count ? im->start[i + 1] : im->arena_len;
+        if (end <= im->start[i] || end > im->arena_len || im->arena[end - 1] != '\0') {
+            *element = i;
+            *what = "gives a spelling outside the arena or without its NUL";
+            return false;
+        }
+    }
+    return true;
+}
+
+vocab *vocab_view(const vocab_image *im) {
+    vocab *v = mem_calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->borrowed = true;
+    v->slots = (slot *)(uintptr_t)im->slots;
+    v->mask = im->slot_count - 1;
+    v->count = im->count;
+    v->used = im->used;
+    v->verify = im->verify;
+    v->arena = (char *)(uintptr_t)im->arena;
+    v->arena_len = v->arena_cap = im->arena_len;
+    v->start = (size_t *)(uintptr_t)im->start;
+    v->start_cap = im->count;
+    v->hot = (slot *)(uintptr_t)im->hot;
+    v->hot_mask = im->hot ? im->hot_count - 1 : 0;
+    return v;
 }

@@ -47,6 +47,41 @@ spin_status vocab_build_hot(vocab *v, const float *score, size_t k);
 size_t vocab_size(const vocab *v);
 const char *vocab_word(const vocab *v, spin_word id, size_t *len);
 
+/* The vocabulary's arrays as they lie in memory, for the binary model format
+ * (binfmt.c), which writes them verbatim and maps them back.  A slot is 16
+ * bytes {u64 hash, u32 index+1 (0 = empty), u32 length}; 'start' holds one
+ * u64 offset per index; every spelling in 'arena' ends with a NUL. */
+typedef struct vocab_image {
+    const void *slots; /* slot_count slots, slot_count a power of two */
+    size_t slot_count;
+    const void *hot; /* hot_count slots (a power of two), or NULL and 0 */
+    size_t hot_count;
+    const uint64_t *start; /* [count] */
+    size_t count;          /* indices, including 0 */
+    size_t used;           /* occupied slots in 'slots' */
+    const char *arena;
+    size_t arena_len;
+    bool verify; /* two spellings share a hash */
+} vocab_image;
+
+#define VOCAB_SLOT_BYTES 16
+
+/* Describes 'v' (which must outlive the image).  Requires 64-bit size_t. */
+void vocab_get_image(const vocab *v, vocab_image *out);
+
+/* Checks that 'im' describes a vocabulary that is safe to use: indices in
+ * range, offsets increasing, spellings NUL-terminated, an empty slot in each
+ * table (so that lookups end), so that no lookup on a view of it reads out of
+ * bounds or loops.  (Whether each hash matches its spelling is left to the
+ * file's checksums: a wrong one only makes a word unfindable.)  On failure returns false, and
+ * *where and *what say which array ("slots", "hot", "start", "arena") and which element. */
+bool vocab_image_check(const vocab_image *im, const char **where, size_t *element,
+                       const char **what);
+
+/* A read-only vocabulary that borrows the arrays of 'im' (they must outlive
+ * it, and are not freed by vocab_free).  NULL when out of memory. */
+vocab *vocab_view(const vocab_image *im);
+
 /* A fast 64-bit hash of a byte string (also used by other modules). */
 uint64_t vocab_hash(const char *s, size_t len);
 

@@ -58,6 +58,7 @@ void cli_print_diag(const spin_diag *d, const char *prefix);
 /* The commands, in src/cli/cmd_*.c. */
 extern const cli_command cmd_query;
 extern const cli_command cmd_train;
+extern const cli_command cmd_compile;
 /* extern const cli_command cmd_NAME; one per command */
 extern const cli_command cmd_score;
 extern const cli_command cmd_tokenize;

@@ -220,7 +220,8 @@ const cli_command cmd_query = {
     "[-n] [-v summary|sentence|word] MODEL < TOKENS",
     "Scores pre-tokenized text, one sentence per line, and prints what KenLM's query\n"
     "prints: word=id ngram_length log10prob for every word, a Total line per sentence,\n"
-    "and the perplexity summary.  MODEL is an ARPA file, plain or gzip/bzip2/xz.\n"
+    "and the perplexity summary.  MODEL is an ARPA file, plain or gzip/bzip2/xz, or a\n"
+    "binary model from 'spinscan compile'.\n"
     "Unlike KenLM, a last line without a final newline is scored in full.",
     query_options,
     query_run,

@@ -7,6 +7,7 @@
 static const cli_command *const commands[] = {
     &cmd_query,
     &cmd_train,
+    &cmd_compile,
     /* commands are added here */
     &cmd_score,
     &cmd_tokenize,
