@@ -19,7 +19,7 @@ OPT      ?= -O1
 endif
 WERROR   ?=
 
-PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl
+PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl libxml-2.0 libcjson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's libbz2-dev ships no pkg-config file.
@@ -127,7 +127,11 @@ install: model-if-missing
 	ln -sf libspinscan.so.0 $(DESTDIR)$(PREFIX)/lib/libspinscan.so
 	install -m 644 include/spinscan.h $(DESTDIR)$(PREFIX)/include/
 	install -d $(DESTDIR)$(PREFIX)/share/spinscan/en
-	install -m 644 models/en/model.arpa.gz models/en/manifest.json $(DESTDIR)$(PREFIX)/share/spinscan/en/
+	install -m 644 models/en/model.arpa.gz models/en/manifest.json models/en/detector.txt \
+	    $(DESTDIR)$(PREFIX)/share/spinscan/en/
+	for f in model.bin spun.bin spun.arpa.gz; do \
+	    if [ -f models/en/$$f ]; then install -m 644 models/en/$$f $(DESTDIR)$(PREFIX)/share/spinscan/en/; fi; \
+	done
 
 FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h tests/*.[ch] tests/bench/*.c)
 format:
