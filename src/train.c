@@ -9,6 +9,13 @@
  * order, and computes probabilities order by order: contexts are found through
  * a table's index, lower-order probabilities by walking the sorted table below
  * in step (a suffix-ordered table visits its suffixes in suffix order).
+ *
+ * Pruning: a table whose order has a nonzero threshold (below the top order)
+ * carries each n-gram's raw count as its record's extra value, summed from the
+ * order above while adjusting counts.  Pruned n-grams stay in their table
+ * until their order's probabilities are done (their adjusted counts feed their
+ * contexts' denominators and gammas), then they are dropped, before the order
+ * above looks for its contexts and suffixes.
  */
 #include "train.h"
 
@@ -180,6 +187,17 @@ spin_status train_new(const train_options *opts, train_model **out, spin_diag *d
             return diag_set(diag, SPIN_EINVAL, NULL, 0, 0,
                             "fallback discount D%d%s must lie in [0, %d]", k + 1, k == 2 ? "+" : "",
                             k + 1);
+    if (opts->prune[0] != 0)
+        return diag_set(diag, SPIN_EINVAL, NULL, 0, 0,
+                        "the pruning threshold of unigrams must be 0, not %llu",
+                        (unsigned long long)opts->prune[0]);
+    for (unsigned n = 2; n <= opts->order; ++n)
+        if (opts->prune[n - 1] < opts->prune[n - 2])
+            return diag_set(diag, SPIN_EINVAL, NULL, 0, 0,
+                            "pruning thresholds must not decrease with the order (%u-grams "
+                            "%llu, %u-grams %llu): a kept n-gram needs its shorter parts",
+                            n - 1, (unsigned long long)opts->prune[n - 2], n,
+                            (unsigned long long)opts->prune[n - 1]);
     train_model *m = mem_calloc(1, sizeof *m);
     if (!m)
         return diag_set(diag, SPIN_ENOMEM, NULL, 0, 0, NULL);
@@ -190,7 +208,7 @@ spin_status train_new(const train_options *opts, train_model **out, spin_diag *d
     for (int i = 0; i < 3 && st == SPIN_OK; ++i)
         st = vocab_id(&m->vocab, specials[i], strlen(specials[i]), &id);
     for (unsigned n = 2; n <= opts->order && st == SPIN_OK; ++n)
-        st = train_table_init(&m->table[n], n);
+        st = train_table_init(&m->table[n], n, n < opts->order && opts->prune[n - 1] > 0);
     if (st != SPIN_OK) {
         train_free(m);
         return diag_set(diag, st, NULL, 0, 0, NULL);
@@ -281,7 +299,7 @@ spin_status train_add_line(train_model *m, const char *line, size_t len, const c
     unsigned order = m->opt.order;
     for (size_t i = 1; i <= k; ++i) {
         unsigned n = i + 1 < order ? (unsigned)i + 1 : order;
-        spin_status st = train_table_add(&m->table[n], m->sent + i + 1 - n, 1);
+        spin_status st = train_table_add(&m->table[n], m->sent + i + 1 - n, 1, NULL);
         if (st != SPIN_OK)
             return count_error(st, where, line_no, diag);
     }
@@ -481,27 +499,77 @@ static float disc(const float *d, uint32_t a) {
     return d[a < 3 ? a : 3];
 }
 
+/* The raw count of record 'r' of 't': its count at the top order (raw and
+ * adjusted are the same there), else the extra value, which exists only where
+ * the order is pruned. */
+static uint32_t raw_count(const train_model *m, const train_table *t, const uint32_t *r) {
+    return t->n == m->opt.order ? r[t->n] : r[t->n + 1];
+}
+
+/* Whether pruning removes record 'r' of 't'. */
+static bool is_pruned(const train_model *m, const train_table *t, const uint32_t *r) {
+    uint64_t th = m->opt.prune[t->n - 1];
+    return th > 0 && raw_count(m, t, r) <= th;
+}
+
 /* Adjusted counts: table[n-1] gains, for each n-gram of table[n], one count
- * for its suffix.  Unigrams go to 'uni' (indexed by id). */
+ * for its suffix.  Unigrams go to 'uni' (indexed by id).  Where order n-1 is
+ * pruned, its raw counts are summed from order n's: an n-gram that does not
+ * start with <s> occurs once in each occurrence of its left extensions (the
+ * padding gives every occurrence one), and the ones that start with <s>,
+ * already in the table, have their raw count as their count. */
 static spin_status adjust_counts(train_model *m, uint32_t *uni) {
     unsigned order = m->opt.order;
     for (unsigned n = order; n >= 2; --n) {
-        train_table *t = &m->table[n];
+        train_table *t = &m->table[n], *lower = &m->table[n - 1];
         progress(m, "adjusting counts", order - n, order - 1);
         train_table_drop_index(t);
         train_table_shrink(t);
+        if (n == 2) {
+            for (size_t i = 0; i < t->size; ++i)
+                ++uni[train_table_rec(t, i)[1]];
+            continue;
+        }
+        bool raw = lower->stride > lower->n + 1;
+        if (raw)
+            for (size_t i = 0; i < lower->size; ++i) {
+                uint32_t *r = train_table_rec(lower, i);
+                r[n] = r[n - 1];
+            }
         for (size_t i = 0; i < t->size; ++i) {
             const uint32_t *r = train_table_rec(t, i);
-            if (n == 2) {
-                ++uni[r[1]];
-            } else {
-                spin_status st = train_table_add(&m->table[n - 1], r + 1, 1);
-                if (st != SPIN_OK)
-                    return st;
+            size_t at;
+            spin_status st = train_table_add(lower, r + 1, 1, &at);
+            if (st != SPIN_OK)
+                return st;
+            if (raw) {
+                uint32_t *s = train_table_rec(lower, at), add = raw_count(m, t, r);
+                s[n] = s[n] > UINT32_MAX - add ? UINT32_MAX : s[n] + add; /* saturates */
             }
         }
     }
     return SPIN_OK;
+}
+
+/* Drops the pruned records of order 'n' and their probabilities. */
+static void drop_pruned(train_model *m, unsigned n) {
+    train_table *t = &m->table[n];
+    if (!m->opt.prune[n - 1])
+        return;
+    float *prob = m->prob[n];
+    size_t k = 0;
+    for (size_t i = 0; i < t->size; ++i) {
+        const uint32_t *r = train_table_rec(t, i);
+        if (is_pruned(m, t, r))
+            continue;
+        if (k != i) {
+            memmove(train_table_rec(t, k), r, t->stride * sizeof *r);
+            prob[k] = prob[i];
+        }
+        ++k;
+    }
+    t->size = k;
+    train_table_shrink(t);
 }
 
 /* Probabilities of order 'n' (>= 2) and the gammas of its contexts, given
@@ -523,17 +591,25 @@ static spin_status interpolate(train_model *m, unsigned n) {
         goto done;
     }
     /* Every context is an (n-1)-gram of the model and every suffix too: both
-     * got a count when their n-gram was counted.  Checked all the same. */
+     * got a count when their n-gram was counted, and pruning keeps them with
+     * the n-gram.  Checked all the same.  A pruned n-gram whose context was
+     * pruned too counts for nothing; one whose context stays gives that
+     * context its whole adjusted count to back off with. */
     for (size_t i = 0; i < t->size; ++i) {
         const uint32_t *r = train_table_rec(t, i);
         size_t c = n == 2 ? r[0] : train_table_find(lower, r);
+        bool cut = is_pruned(m, t, r);
         if (c == TRAIN_NOT_FOUND) {
-            st = SPIN_EINVAL;
-            goto done;
+            if (!cut) {
+                st = SPIN_EINVAL;
+                goto done;
+            }
+            ctx[i] = UINT32_MAX;
+            continue;
         }
         ctx[i] = (uint32_t)c;
         ctot[c] += r[n];
-        cgnum[c] += disc(d, r[n]);
+        cgnum[c] += cut ? (double)r[n] : disc(d, r[n]);
     }
     for (size_t c = 0; c < nctx; ++c)
         gam[c] = ctot[c] > 0 ? (float)(cgnum[c] / ctot[c]) : 0.0f;
@@ -541,6 +617,10 @@ static spin_status interpolate(train_model *m, unsigned n) {
     for (size_t i = 0; i < t->size; ++i) {
         const uint32_t *r = train_table_rec(t, i);
         uint32_t a = r[n], c = ctx[i];
+        if (is_pruned(m, t, r)) {
+            prob[i] = 0.0f; /* dropped below */
+            continue;
+        }
         double lp;
         if (n == 2) {
             lp = m->prob[1][r[1]];
@@ -555,6 +635,7 @@ static spin_status interpolate(train_model *m, unsigned n) {
         }
         prob[i] = (float)((a - disc(d, a)) / ctot[c] + gam[c] * lp);
     }
+    drop_pruned(m, n);
 done:
     mem_free(ctot);
     mem_free(cgnum);
@@ -593,13 +674,13 @@ spin_status train_estimate(train_model *m, train_stats *stats, spin_diag *diag) 
 
     /* Counts of counts and discounts, lowest order first (lmplz reports the
      * first failing order). */
-    s->ngrams[0] = nvocab;
+    s->ngrams[0] = s->ngrams_counted[0] = nvocab;
     for (size_t id = 0; id < nvocab; ++id)
         if (uni[id] >= 1 && uni[id] <= 4)
             ++s->counts_of_counts[0][uni[id]];
     for (unsigned n = 2; n <= order; ++n) {
         const train_table *t = &m->table[n];
-        s->ngrams[n - 1] = t->size;
+        s->ngrams_counted[n - 1] = t->size;
         for (size_t i = 0; i < t->size; ++i) {
             uint32_t a = train_table_rec(t, i)[n];
             if (a <= 4)
@@ -649,6 +730,8 @@ spin_status train_estimate(train_model *m, train_stats *stats, spin_diag *diag) 
                                               : NULL);
     }
     progress(m, "probabilities", order - 1, order - 1);
+    for (unsigned n = 2; n <= order; ++n)
+        s->ngrams[n - 1] = m->table[n].size;
     if (stats)
         *stats = *s;
     return SPIN_OK;

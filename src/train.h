@@ -21,6 +21,16 @@
  *   (D1 N1(c) + D2 N2(c) + D3 N3+(c)) / sum_x a(cx); unigrams interpolate with
  *   the uniform distribution over the vocabulary without <s>.  The ARPA backoff
  *   of c is gamma(c).  <s> is written with log10 probability 0.
+ * - Pruning (lmplz --prune): an n-gram of order n >= 2 is pruned when its raw
+ *   count (occurrences in the padded text, not the adjusted count) is at most
+ *   prune[n-1].  The thresholds are non-decreasing and prune[0] is 0, so every
+ *   context and suffix of a kept n-gram is kept too.  Pruning changes neither
+ *   the adjusted counts nor the counts-of-counts, so the discounts are those of
+ *   the unpruned model.  A context keeps the whole mass of its pruned
+ *   extensions for backing off: gamma(c) = (sum over kept w of D(a(cw)) + sum
+ *   over pruned w of a(cw)) / sum over all w of a(cw), and kept n-grams keep
+ *   (a - D(a)) / sum a, so the model stays normalized.  A kept n-gram all of
+ *   whose extensions were pruned gets gamma 1 (backoff 0).
  */
 #ifndef SPIN_TRAIN_H
 #define SPIN_TRAIN_H
@@ -38,13 +48,17 @@ typedef struct train_options {
     unsigned order;         /* 2 .. SPIN_MAX_ORDER */
     bool discount_fallback; /* use 'fallback' where a discount cannot be estimated */
     float fallback[3];      /* D1, D2, D3+ (lmplz: 0.5 1 1.5) */
-    spin_warn_fn warn;      /* may be NULL */
+    /* [n-1]: prune n-grams of order n whose raw count is <= this; 0 = keep
+     * all.  Non-decreasing in n up to 'order', and prune[0] must be 0. */
+    uint64_t prune[SPIN_MAX_ORDER];
+    spin_warn_fn warn; /* may be NULL */
     void *warn_ctx;
     train_progress_fn progress; /* may be NULL */
     void *progress_ctx;
 } train_options;
 
-/* Defaults: order 4, no fallback, fallback values 0.5 1 1.5, no callbacks. */
+/* Defaults: order 4, no fallback, fallback values 0.5 1 1.5, no pruning, no
+ * callbacks. */
 void train_options_init(train_options *opts);
 
 /* What train_estimate() found. */
@@ -54,6 +68,7 @@ typedef struct train_stats {
     uint64_t tokens;                              /* words, without <s> and </s> */
     uint64_t dropped;                             /* literal <s>, </s>, <unk> skipped */
     uint64_t ngrams[SPIN_MAX_ORDER];              /* [n-1]: n-grams in the model */
+    uint64_t ngrams_counted[SPIN_MAX_ORDER];      /* [n-1]: before pruning */
     uint64_t counts_of_counts[SPIN_MAX_ORDER][5]; /* [n-1][k]: adjusted count k, 1..4 */
     float discount[SPIN_MAX_ORDER][4];            /* [n-1][k]: D1, D2, D3+ at k = 1..3 */
     bool used_fallback[SPIN_MAX_ORDER];
@@ -61,7 +76,8 @@ typedef struct train_stats {
 
 typedef struct train_model train_model;
 
-/* A new, empty trainer; 'opts' is copied.  SPIN_EINVAL for a bad order. */
+/* A new, empty trainer; 'opts' is copied.  SPIN_EINVAL for a bad order,
+ * fallback discount or pruning thresholds (the message says which). */
 spin_status train_new(const train_options *opts, train_model **out, spin_diag *diag);
 void train_free(train_model *m);
 

@@ -16,9 +16,19 @@ static uint64_t hash_words(const uint32_t *w, unsigned n) {
     return h ^ (h >> 29);
 }
 
-spin_status train_table_init(train_table *t, unsigned n) {
+/* Whether the 'n' words at 'a' and 'b' are equal; inlined, where a memcmp()
+ * call on 8 to 32 bytes cost more than the comparison itself. */
+static inline int same_words(const uint32_t *a, const uint32_t *b, unsigned n) {
+    for (unsigned i = 0; i < n; ++i)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+spin_status train_table_init(train_table *t, unsigned n, unsigned extra) {
     memset(t, 0, sizeof *t);
     t->n = n;
+    t->stride = n + 1 + extra;
     t->nslots = 1024;
     t->slots = mem_calloc(t->nslots, sizeof *t->slots);
     return t->slots ? SPIN_OK : SPIN_ENOMEM;
@@ -65,18 +75,17 @@ spin_status train_table_index(train_table *t) {
 size_t train_table_find(const train_table *t, const uint32_t *words) {
     size_t mask = t->nslots - 1;
     size_t s = (size_t)hash_words(words, t->n) & mask;
-    size_t bytes = t->n * sizeof *words;
     for (;;) {
         uint32_t v = t->slots[s];
         if (!v)
             return TRAIN_NOT_FOUND;
-        if (!memcmp(train_table_rec(t, v - 1), words, bytes))
+        if (same_words(train_table_rec(t, v - 1), words, t->n))
             return v - 1;
         s = (s + 1) & mask;
     }
 }
 
-spin_status train_table_add(train_table *t, const uint32_t *words, uint32_t inc) {
+spin_status train_table_add(train_table *t, const uint32_t *words, uint32_t inc, size_t *at) {
     size_t mask = t->nslots - 1;
     size_t s = (size_t)hash_words(words, t->n) & mask;
     size_t bytes = t->n * sizeof *words;
@@ -85,10 +94,12 @@ spin_status train_table_add(train_table *t, const uint32_t *words, uint32_t inc)
         if (!v)
             break;
         uint32_t *r = train_table_rec(t, v - 1);
-        if (!memcmp(r, words, bytes)) {
+        if (same_words(r, words, t->n)) {
             if (r[t->n] > UINT32_MAX - inc)
                 return SPIN_EUNSUPPORTED;
             r[t->n] += inc;
+            if (at)
+                *at = v - 1;
             return SPIN_OK;
         }
         s = (s + 1) & mask;
@@ -98,7 +109,7 @@ spin_status train_table_add(train_table *t, const uint32_t *words, uint32_t inc)
         return SPIN_EUNSUPPORTED;
     if (t->size == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 4096;
-        uint32_t *rec = mem_realloc_array(t->rec, cap, (t->n + 1) * sizeof *rec);
+        uint32_t *rec = mem_realloc_array(t->rec, cap, t->stride * sizeof *rec);
         if (!rec)
             return SPIN_ENOMEM;
         t->rec = rec;
@@ -108,6 +119,10 @@ spin_status train_table_add(train_table *t, const uint32_t *words, uint32_t inc)
     uint32_t *r = train_table_rec(t, i);
     memcpy(r, words, bytes);
     r[t->n] = inc;
+    for (unsigned k = t->n + 1; k < t->stride; ++k)
+        r[k] = 0;
+    if (at)
+        *at = i;
     if (2 * t->size > t->nslots) {
         spin_status st = train_table_index(t);
         if (st != SPIN_OK) {
@@ -130,7 +145,7 @@ int train_suffix_cmp(const uint32_t *a, const uint32_t *b, unsigned n) {
 void train_table_shrink(train_table *t) {
     if (t->size == t->cap || t->size == 0)
         return;
-    uint32_t *rec = mem_realloc_array(t->rec, t->size, (t->n + 1) * sizeof *rec);
+    uint32_t *rec = mem_realloc_array(t->rec, t->size, t->stride * sizeof *rec);
     if (rec) {
         t->rec = rec;
         t->cap = t->size;
@@ -145,7 +160,7 @@ spin_status train_table_sort_suffix(train_table *t) {
     train_table_drop_index(t);
     if (t->size < 2)
         return SPIN_OK;
-    size_t stride = t->n + 1;
+    size_t stride = t->stride;
     uint32_t *tmp = mem_realloc_array(NULL, t->size, stride * sizeof *tmp);
     size_t *count = mem_alloc(RADIX * sizeof *count);
     if (!tmp || !count) {

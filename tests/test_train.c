@@ -223,12 +223,25 @@ static int read_discounts(const char *path, double d[SPIN_MAX_ORDER + 1][4]) {
 
 /* ---- training through the library ---- */
 
+/* Pruning thresholds for the next train_file() call, lmplz-style: the last
+ * one given applies to the orders above it.  Reset after each call. */
+static uint64_t next_prune[SPIN_MAX_ORDER];
+static unsigned next_nprune;
+
+static void set_prune(unsigned n, const uint64_t *t) {
+    next_nprune = n;
+    memcpy(next_prune, t, n * sizeof *t);
+}
+
 static spin_status train_file(const char *corpus, unsigned order, bool fallback, const char *out,
                               train_stats *stats, spin_diag *diag) {
     train_options o;
     train_options_init(&o);
     o.order = order;
     o.discount_fallback = fallback;
+    for (unsigned n = 0; next_nprune && n < SPIN_MAX_ORDER; ++n)
+        o.prune[n] = next_prune[n < next_nprune ? n : next_nprune - 1];
+    next_nprune = 0;
     train_model *m = NULL;
     spin_status st = train_new(&o, &m, diag);
     if (st == SPIN_OK)
@@ -548,15 +561,18 @@ static void test_small(void) {
 
 /* Every allocation failure is reported as SPIN_ENOMEM and leaks nothing
  * (under ASan). */
-static void test_out_of_memory(void) {
+static void test_out_of_memory(int prune) {
     const char *corpus = tmp_path("oom.txt");
     write_file(corpus, "a b c d\na b c\nb c d a\nd c b a\n", 30);
     const char *out = tmp_path("oom.arpa");
+    static const uint64_t t[] = {0, 1};
     int bad = 0;
     unsigned long k;
     for (k = 1; k < 2000; ++k) {
         train_stats s;
         spin_diag d;
+        if (prune)
+            set_prune(2, t);
         mem_fail_at(k);
         spin_status st = train_file(corpus, 3, true, out, &s, &d);
         mem_fail_at(0);
@@ -565,8 +581,300 @@ static void test_out_of_memory(void) {
         if (st != SPIN_ENOMEM)
             ++bad;
     }
-    ok(k > 1 && k < 2000, "training succeeds once allocations stop failing (after %lu)", k - 1);
-    is_int(bad, 0, "every earlier allocation failure gave SPIN_ENOMEM");
+    ok(k > 1 && k < 2000, "%straining succeeds once allocations stop failing (after %lu)",
+       prune ? "pruned: " : "", k - 1);
+    is_int(bad, 0, "%severy earlier allocation failure gave SPIN_ENOMEM", prune ? "pruned: " : "");
+}
+
+/* ---- pruning (lmplz --prune) ---- */
+
+/* Counts, independently of the trainer, every n-gram of orders 2..'order' in
+ * the padded sentences "<s> w1 .. wk </s>" of 'path' into 'raw' (the count is
+ * kept in 'prob').  Returns 0, or -1 when the file cannot be read. */
+static int count_raw(const char *path, unsigned order, arpa_map *raw) {
+    memset(raw, 0, sizeof *raw);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    static char line[1 << 16];
+    static const char *w[4096];
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        size_t k = 0;
+        w[k++] = "<s>";
+        for (char *tok = strtok(line, " \t\r\n"); tok && k < 4095; tok = strtok(NULL, " \t\r\n"))
+            w[k++] = tok;
+        w[k++] = "</s>";
+        for (size_t j = 1; j < k && rc == 0; ++j)
+            for (unsigned n = 2; n <= order && n <= j + 1; ++n) {
+                char key[1024] = "";
+                for (size_t i = j + 1 - n; i <= j; ++i) {
+                    if (i > j + 1 - n)
+                        strcat(key, " ");
+                    strncat(key, w[i], 100);
+                }
+                entry *e = raw->nslots ? map_find(raw, key) : NULL;
+                if (e)
+                    e->prob += 1;
+                else if (map_add(raw, key, n, 1, 0))
+                    rc = -1;
+            }
+    }
+    fclose(f);
+    return rc;
+}
+
+/* A model pruned with thresholds 't' (t[n-1] for order n): it holds exactly
+ * the n-grams seen more than t times (raw counts, not adjusted ones), with
+ * every context and suffix, and its header counts its sections. */
+static void check_prune_set(const char *label, arpa_map *model, arpa_map *raw, const uint64_t *t) {
+    size_t low = 0, missing = 0, broken = 0, badcount = 0;
+    unsigned long long per[SPIN_MAX_ORDER + 1] = {0};
+    char key[1024];
+    for (size_t i = 0; i < model->size; ++i) {
+        const entry *e = &model->e[i];
+        ++per[e->n];
+        if (e->n < 2)
+            continue;
+        const entry *r = map_find(raw, e->key);
+        if (!r || r->prob <= (double)t[e->n - 1]) {
+            if (low++ < 3)
+                tap_diag("%s: '%s' seen %g times", label, e->key, r ? r->prob : 0);
+        }
+        snprintf(key, sizeof key, "%s", e->key);
+        *strrchr(key, ' ') = '\0';
+        if (!map_find(model, key) || !map_find(model, strchr(e->key, ' ') + 1))
+            ++broken;
+    }
+    for (size_t i = 0; i < raw->size; ++i) {
+        const entry *r = &raw->e[i];
+        if (r->n <= model->order && r->prob > (double)t[r->n - 1] && !map_find(model, r->key))
+            ++missing;
+    }
+    for (unsigned n = 1; n <= model->order; ++n)
+        badcount += model->declared[n] != per[n];
+    is_int(low, 0, "%s: every n-gram kept was seen more often than its order's threshold", label);
+    is_int(missing, 0, "%s: every n-gram seen more often than the threshold is kept", label);
+    is_int(broken, 0, "%s: the context and the suffix of every kept n-gram are in the model",
+           label);
+    is_int(badcount, 0, "%s: the header's counts are the sections' sizes", label);
+}
+
+/* Without fixtures: threshold semantics on a hand-made corpus, option checks. */
+static void test_prune_small(void) {
+    const char *corpus = tmp_path("prune.txt"), *out = tmp_path("prune.arpa");
+    const char *plain = tmp_path("prune-none.arpa"), *zero = tmp_path("prune-zero.arpa");
+    /* 400 pseudo-random sentences over 40 words, skewed toward the first
+     * ones, then "qw qx qy" three times: "qx qy" has raw count 3 but
+     * adjusted count 1 (only "qw" comes before it) in an order-3 model. */
+    FILE *f = fopen(corpus, "w");
+    uint32_t x = 42;
+    for (int i = 0; i < 400; ++i) {
+        x = x * 1664525u + 1013904223u;
+        int len = 3 + (int)(x >> 24) % 8;
+        for (int k = 0; k < len; ++k) {
+            x = x * 1664525u + 1013904223u;
+            unsigned a = (x >> 16) % 40, b = (x >> 8) % 40;
+            fprintf(f, "%sw%u", k ? " " : "", a * b / 40);
+        }
+        fputc('\n', f);
+    }
+    fputs("qw qx qy\nqw qx qy\nqw qx qy\nqa qb\nqa qb\nqa qb qc\n", f);
+    fclose(f);
+    static const uint64_t t011[] = {0, 1, 1}, t000[] = {0, 0, 0};
+    train_stats s;
+    spin_diag d;
+    set_prune(3, t011);
+    spin_status st = train_file(corpus, 3, true, out, &s, &d);
+    is_int(st, SPIN_OK, "--prune 0 1 1 on a small corpus trains (%s)",
+           st == SPIN_OK ? "ok" : d.message);
+    train_stats full;
+    st = train_file(corpus, 3, true, plain, &full, &d);
+    ok(st == SPIN_OK && s.ngrams_counted[1] == full.ngrams[1] &&
+           s.ngrams_counted[2] == full.ngrams[2] && s.ngrams[1] < full.ngrams[1] &&
+           s.ngrams[2] < full.ngrams[2] && s.ngrams[0] == full.ngrams[0],
+       "pruning drops bigrams and trigrams (%llu/%llu, %llu/%llu), no unigram",
+       (unsigned long long)s.ngrams[1], (unsigned long long)s.ngrams_counted[1],
+       (unsigned long long)s.ngrams[2], (unsigned long long)s.ngrams_counted[2]);
+    int same_d = 1;
+    for (unsigned n = 0; n < 3; ++n)
+        for (int k = 1; k <= 3; ++k)
+            same_d &= s.discount[n][k] == full.discount[n][k];
+    ok(same_d, "the discounts are those of the unpruned model (counts-of-counts before pruning)");
+    arpa_map m, raw;
+    char err[256];
+    if (map_load(&m, out, err, sizeof err) == 0 && count_raw(corpus, 3, &raw) == 0) {
+        ok(map_find(&m, "qx qy") != NULL,
+           "'qx qy' (raw count 3, adjusted count 1) is kept: the threshold applies to raw counts");
+        ok(map_find(&m, "qw qx qy") && map_find(&m, "qa qb") && !map_find(&m, "qb qc") &&
+               !map_find(&m, "qa qb qc") && map_find(&m, "qc"),
+           "seen twice or more: kept; seen once: pruned (but never a unigram)");
+        check_prune_set("small --prune 0 1 1", &m, &raw, t011);
+        map_free(&raw);
+        check_normalization(out, &m, "small --prune 0 1 1");
+        map_free(&m);
+    } else {
+        ok(0, "load the pruned model: %s", err);
+    }
+    set_prune(3, t000);
+    st = train_file(corpus, 3, true, zero, &s, &d);
+    arpa_map a, b;
+    int same = st == SPIN_OK && map_load(&a, plain, err, sizeof err) == 0 &&
+               map_load(&b, zero, err, sizeof err) == 0;
+    if (same) {
+        comparison c;
+        compare_maps(&a, &b, &c, 0);
+        same = c.only_ref == 0 && c.only_ours == 0 && c.max_dprob == 0 && c.max_dbo == 0;
+        map_free(&a);
+        map_free(&b);
+    }
+    ok(same, "--prune 0 0 0 gives the unpruned model");
+
+    /* The library refuses what lmplz refuses. */
+    train_options o;
+    train_options_init(&o);
+    o.order = 3;
+    train_model *tm = NULL;
+    o.prune[0] = 1;
+    o.prune[1] = o.prune[2] = 1;
+    st = train_new(&o, &tm, &d);
+    ok(st == SPIN_EINVAL && strstr(d.message, "unigrams must be 0"),
+       "a nonzero unigram threshold is refused (%s)", d.message);
+    o.prune[0] = 0;
+    o.prune[1] = 2;
+    o.prune[2] = 1;
+    st = train_new(&o, &tm, &d);
+    ok(st == SPIN_EINVAL && strstr(d.message, "must not decrease"),
+       "decreasing thresholds are refused (%s)", d.message);
+    o.prune[2] = 2;
+    o.prune[3] = 0; /* beyond the order: ignored */
+    st = train_new(&o, &tm, &d);
+    ok(st == SPIN_OK, "thresholds beyond the order are ignored");
+    train_free(tm);
+}
+
+/* One lmplz --prune run, as recorded from lmplz itself (KenLM 4cb443e,
+ * lmplz -o ORDER --prune ... --text tiny_train.txt / mid_train.txt). */
+typedef struct prune_fact {
+    const char *ngram;
+    double prob, bo;
+} prune_fact;
+
+static void prune_parity(const char *fx, const char *train, unsigned order, unsigned nt,
+                         const uint64_t *t, const double (*disc)[3],
+                         const unsigned long long *counts, const prune_fact *facts, size_t nfacts,
+                         const char *const *absent, int normalize) {
+    char corpus[4200], label[128], err[512];
+    int at = snprintf(label, sizeof label, "%s -o %u --prune", train, order);
+    for (unsigned i = 0; i < nt; ++i)
+        at += snprintf(label + at, sizeof label - (size_t)at, " %llu", (unsigned long long)t[i]);
+    snprintf(corpus, sizeof corpus, "%s/%s", fx, train);
+    const char *out = tmp_path("pruned.arpa");
+    train_stats s;
+    spin_diag d;
+    set_prune(nt, t);
+    spin_status st = train_file(corpus, order, false, out, &s, &d);
+    ok(st == SPIN_OK, "%s trains (%s)", label, st == SPIN_OK ? "ok" : d.message);
+    if (st != SPIN_OK)
+        return;
+    int same = 1;
+    char got[200] = "", want[200] = "";
+    for (unsigned n = 1; n <= order; ++n) {
+        same &= s.ngrams[n - 1] == counts[n - 1];
+        size_t g = strlen(got), w = strlen(want);
+        snprintf(got + g, sizeof got - g, " %llu", (unsigned long long)s.ngrams[n - 1]);
+        snprintf(want + w, sizeof want - w, " %llu", counts[n - 1]);
+    }
+    ok(same, "%s: lmplz's n-gram counts per order (%s; lmplz %s)", label, got + 1, want + 1);
+    /* lmplz logs 6 significant digits: compare at that precision. */
+    double dmax = 0;
+    for (unsigned n = 1; n <= order; ++n)
+        for (int k = 1; k <= 3; ++k) {
+            char a[32];
+            snprintf(a, sizeof a, "%g", (double)s.discount[n - 1][k]);
+            dmax = fmax(dmax, fabs(strtod(a, NULL) - disc[n - 1][k - 1]));
+        }
+    ok(dmax <= 1e-5, "%s: D1, D2, D3+ equal lmplz's logged ones (max |diff| %.2g)", label, dmax);
+    arpa_map m, raw;
+    if (map_load(&m, out, err, sizeof err)) {
+        ok(0, "%s: load ours: %s", label, err);
+        return;
+    }
+    size_t bad = 0;
+    double worst = 0;
+    for (size_t i = 0; i < nfacts; ++i) {
+        const entry *e = map_find(&m, facts[i].ngram);
+        double dp = e ? fmax(fabs(e->prob - facts[i].prob), fabs(e->bo - facts[i].bo)) : 1;
+        worst = fmax(worst, dp);
+        if (dp > 1e-5 && bad++ < 3)
+            tap_diag("%s: '%s': %.9g %.9g, lmplz %.9g %.9g", label, facts[i].ngram, e ? e->prob : 0,
+                     e ? e->bo : 0, facts[i].prob, facts[i].bo);
+    }
+    if (nfacts)
+        ok(bad == 0, "%s: %zu of lmplz's probabilities and backoffs within 1e-5 (worst %.2g)",
+           label, nfacts, worst);
+    size_t present = 0;
+    for (size_t i = 0; absent && absent[i]; ++i)
+        present += map_find(&m, absent[i]) != NULL;
+    if (absent)
+        is_int(present, 0, "%s: n-grams lmplz prunes are absent", label);
+    if (count_raw(corpus, order, &raw) == 0) {
+        uint64_t tt[SPIN_MAX_ORDER];
+        for (unsigned n = 0; n < order; ++n)
+            tt[n] = t[n < nt ? n : nt - 1];
+        check_prune_set(label, &m, &raw, tt);
+        map_free(&raw);
+    } else {
+        ok(0, "%s: count %s", label, corpus);
+    }
+    if (normalize)
+        check_normalization(out, &m, label);
+    map_free(&m);
+}
+
+static void test_prune_fixtures(const char *fx) {
+    static const uint64_t t011[] = {0, 1, 1}, t0123[] = {0, 1, 2, 3}, t001[] = {0, 0, 1};
+    static const unsigned long long tiny3[] = {1432, 461, 168}, tiny4[] = {1432, 461, 35, 3};
+    static const prune_fact tiny3_facts[] = {
+        {"<unk>", -3.6227195, 0},
+        {"the", -1.6063944, -0.12202679},
+        {"friday", -3.0317686, 0},
+        {"<s> the", -0.6400827, -0.05145651},
+        {"of the", -0.66653943, -0.010090018},
+        {"the jury", -2.4562943, -0.2002124},
+        {"which the", -1.107434, 0},
+        {"fulton county", -0.70079803, 0},
+        {"the jury said", -0.42535055, 0},
+        {"the jury recommended", -1.400899, 0},
+        {"said . </s>", -0.060351662, 0},
+    };
+    static const char *const tiny3_absent[] = {"the jury further", "the jury did", NULL};
+    static const prune_fact tiny4_facts[] = {
+        {"the", -1.6063944, -0.12202679},   {"<s> the", -0.6400827, -0.039393697},
+        {"of the", -0.66653943, 0},         {", and", -1.3197255, 0},
+        {"said . </s>", -0.058519725, 0},   {"austin , texas </s>", -0.38465595, 0},
+        {", the jury said", -0.4207528, 0}, {"<s> austin , texas", -0.36380273, 0},
+    };
+    /* lmplz's logged discounts for these runs: the unpruned model's (pruning
+     * does not change them; compare lmplz_tiny.err and lmplz_mid4.err). */
+    static const double tiny_d[4][3] = {
+        {0.666431, 1.22909, 1.41814}, {0.873313, 1.3128, 1.63545}, {0.941769, 1.57514, 2.62329}};
+    static const double tiny4_d[4][3] = {{0.666431, 1.22909, 1.41814},
+                                         {0.873313, 1.3128, 1.63545},
+                                         {0.958563, 1.47993, 2.54891},
+                                         {0.977353, 1.77003, 3}};
+    static const double mid_d[4][3] = {{0.628884, 1.01421, 1.55185},
+                                       {0.818335, 1.2032, 1.42676},
+                                       {0.926089, 1.30363, 1.59694},
+                                       {0.970599, 1.49723, 1.62156}};
+    prune_parity(fx, "tiny_train.txt", 3, 3, t011, tiny_d, tiny3, tiny3_facts,
+                 sizeof tiny3_facts / sizeof tiny3_facts[0], tiny3_absent, 1);
+    prune_parity(fx, "tiny_train.txt", 4, 4, t0123, tiny4_d, tiny4, tiny4_facts,
+                 sizeof tiny4_facts / sizeof tiny4_facts[0], NULL, 1);
+    static const unsigned long long mid4a[] = {14915, 13978, 2661, 259},
+                                    mid4b[] = {14915, 74594, 7591, 2344};
+    prune_parity(fx, "mid_train.txt", 4, 4, t0123, mid_d, mid4a, NULL, 0, NULL, 1);
+    prune_parity(fx, "mid_train.txt", 4, 3, t001, mid_d, mid4b, NULL, 0, NULL, 0);
 }
 
 static int compare_tool(const char *ref, const char *ours) {
@@ -601,7 +909,9 @@ int main(int argc, char **argv) {
 
     test_format();
     test_small();
-    test_out_of_memory();
+    test_out_of_memory(0);
+    test_out_of_memory(1);
+    test_prune_small();
 
     const char *fx = tap_fixtures();
     if (!fx) {
@@ -627,6 +937,7 @@ int main(int argc, char **argv) {
         st = train_file(corpus, 3, true, NULL, &s, &d);
         ok(st == SPIN_OK && !s.used_fallback[0] && s.used_fallback[1] && s.used_fallback[2],
            "micro: the fallback replaces the 2-gram and 3-gram discounts only, as in lmplz's log");
+        test_prune_fixtures(fx);
     }
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
