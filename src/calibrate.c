@@ -27,7 +27,8 @@
 #include "stats.h"
 
 #define RIDGE 1.0
-#define MAX_FEATURES ((int)DET_NDOC_FEATURES > (int)DET_NFEATURES ? (int)DET_NDOC_FEATURES : (int)DET_NFEATURES)
+#define MAX_FEATURES                                                                               \
+    ((int)DET_NDOC_FEATURES > (int)DET_NFEATURES ? (int)DET_NDOC_FEATURES : (int)DET_NFEATURES)
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -51,7 +52,8 @@ static void balance(const double *y, size_t n, double *w) {
     size_t pos = 0;
     for (size_t i = 0; i < n; ++i)
         pos += y[i] > 0.5;
-    double wp = pos ? (double)n / (2.0 * (double)pos) : 1, wn = pos < n ? (double)n / (2.0 * (double)(n - pos)) : 1;
+    double wp = pos ? (double)n / (2.0 * (double)pos) : 1,
+           wn = pos < n ? (double)n / (2.0 * (double)(n - pos)) : 1;
     for (size_t i = 0; i < n; ++i)
         w[i] = y[i] > 0.5 ? wp : wn;
 }

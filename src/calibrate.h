@@ -14,10 +14,10 @@
 #include "detect.h"
 
 typedef struct cal_doc {
-    det_result result;      /* from detect_run(); its sentences are relabelled below */
-    bool spun;              /* document label: anything but natural */
-    det_family family;      /* which kind, when 'spun' */
-    unsigned char *labels;  /* per sentence: 1 = spun, 0 = natural; NULL = use 'spun' */
+    det_result result;     /* from detect_run(); its sentences are relabelled below */
+    bool spun;             /* document label: anything but natural */
+    det_family family;     /* which kind, when 'spun' */
+    unsigned char *labels; /* per sentence: 1 = spun, 0 = natural; NULL = use 'spun' */
 } cal_doc;
 
 /* What the fit found, for the record. */

@@ -33,8 +33,8 @@
 #define DET_REPEAT_WINDOW 4
 
 static const char *const feature_names[DET_NFEATURES] = {
-    "nlogp", "nslor", "oov", "short_match", "freq_break", "nmatch", "min_logp", "repeat",
-    "cont_fail", "llr", "llr_hits", "llr_max",
+    "nlogp",    "nslor",  "oov",       "short_match", "freq_break", "nmatch",
+    "min_logp", "repeat", "cont_fail", "llr",         "llr_hits",   "llr_max",
 };
 /* Smallest scale a feature's reference distribution may have: rates that are
  * 0 for most natural sentences would otherwise make every nonzero value an
@@ -43,9 +43,10 @@ static const double feature_floor[DET_NFEATURES] = {
     0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1,
 };
 static const char *const doc_feature_names[DET_NDOC_FEATURES] = {
-    "mean_spin",    "top_spin",      "flagged",        "top_word",    "mean_nlogp",
-    "mean_nslor",   "mean_oov",      "mean_short_match", "mean_freq_break", "mean_nmatch",
-    "mean_min_logp", "mean_repeat", "mean_cont_fail", "mean_llr", "mean_llr_hits", "mean_llr_max",
+    "mean_spin",       "top_spin",    "flagged",       "top_word",
+    "mean_nlogp",      "mean_nslor",  "mean_oov",      "mean_short_match",
+    "mean_freq_break", "mean_nmatch", "mean_min_logp", "mean_repeat",
+    "mean_cont_fail",  "mean_llr",    "mean_llr_hits", "mean_llr_max",
 };
 
 const char *det_feature_name(det_feature f) {
@@ -267,9 +268,8 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         spin_word id = spin_vocab_index(m, w, t->len);
         spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
         if (sm) {
-            float sp = spin_full_score(sm, &sst[cur], spin_vocab_index(sm, w, t->len),
-                                       &sst[cur ^ 1])
-                           .prob;
+            float sp =
+                spin_full_score(sm, &sst[cur], spin_vocab_index(sm, w, t->len), &sst[cur ^ 1]).prob;
             spun_total += sp;
             double ratio = (double)sp - (double)sc.prob;
             llr_hits += ratio >= 0.30103; /* log10 2 */
@@ -536,10 +536,10 @@ void det_params_default(det_params *p) {
     memset(p, 0, sizeof *p);
     /* Hand-set from the default English model's natural text; `spinscan
      * calibrate` replaces all of this with fitted values. */
-    static const double med[DET_NFEATURES] = {2.4, -0.9, 0.0, 0.15, 0.08, 0.45, 4.0,
-                                               0.0, 0.5, 0,    0,   0};
-    static const double scl[DET_NFEATURES] = {0.35, 0.3, 0.02, 0.1, 0.08, 0.1, 0.8,
-                                              0.02, 0.2, 0.1,  0.02, 0.1};
+    static const double med[DET_NFEATURES] = {2.4, -0.9, 0.0, 0.15, 0.08, 0.45,
+                                              4.0, 0.0,  0.5, 0,    0,    0};
+    static const double scl[DET_NFEATURES] = {0.35, 0.3,  0.02, 0.1, 0.08, 0.1,
+                                              0.8,  0.02, 0.2,  0.1, 0.02, 0.1};
     static const double sw[DET_NFEATURES] = {0.4, 0.6, 0.2, 0.6, 0.8, 0.4, 0.1, 0.5, 0.5, 0, 0, 0};
     for (int k = 0; k < DET_NFEATURES; ++k) {
         p->ref_median[k] = med[k];

@@ -43,18 +43,18 @@
 /* Per-sentence features.  All are "larger = more suspicious" after
  * standardization, so that the logistic weights are easy to read. */
 typedef enum det_feature {
-    DET_F_NLOGP,        /* -log10 P per token (</s> included): log perplexity */
-    DET_F_NSLOR,        /* -SLOR: -(log P_lm - log P_unigram) / tokens */
-    DET_F_OOV,          /* share of tokens not in the vocabulary */
-    DET_F_SHORT_MATCH,  /* share of tokens whose longest match is a unigram */
-    DET_F_FREQ_BREAK,   /* share of frequent-word pairs the model never saw together */
-    DET_F_NMATCH,       /* 1 - mean match length / order */
-    DET_F_MIN_LOGP,     /* -min log10 p of a word in the sentence */
-    DET_F_REPEAT,       /* content words repeated within a few tokens, per token */
-    DET_F_CONT_FAIL,    /* share of bigram matches that do not extend to a trigram */
-    DET_F_LLR,          /* (log P_spun - log P_lm) per token, with a spun model; else 0 */
-    DET_F_LLR_HITS,     /* share of words the spun model finds at least twice as likely */
-    DET_F_LLR_MAX,      /* the largest log10 ratio of one word */
+    DET_F_NLOGP,       /* -log10 P per token (</s> included): log perplexity */
+    DET_F_NSLOR,       /* -SLOR: -(log P_lm - log P_unigram) / tokens */
+    DET_F_OOV,         /* share of tokens not in the vocabulary */
+    DET_F_SHORT_MATCH, /* share of tokens whose longest match is a unigram */
+    DET_F_FREQ_BREAK,  /* share of frequent-word pairs the model never saw together */
+    DET_F_NMATCH,      /* 1 - mean match length / order */
+    DET_F_MIN_LOGP,    /* -min log10 p of a word in the sentence */
+    DET_F_REPEAT,      /* content words repeated within a few tokens, per token */
+    DET_F_CONT_FAIL,   /* share of bigram matches that do not extend to a trigram */
+    DET_F_LLR,         /* (log P_spun - log P_lm) per token, with a spun model; else 0 */
+    DET_F_LLR_HITS,    /* share of words the spun model finds at least twice as likely */
+    DET_F_LLR_MAX,     /* the largest log10 ratio of one word */
     DET_NFEATURES
 } det_feature;
 
@@ -118,30 +118,30 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
 /* ---- results ---- */
 
 typedef struct det_sentence {
-    size_t start, end;   /* UTF-8 byte offsets into the document, end exclusive */
-    tok_seg_kind kind;   /* prose, heading, boilerplate */
-    bool split;          /* cut at the tokenizer's length cap */
-    uint32_t tokens;     /* tokens scored, </s> not included */
-    uint32_t oov;        /* of which unknown to the model */
-    float log10prob;     /* sum over the tokens and </s>, as KenLM sums */
-    double perplexity;   /* 10^(-log10prob / (tokens + 1)) */
+    size_t start, end;             /* UTF-8 byte offsets into the document, end exclusive */
+    tok_seg_kind kind;             /* prose, heading, boilerplate */
+    bool split;                    /* cut at the tokenizer's length cap */
+    uint32_t tokens;               /* tokens scored, </s> not included */
+    uint32_t oov;                  /* of which unknown to the model */
+    float log10prob;               /* sum over the tokens and </s>, as KenLM sums */
+    double perplexity;             /* 10^(-log10prob / (tokens + 1)) */
     double feature[DET_NFEATURES]; /* raw feature values */
-    double family[DET_NFAMILIES]; /* each family's sentence model */
-    double spin;         /* calibrated P(machine-made), 0 for headings and boilerplate */
-    double z;            /* robust z of 'spin' within the document */
+    double family[DET_NFAMILIES];  /* each family's sentence model */
+    double spin;                   /* calibrated P(machine-made), 0 for headings and boilerplate */
+    double z;                      /* robust z of 'spin' within the document */
     bool flagged;
 } det_sentence;
 
 typedef struct det_result {
     det_sentence *sentences; /* [nsentences], in document order */
     size_t nsentences, cap;
-    size_t tokens, oov;   /* over all segments */
+    size_t tokens, oov; /* over all segments */
     size_t prose, flagged;
-    double log10prob;     /* over all segments */
-    double perplexity;    /* document perplexity over all segments (the baseline) */
+    double log10prob;  /* over all segments */
+    double perplexity; /* document perplexity over all segments (the baseline) */
     double doc_feature[DET_NDOC_FEATURES];
     double family[DET_NFAMILIES]; /* each family model's probability */
-    double spin_score;    /* the largest of 'family': 0 = natural .. 1 = machine-made */
+    double spin_score;            /* the largest of 'family': 0 = natural .. 1 = machine-made */
     det_verdict verdict;
     /* Counts over prose kept so that detect_rescore() can redo the statistics
      * under other parameters: content tokens, and the 3 most frequent ones'. */
@@ -167,8 +167,7 @@ void detector_free(detector *d);
 
 /* Scores the 'len' bytes at 'text' into 'out' (previous contents replaced).
  * SPIN_EFORMAT with a message if the text is not text (binary data). */
-spin_status detect_run(detector *d, const char *text, size_t len, det_result *out,
-                       spin_diag *diag);
+spin_status detect_run(detector *d, const char *text, size_t len, det_result *out, spin_diag *diag);
 
 /* Recomputes sentence spins, flags, document features and score of 'r' (from
  * an earlier detect_run) under 'params' instead of the detector's own; used

@@ -4,8 +4,8 @@
  *
  * LABELS is a TSV file: path (relative to the file's own directory), class,
  * document label (0 natural, 1 not), and one 0/1 character per line of the
- * document telling whether that line was altered; further columns are ignored.  Sentences take the label
- * of the line they start on.
+ * document telling whether that line was altered; further columns are ignored.  Sentences take the
+ * label of the line they start on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -217,7 +217,7 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
         }
         ++ndocs;
         doc->spun = f[2][0] == '1';
-        doc->family = !strncmp(f[1], "salad", 5)       ? DET_FAM_SALAD
+        doc->family = !strncmp(f[1], "salad", 5)      ? DET_FAM_SALAD
                       : !strncmp(f[1], "stuffing", 8) ? DET_FAM_STUFFING
                                                       : DET_FAM_SPUN;
         /* Each sentence takes the label of the line it starts on. */
@@ -252,8 +252,9 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
             cli_error("%s: %s", labels_path, d.message);
             rc = EXIT_DATA;
         } else {
-            snprintf(p.source, sizeof p.source, "%zu documents (%zu natural), %zu sentences from %s",
-                     rep.docs, rep.natural_docs, rep.sentences, labels_path);
+            snprintf(p.source, sizeof p.source,
+                     "%zu documents (%zu natural), %zu sentences from %s", rep.docs,
+                     rep.natural_docs, rep.sentences, labels_path);
             if (det_params_save(&p, out_path, &d) != SPIN_OK) {
                 cli_print_diag(&d, NULL);
                 rc = EXIT_DATA;
