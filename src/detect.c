@@ -29,6 +29,9 @@
 #define DET_FREQUENT_LOGP (-4.0)
 /* Content words: alphabetic tokens of 3+ bytes less probable than this. */
 #define DET_CONTENT_LOGP (-2.5)
+/* Below this many prose sentences a document is judged by its sentences
+ * alone: the document models were fitted on articles of 8 to 20. */
+#define DET_MIN_DOC_SENTENCES 3
 /* A content word seen again within this many tokens counts as a repeat. */
 #define DET_REPEAT_WINDOW 4
 
@@ -473,7 +476,14 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
             if (r->family[fam] > r->family[best])
                 best = fam;
         }
-        r->spin_score = r->family[best];
+        if (prose < DET_MIN_DOC_SENTENCES) {
+            /* Too short for document statistics (the document models were
+             * fitted on articles): the sentences speak for themselves. */
+            best = DET_FAM_SPUN;
+            r->spin_score = df[DET_D_TOP_SPIN];
+        } else {
+            r->spin_score = r->family[best];
+        }
         r->verdict = r->spin_score < p->suspect ? DET_NATURAL
                      : r->spin_score < p->spun  ? DET_SUSPECT
                      : best == DET_FAM_SPUN     ? DET_SPUN
@@ -481,7 +491,7 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         /* In a document that is itself suspect, a sentence is more likely
          * machine-made before any of its own evidence: flag from even odds,
          * judging each sentence by the document's family. */
-        if (r->spin_score >= p->suspect)
+        if (r->spin_score >= p->suspect && prose >= DET_MIN_DOC_SENTENCES)
             for (size_t i = 0; i < r->nsentences; ++i) {
                 det_sentence *s = &r->sentences[i];
                 if (s->kind != TOK_PROSE)

@@ -158,7 +158,7 @@ static void test_detection(const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/detector.txt", dir);
     if (!m || !spun || det_params_load(path, &p, &d) != SPIN_OK) {
-        tap_skip(16, "models/en is incomplete (run make model)");
+        tap_skip(18, "models/en is incomplete (run make model)");
         spin_model_free(m);
         spin_model_free(spun);
         return;
@@ -230,6 +230,21 @@ static void test_detection(const char *dir) {
        r.prose);
     free(text);
 
+    /* One sentence alone has no document to compare with: the reference
+     * distribution stored with the model judges it. */
+    const char *alone = "Back especially low back pain, pain, is among the conditions that "
+                        "acupuncture researchers have investigated most thoroughly.";
+    detect_run(det, alone, strlen(alone), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].flagged,
+       "the mission's sentence alone is flagged (spin %.3f)",
+       r.nsentences ? r.sentences[0].spin : -1);
+    const char *fine =
+        "Doctors who study sleep say that the timing of rest matters almost as much as "
+        "its length.";
+    detect_run(det, fine, strlen(fine), &r, &d);
+    ok(r.nsentences == 1 && !r.sentences[0].flagged, "a natural sentence alone is not (spin %.3f)",
+       r.nsentences ? r.sentences[0].spin : -1);
+
     is_int(detect_run(det, "", 0, &r, &d), SPIN_OK, "an empty document is fine");
     ok(r.nsentences == 0 && r.spin_score == 0 && r.verdict == DET_NATURAL,
        "and natural with no sentences");
@@ -251,6 +266,6 @@ int main(void) {
     if (dir && *dir)
         test_detection(dir);
     else
-        tap_skip(16, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
+        tap_skip(18, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
     return tap_done();
 }
