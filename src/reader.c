@@ -20,6 +20,7 @@
 #include "mem.h"
 
 #define RAW_CHUNK (256u * 1024u)
+#define MEMBER_RING 64u
 
 struct reader {
     char *name;
@@ -42,6 +43,16 @@ struct reader {
     } u;
     ZSTD_DStream *zs;
     bool decoder_live;
+    /* Recovery (reader_set_recover): after a corrupt member, 'resync' makes
+     * the next read look for the next member; 'dead' ends a stream that
+     * cannot be resumed. */
+    bool recover, resync, dead;
+    uint64_t member_start; /* raw offset where the current member began */
+    /* The last MEMBER_RING member starts: decompressed offset -> raw offset. */
+    struct {
+        uint64_t out, raw;
+    } ring[MEMBER_RING];
+    unsigned ring_next, ring_len;
 };
 
 const char *reader_format_name(reader_format f) {
@@ -149,6 +160,14 @@ static const unsigned char XZ_MAGIC[] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const unsigned char ZSTD_MAGIC[] = {0x28, 0xb5, 0x2f, 0xfd};
 
 static spin_status decoder_start(reader *r, spin_diag *d) {
+    if (r->format != READER_PLAIN) {
+        r->member_start = raw_offset(r);
+        r->ring[r->ring_next].out = r->out_total;
+        r->ring[r->ring_next].raw = r->member_start;
+        r->ring_next = (r->ring_next + 1) % MEMBER_RING;
+        if (r->ring_len < MEMBER_RING)
+            ++r->ring_len;
+    }
     switch (r->format) {
     case READER_PLAIN:
         return SPIN_OK;
@@ -350,9 +369,11 @@ static spin_status next_member(reader *r, bool *eof, spin_diag *d) {
     bool again = (r->format == READER_GZIP && has_magic(r, GZ_MAGIC, sizeof GZ_MAGIC)) ||
                  (r->format == READER_BZIP2 && has_magic(r, BZ_MAGIC, sizeof BZ_MAGIC)) ||
                  (r->format == READER_ZSTD && has_magic(r, ZSTD_MAGIC, sizeof ZSTD_MAGIC));
-    if (!again)
+    if (!again) {
+        r->member_start = raw_offset(r);
         return fail(r, d, SPIN_EFORMAT, "unexpected data after the end of the %s stream",
                     reader_format_name(r->format));
+    }
     decoder_end(r);
     r->member_done = false;
     return decoder_start(r, d);
@@ -461,9 +482,108 @@ static spin_status decode_step(reader *r, unsigned char *buf, size_t n, size_t *
     return SPIN_OK;
 }
 
+/* The first bytes of a member of the current format ("1f 8b 08": gzip with
+ * deflate, the only method there is). */
+static size_t member_magic(const reader *r, const unsigned char **m) {
+    static const unsigned char gz[] = {0x1f, 0x8b, 0x08};
+    switch (r->format) {
+    case READER_GZIP:
+        *m = gz;
+        return sizeof gz;
+    case READER_BZIP2:
+        *m = BZ_MAGIC;
+        return sizeof BZ_MAGIC;
+    case READER_ZSTD:
+        *m = ZSTD_MAGIC;
+        return sizeof ZSTD_MAGIC;
+    default:
+        return 0;
+    }
+}
+
+/* After a corrupt member: moves the raw window to the next member magic
+ * after the bad member's first byte and starts decoding there, or marks the
+ * stream dead when there is none (or the format cannot be resumed).
+ * Regular files are re-read from just after the bad member's start (lseek),
+ * since the decoder may have read into the next member before it noticed;
+ * pipes resume from where the decoder stopped. */
+static spin_status resync(reader *r, spin_diag *d) {
+    const unsigned char *magic;
+    size_t mlen = member_magic(r, &magic);
+    r->resync = false;
+    if (mlen == 0) {
+        r->dead = true;
+        return SPIN_OK;
+    }
+    uint64_t from = r->member_start + 1;
+    if (from >= r->in_consumed && from <= r->in_consumed + r->in_len)
+        r->in_pos = (size_t)(from - r->in_consumed);
+    else if (r->own_fd && lseek(r->fd, (off_t)from, SEEK_SET) == (off_t)from) {
+        r->in_consumed = from;
+        r->in_len = r->in_pos = 0;
+        r->in_eof = false;
+    }
+    for (;;) {
+        spin_status st = raw_fill(r, d);
+        if (st != SPIN_OK)
+            return st;
+        if (r->in_pos >= r->in_len) {
+            r->dead = true;
+            return SPIN_OK;
+        }
+        const unsigned char *w = r->in + r->in_pos;
+        size_t avail = r->in_len - r->in_pos, i = 0;
+        bool found = false;
+        while (i < avail) {
+            const unsigned char *p = memchr(w + i, magic[0], avail - i);
+            if (!p) {
+                i = avail;
+                break;
+            }
+            i = (size_t)(p - w);
+            if (i + mlen > avail)
+                break; /* a candidate cut by the window's end: keep it */
+            if (memcmp(p, magic, mlen) == 0) {
+                found = true;
+                break;
+            }
+            ++i;
+        }
+        if (found) {
+            r->in_pos += i;
+            decoder_end(r);
+            r->member_done = false;
+            return decoder_start(r, d);
+        }
+        size_t keep = avail - i;
+        if (r->in_eof || r->fd < 0) {
+            r->dead = true;
+            return SPIN_OK;
+        }
+        memmove(r->in_buf, r->in + r->in_len - keep, keep);
+        r->in_consumed += r->in_len - keep;
+        r->in_len = keep;
+        r->in_pos = 0;
+        r->in = r->in_buf;
+        if ((st = raw_peek(r, keep + 1, d)) != SPIN_OK)
+            return st;
+        if (r->in_len == keep) {
+            r->dead = true;
+            return SPIN_OK;
+        }
+    }
+}
+
 static spin_status read_decoded(reader *r, unsigned char *buf, size_t n, size_t *got,
                                 spin_diag *d) {
     *got = 0;
+    if (r->resync) {
+        spin_status st = resync(r, d);
+        if (st != SPIN_OK)
+            return st;
+    }
+    if (r->dead)
+        return SPIN_OK;
     for (;;) {
         spin_status st;
         if (r->member_done) {
@@ -501,6 +621,12 @@ spin_status reader_read(reader *r, void *buf, size_t n, size_t *got, spin_diag *
         st = read_plain(r, buf, n, got, d);
     else
         st = read_decoded(r, buf, n, got, d);
+    if (st == SPIN_EFORMAT && r->recover && r->format != READER_PLAIN) {
+        /* Named by the bad member's start, where a reader of the file would look. */
+        if (d)
+            d->byte = r->member_start;
+        r->resync = true;
+    }
     if (st != SPIN_OK)
         return st;
     r->out_total += *got;
@@ -509,4 +635,26 @@ spin_status reader_read(reader *r, void *buf, size_t n, size_t *got, spin_diag *
                         "decompressed data exceeds the limit of %llu bytes",
                         (unsigned long long)r->limit);
     return SPIN_OK;
+}
+
+void reader_set_recover(reader *r, bool on) {
+    r->recover = on;
+}
+
+uint64_t reader_member_at(const reader *r, uint64_t out_offset) {
+    if (r->format == READER_PLAIN)
+        return out_offset;
+    uint64_t best = 0, best_out = 0;
+    bool found = false;
+    for (unsigned i = 0; i < r->ring_len; ++i) {
+        unsigned k = (r->ring_next + MEMBER_RING - 1 - i) % MEMBER_RING; /* newest first */
+        if (r->ring[k].out <= out_offset && (!found || r->ring[k].out > best_out)) {
+            best = r->ring[k].raw;
+            best_out = r->ring[k].out;
+            found = true;
+        }
+    }
+    if (!found && r->ring_len) /* older than remembered: the oldest known */
+        best = r->ring[(r->ring_next + MEMBER_RING - r->ring_len) % MEMBER_RING].raw;
+    return best;
 }

@@ -9,6 +9,7 @@
 #ifndef SPIN_READER_H
 #define SPIN_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,23 @@ void reader_set_limit(reader *r, uint64_t max_bytes);
 
 /* Reads up to 'n' decompressed bytes into 'buf'; *got is 0 only at the end. */
 spin_status reader_read(reader *r, void *buf, size_t n, size_t *got, spin_diag *d);
+
+/* Recovery from bad members, for crawls made of many independent members
+ * (a .warc.gz holds one gzip member per record).  With 'on', a gzip, bzip2
+ * or zstd member that is corrupt or truncated makes reader_read fail once
+ * (SPIN_EFORMAT, diag byte = the raw offset where the bad member starts);
+ * the next reader_read resumes at the next member magic found after that
+ * offset (regular files are re-read from there; pipes resume where the
+ * decoder stopped).  Bytes the bad member had already produced stay
+ * delivered: the caller drops whatever record it was assembling.  Plain
+ * and xz input, and a bad member with no member after it, end the stream
+ * instead (reads then return 0 bytes).  I/O errors are never recovered. */
+void reader_set_recover(reader *r, bool on);
+/* The raw offset of the start of the member (gzip member, bzip2 stream, zstd
+ * frame) that produced decompressed byte 'out_offset', as far as the last 64
+ * members are remembered (older: the oldest remembered); for plain input
+ * 'out_offset' itself, for xz 0. */
+uint64_t reader_member_at(const reader *r, uint64_t out_offset);
 
 reader_format reader_get_format(const reader *r);
 const char *reader_format_name(reader_format f);

@@ -63,5 +63,7 @@ extern const cli_command cmd_compile;
 extern const cli_command cmd_score;
 extern const cli_command cmd_tokenize;
 extern const cli_command cmd_calibrate;
+extern const cli_command cmd_rank;
+extern const cli_command cmd_merge;
 
 #endif

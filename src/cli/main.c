@@ -12,6 +12,8 @@ static const cli_command *const commands[] = {
     &cmd_score,
     &cmd_tokenize,
     &cmd_calibrate,
+    &cmd_rank,
+    &cmd_merge,
     NULL,
 };
 

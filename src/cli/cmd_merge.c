@@ -1,0 +1,286 @@
+/* cmd_merge.c - `spinscan merge`: joins sorted outputs of `spinscan rank`
+ * (for instance the shards of a crawl) into one ranking.
+ *
+ * A streaming k-way merge: one line per input is held, in a binary heap
+ * keyed by (score, id, input index), so memory is O(inputs) whatever their
+ * length.  The format (tsv, jsonl or attributes) is read from the first line
+ * of each input and must be the same for all; a tsv header is written once.
+ * An input that is not sorted is an error (its FILE:LINE is named): merging
+ * it would silently give a wrong ranking.  Inputs may be compressed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/outfile.h"
+#include "lines.h"
+#include "mem.h"
+#include "rank.h"
+#include "reader.h"
+
+enum { OPT_TOP = 256 };
+
+static const cli_option options[] = {
+    {OPT_TOP, "top", "K", "write only the K most spun documents"},
+    {'o', "output", "OUT", "write to OUT (replaced only when complete)"},
+    {0, NULL, NULL, NULL},
+};
+
+typedef struct cursor {
+    const char *name;
+    reader *r;
+    lines l;
+    bool open;
+    /* the current line and its key */
+    const char *line;
+    size_t len;
+    uint32_t score;
+    char *id;
+    size_t id_len;
+    uint64_t line_no;
+} cursor;
+
+/* Reads the next data line of 'c' into its key; *got false at the end.
+ * Returns 0, or -1 after printing why. */
+static int advance(cursor *c, rank_format f, bool *got) {
+    *got = false;
+    for (;;) {
+        const char *line;
+        size_t len;
+        bool nl;
+        spin_diag d;
+        if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            return -1;
+        }
+        if (!line)
+            return 0;
+        if (len == 0)
+            continue;
+        if (f == RANK_TSV && c->l.line_no == 1 && rank_detect_format(line, len) == RANK_TSV)
+            continue; /* the header */
+        uint32_t score;
+        char *id;
+        size_t id_len;
+        spin_status st = rank_parse_line(f, line, len, &score, &id, &id_len, &d);
+        if (st != SPIN_OK) {
+            if (st == SPIN_ENOMEM)
+                cli_error("%s:%llu: out of memory", c->name, (unsigned long long)c->l.line_no);
+            else
+                cli_error("%s:%llu: %s", c->name, (unsigned long long)c->l.line_no, d.message);
+            return -1;
+        }
+        if (c->id && rank_key_cmp(score, id, id_len, c->score, c->id, c->id_len) < 0) {
+            cli_error("%s:%llu: not sorted (a line ranks before the one above it); merge "
+                      "takes sorted outputs of 'spinscan rank'",
+                      c->name, (unsigned long long)c->l.line_no);
+            mem_free(id);
+            return -1;
+        }
+        mem_free(c->id);
+        c->id = id;
+        c->id_len = id_len;
+        c->score = score;
+        c->line = line;
+        c->len = len;
+        c->line_no = c->l.line_no;
+        *got = true;
+        return 0;
+    }
+}
+
+static int before(const cursor *a, size_t ia, const cursor *b, size_t ib) {
+    int c = rank_key_cmp(a->score, a->id, a->id_len, b->score, b->id, b->id_len);
+    return c ? c < 0 : ia < ib;
+}
+
+static void heap_down(cursor *cs, size_t *h, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && before(&cs[h[l]], h[l], &cs[h[m]], h[m]))
+            m = l;
+        if (r < n && before(&cs[h[r]], h[r], &cs[h[m]], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        size_t t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static int run(const cli_command *cmd, int argc, char **argv) {
+    cli_parser cp;
+    const char *out_path = NULL;
+    unsigned long long top = 0;
+    int c;
+    cli_parser_init(&cp);
+    while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
+        switch (c) {
+        case 'h':
+            cli_print_help(cmd);
+            return EXIT_OK;
+        case CLI_VERSION:
+            cli_print_version();
+            return EXIT_OK;
+        case 'o':
+            out_path = cp.optarg;
+            break;
+        case OPT_TOP: {
+            char *end;
+            errno = 0;
+            top = strtoull(cp.optarg, &end, 10);
+            if (errno || *end || top == 0 || cp.optarg[0] < '0' || cp.optarg[0] > '9')
+                return cli_usage_error(cmd, "--top needs a positive number, not '%s'", cp.optarg);
+            break;
+        }
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cp.optind >= argc)
+        return cli_usage_error(cmd, "no INPUT to merge");
+    size_t n = (size_t)(argc - cp.optind);
+    cursor *cs = calloc(n, sizeof *cs);
+    size_t *heap = calloc(n, sizeof *heap);
+    int status = EXIT_OK;
+    int format = -1;
+    size_t nh = 0;
+    outfile out;
+    bool out_open = false;
+    if (!cs || !heap) {
+        cli_error("out of memory");
+        status = EXIT_DATA;
+        goto done;
+    }
+    for (size_t i = 0; i < n && status == EXIT_OK; ++i) {
+        cursor *k = &cs[i];
+        const char *path = argv[cp.optind + (int)i];
+        spin_diag d;
+        k->name = strcmp(path, "-") ? path : "<stdin>";
+        spin_status st = strcmp(path, "-") ? reader_open_path(path, &k->r, &d)
+                                           : reader_open_fd(0, "<stdin>", &k->r, &d);
+        if (st != SPIN_OK || lines_init(&k->l, k->r, (size_t)1 << 30) != SPIN_OK) {
+            if (st != SPIN_OK)
+                cli_print_diag(&d, NULL);
+            else
+                cli_error("out of memory");
+            status = EXIT_DATA;
+            break;
+        }
+        k->open = true;
+        /* The format, from the first line. */
+        const char *line;
+        size_t len;
+        bool nl;
+        if (lines_next(&k->l, &line, &len, &nl, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            status = EXIT_DATA;
+            break;
+        }
+        if (!line)
+            continue; /* empty: nothing to merge */
+        int f = rank_detect_format(line, len);
+        if (f < 0) {
+            cli_error("%s:1: not an output of 'spinscan rank' (tsv, jsonl or attributes)", k->name);
+            status = EXIT_DATA;
+            break;
+        }
+        if (format >= 0 && f != format) {
+            cli_error("%s: its format differs from the inputs before it", k->name);
+            status = EXIT_DATA;
+            break;
+        }
+        format = f;
+        /* Re-read from the start, now that the format is known. */
+        lines_free(&k->l);
+        reader_free(k->r);
+        k->r = NULL;
+        k->open = false;
+        if (!strcmp(path, "-")) {
+            cli_error("<stdin>: merge reads standard input only as a file it can reopen; "
+                      "name the file instead");
+            status = EXIT_USAGE;
+            break;
+        }
+        if (reader_open_path(path, &k->r, &d) != SPIN_OK ||
+            lines_init(&k->l, k->r, (size_t)1 << 30) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            status = EXIT_DATA;
+            break;
+        }
+        k->open = true;
+    }
+    if (status != EXIT_OK)
+        goto done;
+    if (format < 0)
+        format = RANK_TSV;
+    for (size_t i = 0; i < n; ++i) {
+        bool got = false;
+        if (cs[i].open && advance(&cs[i], (rank_format)format, &got) != 0) {
+            status = EXIT_DATA;
+            goto done;
+        }
+        if (got)
+            heap[nh++] = i;
+    }
+    for (size_t i = nh; i-- > 0;)
+        heap_down(cs, heap, nh, i);
+    if (outfile_open(&out, out_path) != 0) {
+        status = EXIT_DATA;
+        goto done;
+    }
+    out_open = true;
+    bool write_failed = format == RANK_TSV && fputs(RANK_TSV_HEADER, out.f) == EOF;
+    unsigned long long written = 0;
+    while (nh > 0 && !write_failed && (!top || written < top)) {
+        cursor *k = &cs[heap[0]];
+        if (fwrite(k->line, 1, k->len, out.f) != k->len || fputc('\n', out.f) == EOF)
+            write_failed = true;
+        ++written;
+        bool got;
+        if (advance(k, (rank_format)format, &got) != 0) {
+            status = EXIT_DATA;
+            break;
+        }
+        if (!got)
+            heap[0] = heap[--nh];
+        heap_down(cs, heap, nh, 0);
+    }
+    if (write_failed) {
+        cli_error("%s: cannot write: %s", out.path ? out.path : "standard output",
+                  strerror(errno ? errno : EIO));
+        status = EXIT_DATA;
+    }
+    if (outfile_close(&out, status == EXIT_OK) != 0)
+        status = EXIT_DATA;
+    out_open = false;
+done:
+    if (out_open)
+        outfile_close(&out, false);
+    if (cs)
+        for (size_t i = 0; i < n; ++i) {
+            if (cs[i].open)
+                lines_free(&cs[i].l);
+            reader_free(cs[i].r);
+            mem_free(cs[i].id);
+        }
+    free(cs);
+    free(heap);
+    return status;
+}
+
+const cli_command cmd_merge = {
+    "merge",
+    "[--top K] [-o OUT] INPUT...",
+    "Merges sorted outputs of 'spinscan rank' (the same format: tsv, jsonl or\n"
+    "attributes, read from the first line; gzip, bzip2, xz and zstd are decompressed)\n"
+    "into one ranking, most spun first, ties by id: the output of one 'rank' over all\n"
+    "the shards' documents.  Streaming: memory does not grow with the inputs.  An input\n"
+    "that is not sorted (for instance from rank --unsorted) is an error.",
+    options,
+    run,
+};

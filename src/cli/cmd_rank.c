@@ -1,0 +1,684 @@
+/* cmd_rank.c - `spinscan rank`: scores every document of a crawl and ranks
+ * them, most spun first.
+ *
+ * Threads:
+ * - a reader thread walks the inputs (input.h) and feeds a bounded queue of
+ *   documents (at most QUEUE_DOCS documents and QUEUE_BYTES bytes, but
+ *   always at least one), numbering them in input order;
+ * - N workers (-j) each own a detector over the one shared, read-only model;
+ *   they convert HTML, score, and format the output line (rank.h);
+ * - the main thread collects results and skips through a second bounded
+ *   queue: it alone prints (warnings, progress, output) and owns the ranking.
+ * Memory is bounded by the queues plus one document per worker, plus the
+ * ranking: one small entry per document (its output line), or the best K
+ * with --top, or nothing with --unsorted.  Output does not depend on N: the
+ * ranking's order is total (score, id, input order).
+ *
+ * Exit status: 0 every document scored; 3 the run completed but some records
+ * were skipped; 1 a fatal error (model, output, memory, or the first skip
+ * under --strict); 2 usage.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/detector_load.h"
+#include "cli/outfile.h"
+#include "detect.h"
+#include "html.h"
+#include "input.h"
+#include "mem.h"
+#include "rank.h"
+
+enum {
+    OPT_TOP = 256,
+    OPT_UNSORTED,
+    OPT_SHARD,
+    OPT_SHARD_BY,
+    OPT_TEXT_FIELD,
+    OPT_ID_FIELD,
+    OPT_MAX_BYTES,
+    OPT_STRICT
+};
+enum { EXIT_SKIPPED = 3 };
+
+#define QUEUE_DOCS_PER_WORKER 4
+#define QUEUE_BYTES ((size_t)64 << 20)
+#define RESULTS_CAP 256
+
+static const cli_option options[] = {
+    {'m', "model", "PATH", "model file or directory (as for score)"},
+    {'f', "format", "FMT", "tsv (default), jsonl or attributes (Dolma-style spans)"},
+    {'j', "jobs", "N", "scoring threads (default: the number of processors)"},
+    {OPT_TOP, "top", "K", "keep only the K most spun documents (memory O(K))"},
+    {OPT_UNSORTED, "unsorted", NULL, "write each result as it is ready (no ranking in memory)"},
+    {'o', "output", "OUT", "write to OUT (replaced only when the run completes)"},
+    {OPT_SHARD, "shard", "I/N", "only shard I of N (0 <= I < N) of the documents"},
+    {OPT_SHARD_BY, "shard-by", "KEY", "id (default: hash of the document id) or file"},
+    {OPT_TEXT_FIELD, "text-field", "NAME", "JSON Lines text field (default text)"},
+    {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
+    {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
+    {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
+    {'q', "quiet", NULL, "no progress and no summary line"},
+    {0, NULL, NULL, NULL},
+};
+
+/* ---- queues ---- */
+
+typedef struct job {
+    input_doc doc;
+    uint64_t seq;
+} job;
+
+typedef enum item_kind { ITEM_ENTRY, ITEM_SKIP, ITEM_FATAL } item_kind;
+
+typedef struct item {
+    item_kind kind;
+    rank_entry *entry;
+    input_skip why;
+    spin_diag diag;
+    uint64_t bytes; /* document bytes scored */
+} item;
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t jobs_cv, space_cv, items_cv, items_space_cv;
+    job **jobs;
+    size_t jcap, jhead, jlen, jbytes;
+    bool producer_done;
+    item *items;
+    size_t icap, ihead, ilen;
+    int active; /* producer + workers still running */
+    atomic_bool stop;
+
+    input *in;
+    rank_format format;
+    const loaded_detector *ld;
+    detector **dets;
+    atomic_uint_fast64_t docs_read;
+} pipeline;
+
+/* Pushes an item for the collector; waits while the queue is full. */
+static void push_item(pipeline *p, const item *it) {
+    pthread_mutex_lock(&p->mu);
+    while (p->ilen == p->icap && !atomic_load(&p->stop))
+        pthread_cond_wait(&p->items_space_cv, &p->mu);
+    if (p->ilen < p->icap) {
+        p->items[(p->ihead + p->ilen++) % p->icap] = *it;
+        pthread_cond_signal(&p->items_cv);
+    } else if (it->entry) {
+        mem_free(it->entry);
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void thread_exit(pipeline *p) {
+    pthread_mutex_lock(&p->mu);
+    --p->active;
+    pthread_cond_broadcast(&p->items_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void fatal_item(pipeline *p, const spin_diag *d) {
+    item it;
+    memset(&it, 0, sizeof it);
+    it.kind = ITEM_FATAL;
+    it.diag = *d;
+    pthread_mutex_lock(&p->mu);
+    /* The collector drains until every thread has ended, so this wait ends. */
+    while (p->ilen == p->icap)
+        pthread_cond_wait(&p->items_space_cv, &p->mu);
+    p->items[(p->ihead + p->ilen++) % p->icap] = it;
+    atomic_store(&p->stop, true);
+    pthread_cond_broadcast(&p->items_cv);
+    pthread_cond_broadcast(&p->jobs_cv);
+    pthread_cond_broadcast(&p->space_cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *producer(void *arg) {
+    pipeline *p = arg;
+    uint64_t seq = 0;
+    size_t max_jobs = p->jcap;
+    while (!atomic_load(&p->stop)) {
+        input_event ev;
+        input_skip why;
+        spin_diag d;
+        job *j = mem_calloc(1, sizeof *j);
+        if (!j) {
+            memset(&d, 0, sizeof d);
+            d.status = SPIN_ENOMEM;
+            snprintf(d.message, sizeof d.message, "out of memory reading the input");
+            fatal_item(p, &d);
+            break;
+        }
+        if (input_next(p->in, &ev, &j->doc, &why, &d) != SPIN_OK) {
+            mem_free(j);
+            fatal_item(p, &d);
+            break;
+        }
+        if (ev == INPUT_END) {
+            mem_free(j);
+            break;
+        }
+        if (ev == INPUT_SKIPPED) {
+            mem_free(j);
+            item it;
+            memset(&it, 0, sizeof it);
+            it.kind = ITEM_SKIP;
+            it.why = why;
+            it.diag = d;
+            push_item(p, &it);
+            continue;
+        }
+        j->seq = seq++;
+        pthread_mutex_lock(&p->mu);
+        while (!atomic_load(&p->stop) &&
+               (p->jlen == max_jobs || (p->jlen > 0 && p->jbytes + j->doc.len > QUEUE_BYTES)))
+            pthread_cond_wait(&p->space_cv, &p->mu);
+        if (atomic_load(&p->stop)) {
+            pthread_mutex_unlock(&p->mu);
+            input_doc_free(&j->doc);
+            mem_free(j);
+            break;
+        }
+        p->jobs[(p->jhead + p->jlen++) % p->jcap] = j;
+        p->jbytes += j->doc.len;
+        atomic_fetch_add(&p->docs_read, 1);
+        pthread_cond_signal(&p->jobs_cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->producer_done = true;
+    pthread_cond_broadcast(&p->jobs_cv);
+    pthread_mutex_unlock(&p->mu);
+    thread_exit(p);
+    return NULL;
+}
+
+typedef struct worker_arg {
+    pipeline *p;
+    detector *det;
+} worker_arg;
+
+static void *worker(void *arg) {
+    worker_arg *wa = arg;
+    pipeline *p = wa->p;
+    det_result res;
+    memset(&res, 0, sizeof res);
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->jlen == 0 && !p->producer_done && !atomic_load(&p->stop))
+            pthread_cond_wait(&p->jobs_cv, &p->mu);
+        if (p->jlen == 0 || atomic_load(&p->stop)) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        job *j = p->jobs[p->jhead];
+        p->jhead = (p->jhead + 1) % p->jcap;
+        --p->jlen;
+        p->jbytes -= j->doc.len;
+        pthread_cond_signal(&p->space_cv);
+        pthread_mutex_unlock(&p->mu);
+
+        item it;
+        memset(&it, 0, sizeof it);
+        const char *text = j->doc.text;
+        size_t len = j->doc.len;
+        char *conv = NULL;
+        spin_diag d;
+        spin_status st = SPIN_OK;
+        if (j->doc.html) {
+            st = html_to_text(j->doc.text, j->doc.len, j->doc.charset, &conv, &len, &d);
+            text = conv;
+        }
+        if (st == SPIN_OK)
+            st = detect_run(wa->det, text, len, &res, &d);
+        if (st == SPIN_OK) {
+            st = rank_entry_make(p->format, j->doc.id, j->doc.id_len, &res, text, len, j->seq,
+                                 &it.entry);
+            it.kind = ITEM_ENTRY;
+            it.bytes = j->doc.len;
+        } else if (st == SPIN_EFORMAT) { /* not text */
+            it.kind = ITEM_SKIP;
+            it.why = INPUT_SKIP_NON_TEXT;
+            it.diag = d;
+            snprintf(it.diag.path, sizeof it.diag.path, "%s", j->doc.path);
+            it.diag.line = j->doc.line;
+            it.diag.byte = j->doc.byte;
+            if (!j->doc.line && !j->doc.byte && strcmp(j->doc.id, j->doc.path) != 0)
+                snprintf(it.diag.path, sizeof it.diag.path, "%s", j->doc.id);
+            st = SPIN_OK;
+        }
+        mem_free(conv);
+        input_doc_free(&j->doc);
+        mem_free(j);
+        if (st != SPIN_OK) {
+            memset(&d, 0, sizeof d);
+            d.status = st;
+            snprintf(d.message, sizeof d.message, "%s while scoring",
+                     st == SPIN_ENOMEM ? "out of memory" : spin_strerror(st));
+            fatal_item(p, &d);
+            break;
+        }
+        push_item(p, &it);
+    }
+    det_result_free(&res);
+    thread_exit(p);
+    return NULL;
+}
+
+/* ---- progress ---- */
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct stats {
+    uint64_t scored, skipped, bytes;
+    uint64_t by_reason[INPUT_NSKIPS];
+    double start, last_draw;
+    bool progress, drawn;
+} stats;
+
+static void clear_progress(stats *s) {
+    if (s->drawn) {
+        fputs("\r\033[K", stderr);
+        s->drawn = false;
+    }
+}
+
+static void draw_progress(stats *s, const pipeline *p, bool force) {
+    double t = now();
+    if (!s->progress || (!force && t - s->last_draw < 1.0 / 6))
+        return;
+    s->last_draw = t;
+    double el = t - s->start > 1e-9 ? t - s->start : 1e-9;
+    char eta[64] = "";
+    uint64_t total = input_bytes_total(p->in), done = input_bytes_read(p->in);
+    if (total && done > 0 && done <= total) {
+        double left = el * (double)(total - done) / (double)done;
+        snprintf(eta, sizeof eta, ", %.0f%%, ETA %d:%02d", 100.0 * (double)done / (double)total,
+                 (int)(left / 60), (int)left % 60);
+    }
+    fprintf(stderr, "\r\033[Kspinscan: %llu documents, %.1f MB, %.0f docs/s, %.2f MB/s%s",
+            (unsigned long long)s->scored, (double)s->bytes / 1e6, (double)s->scored / el,
+            (double)s->bytes / 1e6 / el, eta);
+    fflush(stderr);
+    s->drawn = true;
+}
+
+static void print_summary(const stats *s) {
+    double el = now() - s->start;
+    char reasons[512] = "";
+    size_t n = 0;
+    for (int r = 0; r < INPUT_NSKIPS; ++r)
+        if (s->by_reason[r] && n < sizeof reasons)
+            n += (size_t)snprintf(reasons + n, sizeof reasons - n, "%s%llu %s", n ? ", " : " (",
+                                  (unsigned long long)s->by_reason[r],
+                                  input_skip_name((input_skip)r));
+    if (n && n < sizeof reasons - 1)
+        snprintf(reasons + n, sizeof reasons - n, ")");
+    fprintf(stderr,
+            "spinscan: %llu documents scored, %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, "
+            "%.0f docs/s)\n",
+            (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
+            (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
+            el > 0 ? (double)s->scored / el : 0.0);
+}
+
+/* ---- the command ---- */
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out) {
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int run(const cli_command *cmd, int argc, char **argv) {
+    cli_parser cp;
+    const char *model_opt = NULL, *out_path = NULL;
+    rank_format format = RANK_TSV;
+    input_options io;
+    input_options_init(&io);
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
+    bool unsorted = false, strict = false, quiet = false;
+    int c;
+    cli_parser_init(&cp);
+    while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
+        switch (c) {
+        case 'h':
+            cli_print_help(cmd);
+            return EXIT_OK;
+        case CLI_VERSION:
+            cli_print_version();
+            return EXIT_OK;
+        case 'm':
+            model_opt = cp.optarg;
+            break;
+        case 'f':
+            if (!strcmp(cp.optarg, "tsv"))
+                format = RANK_TSV;
+            else if (!strcmp(cp.optarg, "jsonl"))
+                format = RANK_JSONL;
+            else if (!strcmp(cp.optarg, "attributes"))
+                format = RANK_ATTRIBUTES;
+            else
+                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl or attributes)",
+                                       cp.optarg);
+            break;
+        case 'j':
+            if (parse_uint(cp.optarg, 256, &jobs) != 0 || jobs == 0)
+                return cli_usage_error(cmd, "-j needs a number from 1 to 256, not '%s'", cp.optarg);
+            break;
+        case OPT_TOP:
+            if (parse_uint(cp.optarg, SIZE_MAX / 16, &top) != 0 || top == 0)
+                return cli_usage_error(cmd, "--top needs a positive number, not '%s'", cp.optarg);
+            break;
+        case OPT_UNSORTED:
+            unsorted = true;
+            break;
+        case 'o':
+            out_path = cp.optarg;
+            break;
+        case OPT_SHARD: {
+            unsigned long long i, n;
+            const char *slash = strchr(cp.optarg, '/');
+            char ibuf[32];
+            if (!slash || (size_t)(slash - cp.optarg) >= sizeof ibuf)
+                return cli_usage_error(cmd, "--shard needs I/N such as 0/8, not '%s'", cp.optarg);
+            memcpy(ibuf, cp.optarg, (size_t)(slash - cp.optarg));
+            ibuf[slash - cp.optarg] = '\0';
+            if (parse_uint(ibuf, UINT32_MAX, &i) != 0 || parse_uint(slash + 1, UINT32_MAX, &n) ||
+                n == 0 || i >= n)
+                return cli_usage_error(cmd, "--shard needs I/N with 0 <= I < N, not '%s'",
+                                       cp.optarg);
+            io.shard = (uint32_t)i;
+            io.nshards = (uint32_t)n;
+            break;
+        }
+        case OPT_SHARD_BY:
+            if (!strcmp(cp.optarg, "id"))
+                io.shard_by_file = false;
+            else if (!strcmp(cp.optarg, "file"))
+                io.shard_by_file = true;
+            else
+                return cli_usage_error(cmd, "--shard-by takes id or file, not '%s'", cp.optarg);
+            break;
+        case OPT_TEXT_FIELD:
+            io.text_field = cp.optarg;
+            break;
+        case OPT_ID_FIELD:
+            io.id_field = cp.optarg;
+            break;
+        case OPT_MAX_BYTES:
+            if (cli_parse_size(cp.optarg, &io.max_bytes) != 0)
+                return cli_usage_error(cmd,
+                                       "--max-bytes needs a size such as 1000, 64K or 2G, "
+                                       "not '%s'",
+                                       cp.optarg);
+            break;
+        case OPT_STRICT:
+            strict = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (unsorted && top)
+        return cli_usage_error(cmd, "--top and --unsorted exclude each other");
+    static char *const stdin_only[] = {"-", NULL};
+    char *const *paths = cp.optind < argc ? argv + cp.optind : stdin_only;
+    size_t npaths = cp.optind < argc ? (size_t)(argc - cp.optind) : 1;
+
+    loaded_detector ld;
+    if (detector_load(model_opt, &ld) != 0)
+        return EXIT_DATA;
+    html_init();
+    size_t nw = (size_t)jobs;
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.format = format;
+    p.ld = &ld;
+    p.jcap = nw * QUEUE_DOCS_PER_WORKER + 2;
+    p.icap = RESULTS_CAP;
+    p.jobs = calloc(p.jcap, sizeof *p.jobs);
+    p.items = calloc(p.icap, sizeof *p.items);
+    p.dets = calloc(nw, sizeof *p.dets);
+    worker_arg *wa = calloc(nw, sizeof *wa);
+    pthread_t *tids = calloc(nw + 1, sizeof *tids);
+    int status = EXIT_OK;
+    ranking *rk = NULL;
+    outfile out;
+    bool out_open = false;
+    if (!p.jobs || !p.items || !p.dets || !wa || !tids ||
+        ranking_new(unsorted ? 1 : (size_t)top, &rk) != SPIN_OK) {
+        cli_error("out of memory");
+        status = EXIT_DATA;
+        goto done;
+    }
+    for (size_t i = 0; i < nw; ++i)
+        if (!(p.dets[i] = detector_load_new(&ld))) {
+            status = EXIT_DATA;
+            goto done;
+        }
+    if (input_open(paths, npaths, &io, &p.in) != SPIN_OK) {
+        cli_error("out of memory");
+        status = EXIT_DATA;
+        goto done;
+    }
+    if (outfile_open(&out, out_path) != 0) {
+        status = EXIT_DATA;
+        goto done;
+    }
+    out_open = true;
+    bool write_failed = false;
+    if (format == RANK_TSV && fputs(RANK_TSV_HEADER, out.f) == EOF)
+        write_failed = true;
+
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.jobs_cv, NULL);
+    pthread_cond_init(&p.space_cv, NULL);
+    pthread_cond_init(&p.items_cv, NULL);
+    pthread_cond_init(&p.items_space_cv, NULL);
+    atomic_init(&p.stop, false);
+    atomic_init(&p.docs_read, 0);
+    p.active = (int)nw + 1;
+    stats s;
+    memset(&s, 0, sizeof s);
+    s.start = now();
+    s.progress = !quiet && isatty(STDERR_FILENO);
+    size_t started = 0;
+    if (pthread_create(&tids[0], NULL, producer, &p) == 0)
+        ++started;
+    for (size_t i = 0; i < nw && started == i + 1; ++i) {
+        wa[i].p = &p;
+        wa[i].det = p.dets[i];
+        if (pthread_create(&tids[i + 1], NULL, worker, &wa[i]) == 0)
+            ++started;
+    }
+    if (started < nw + 1) {
+        cli_error("cannot start threads: %s", strerror(errno));
+        atomic_store(&p.stop, true);
+        pthread_mutex_lock(&p.mu);
+        p.active -= (int)(nw + 1 - started);
+        pthread_cond_broadcast(&p.jobs_cv);
+        pthread_cond_broadcast(&p.space_cv);
+        pthread_mutex_unlock(&p.mu);
+        status = EXIT_DATA;
+    }
+
+    /* The collector. */
+    bool fatal = status != EXIT_OK;
+    pthread_mutex_lock(&p.mu);
+    for (;;) {
+        while (p.ilen == 0 && p.active > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 170 * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_nsec -= 1000000000L;
+                ts.tv_sec += 1;
+            }
+            pthread_cond_timedwait(&p.items_cv, &p.mu, &ts);
+            if (p.ilen == 0) {
+                pthread_mutex_unlock(&p.mu);
+                draw_progress(&s, &p, false);
+                pthread_mutex_lock(&p.mu);
+            }
+        }
+        if (p.ilen == 0)
+            break;
+        item it = p.items[p.ihead];
+        p.ihead = (p.ihead + 1) % p.icap;
+        --p.ilen;
+        pthread_cond_signal(&p.items_space_cv);
+        pthread_mutex_unlock(&p.mu);
+        if (fatal) {
+            mem_free(it.entry);
+        } else if (it.kind == ITEM_ENTRY) {
+            ++s.scored;
+            s.bytes += it.bytes;
+            if (unsorted) {
+                if (fwrite(rank_entry_line(it.entry), 1, it.entry->line_len, out.f) !=
+                    it.entry->line_len)
+                    write_failed = true;
+                mem_free(it.entry);
+            } else if (ranking_add(rk, it.entry) != SPIN_OK) {
+                clear_progress(&s);
+                cli_error("out of memory keeping the ranking (try --top K or --unsorted)");
+                fatal = true;
+            }
+            if (write_failed && !fatal) {
+                clear_progress(&s);
+                cli_error("%s: cannot write: %s", out.path ? out.path : "standard output",
+                          strerror(errno ? errno : EIO));
+                fatal = true;
+            }
+        } else if (it.kind == ITEM_SKIP) {
+            ++s.skipped;
+            ++s.by_reason[it.why];
+            clear_progress(&s);
+            cli_print_diag(&it.diag, strict ? NULL : "warning: ");
+            if (strict) {
+                cli_error("stopping at the first skipped record (--strict)");
+                fatal = true;
+            }
+        } else {
+            clear_progress(&s);
+            cli_print_diag(&it.diag, NULL);
+            fatal = true;
+        }
+        if (fatal)
+            atomic_store(&p.stop, true);
+        if (fatal) {
+            pthread_mutex_lock(&p.mu);
+            pthread_cond_broadcast(&p.jobs_cv);
+            pthread_cond_broadcast(&p.space_cv);
+            pthread_cond_broadcast(&p.items_space_cv);
+            pthread_mutex_unlock(&p.mu);
+        }
+        draw_progress(&s, &p, false);
+        pthread_mutex_lock(&p.mu);
+    }
+    pthread_mutex_unlock(&p.mu);
+    for (size_t i = 0; i < started; ++i)
+        pthread_join(tids[i], NULL);
+    /* Items left by threads that stopped early. */
+    for (size_t i = 0; i < p.ilen; ++i)
+        mem_free(p.items[(p.ihead + i) % p.icap].entry);
+    for (size_t i = 0; i < p.jlen; ++i) {
+        job *j = p.jobs[(p.jhead + i) % p.jcap];
+        input_doc_free(&j->doc);
+        mem_free(j);
+    }
+    if (!fatal && !unsorted) {
+        rank_entry *const *e;
+        size_t n = ranking_sorted(rk, &e);
+        for (size_t i = 0; i < n && !write_failed; ++i)
+            if (fwrite(rank_entry_line(e[i]), 1, e[i]->line_len, out.f) != e[i]->line_len)
+                write_failed = true;
+        if (write_failed) {
+            cli_error("%s: cannot write: %s", out.path ? out.path : "standard output",
+                      strerror(errno ? errno : EIO));
+            fatal = true;
+        }
+    }
+    clear_progress(&s);
+    if (outfile_close(&out, !fatal) != 0)
+        fatal = true;
+    out_open = false;
+    if (!quiet)
+        print_summary(&s);
+    status = fatal ? EXIT_DATA : s.skipped ? EXIT_SKIPPED : EXIT_OK;
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.jobs_cv);
+    pthread_cond_destroy(&p.space_cv);
+    pthread_cond_destroy(&p.items_cv);
+    pthread_cond_destroy(&p.items_space_cv);
+done:
+    if (out_open)
+        outfile_close(&out, false);
+    input_free(p.in);
+    ranking_free(rk);
+    if (p.dets)
+        for (size_t i = 0; i < nw; ++i)
+            detector_free(p.dets[i]);
+    free(p.dets);
+    free(p.jobs);
+    free(p.items);
+    free(wa);
+    free(tids);
+    detector_load_free(&ld);
+    return status;
+}
+
+const cli_command cmd_rank = {
+    "rank",
+    "[-m MODEL] [-f tsv|jsonl|attributes] [-j N] [--top K] [-o OUT] [OPTIONS] INPUT...",
+    "Scores every document of a crawl and ranks them, most spun first (ties by id).\n"
+    "An INPUT is recognised by its content (gzip, bzip2, xz and zstd are decompressed):\n"
+    "  a directory     every regular file below it is one document, id = its path;\n"
+    "  WARC or WET     each conversion record, and each response record with a text or\n"
+    "                  HTML payload (.warc, .warc.gz, .warc.wet.gz), id = WARC-Target-URI;\n"
+    "  JSON Lines      one object per line ('-' and no INPUT: standard input), text in\n"
+    "                  --text-field, id from --id-field, else id, else url, else FILE:LINE;\n"
+    "  any other file  one document.\n"
+    "HTML is reduced to its visible text.  Output formats (SPEC.md):\n"
+    "  tsv         spin_score, id, sentences, flagged, after a header line;\n"
+    "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\"};\n"
+    "  attributes  Dolma-style {\"id\", \"attributes\": {\"spinscan__spin\": [[start, end,\n"
+    "              score], ...], \"spinscan__doc\": [[0, len, score]]}} (code points).\n"
+    "--unsorted writes results in completion order; sort tsv afterwards with\n"
+    "  LC_ALL=C sort -t \"$(printf '\\t')\" -k1,1r -k2,2\n"
+    "--shard I/N keeps documents whose id (or file path, --shard-by file) hashes to I;\n"
+    "'spinscan merge' joins the sorted outputs of the shards into one ranking.\n"
+    "Bad records (malformed JSON, missing text field, corrupt or truncated compressed\n"
+    "data, invalid WARC header, wrong Content-Length, non-text payload, documents over\n"
+    "--max-bytes) are skipped with a warning naming FILE:LINE or FILE: byte N.\n"
+    "\n"
+    "exit status for rank: 0 every document scored, 3 completed but some records were\n"
+    "skipped, 1 fatal error (nothing, or with --unsorted a partial result, written),\n"
+    "2 usage error.",
+    options,
+    run,
+};

@@ -1,0 +1,33 @@
+/* html.h - the visible text of an HTML page, through libxml2's HTML parser.
+ *
+ * What counts as visible: text nodes outside script, style, noscript,
+ * template, head (so the title is left out), svg, math, canvas, iframe and
+ * object elements.  Block-level elements (p, div, li, h1..h6, tr, td, br,
+ * ...) start and end lines, so that a heading or a table cell never runs
+ * into the next sentence; runs of whitespace inside a line become one space,
+ * except inside pre.  Entities are decoded and the result is UTF-8 whatever
+ * the page's charset was.
+ *
+ * Threads: html_init() must run once before threads call html_to_text();
+ * after that html_to_text() is safe from any number of threads.
+ */
+#ifndef SPIN_HTML_H
+#define SPIN_HTML_H
+
+#include <stddef.h>
+
+#include "spinscan.h"
+
+/** Initialises libxml2 (xmlInitParser); call once from the main thread. */
+void html_init(void);
+
+/** Extracts the visible text of the 'len' bytes of HTML at 'html'.  'charset'
+ *  (may be NULL or "") is the encoding named by the HTTP header; without it
+ *  libxml2 uses the page's own meta charset or byte order mark.  On success
+ *  *out (NUL-terminated, *out_len bytes before the NUL) is the caller's, to
+ *  free with mem_free().  Returns SPIN_OK, SPIN_ENOMEM, or SPIN_EFORMAT with
+ *  'diag' (may be NULL) saying why when the parser produced no document. */
+spin_status html_to_text(const char *html, size_t len, const char *charset, char **out,
+                         size_t *out_len, spin_diag *diag);
+
+#endif

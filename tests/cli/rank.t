@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# spinscan rank and merge: crawls in every input format built here (directories,
+# JSON Lines plain/gzip/zstd and on stdin, WARC, WARC.gz with one member per
+# record, WET), malformed records, HTML pages, output formats, threads, --top,
+# shards and merge, exit statuses.  A tiny model written here serves the
+# plumbing; the ranking check needs the default model (skipped without it).
+set -u
+. "$(dirname "$0")/lib.sh"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+S=$SPINSCAN
+unset SPINSCAN_MODEL
+
+cat > "$TMP/m.arpa" <<'ARPA'
+\data\
+ngram 1=14
+ngram 2=6
+
+\1-grams:
+-2.0	<unk>	0
+0	<s>	-0.5
+-1.0	</s>	0
+-1.1	the	-0.3
+-1.4	river	-0.2
+-1.5	was	-0.2
+-1.6	calm	-0.2
+-1.7	boats	-0.2
+-1.2	.	-0.2
+-1.8	came	-0.2
+-1.8	home	-0.2
+-1.9	late	-0.2
+-1.9	in	-0.2
+-1.9	morning	-0.2
+
+\2-grams:
+-0.3	<s> the
+-0.4	the river
+-0.5	river was
+-0.6	was calm
+-0.4	boats came
+-0.2	. </s>
+
+\end\
+ARPA
+M=$TMP/m.arpa
+R() { "$S" rank -m "$M" "$@"; }
+
+rec() { # rec TYPE URI CONTENT-TYPE BODYFILE [CLAIMED-LENGTH]: one WARC record
+    local len=${5:-$(wc -c < "$4")}
+    printf 'WARC/1.0\r\nWARC-Type: %s\r\nWARC-Target-URI: %s\r\nContent-Type: %s\r\nContent-Length: %s\r\n\r\n' \
+        "$1" "$2" "$3" "$len"
+    cat "$4"
+    printf '\r\n\r\n'
+}
+C=$TMP/c
+mkdir -p "$C"
+printf 'The river was calm in the morning. Boats came home late.\n' > "$C/conv.txt"
+printf 'software: rank.t\r\n' > "$C/info.txt"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<!DOCTYPE html><html><head><title>Title words</title><script>var secret = "zebra";</script></head><body><h1>River news</h1><p>The river was calm.</p><style>.x{}</style><p>Boats came home late.</p></body></html>' > "$C/page.http"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n' > "$C/img.http"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$C/bin.http"
+
+# --- usage ---
+for args in "-f xml" "-j 0" "--top x" "--shard 3/3" "--shard 1" "--shard-by path" "--max-bytes lots" "--unsorted --top 2" "--bogus"; do
+    R $args "$C/conv.txt" >/dev/null 2>"$TMP/err"; t_is $? 2 "usage error ($args): exit 2"
+done
+"$S" rank --help | grep -q '^exit status for rank: 0 every document scored, 3'; t_ok $? "--help documents the exit statuses"
+
+# --- directories ---
+D=$TMP/dir
+mkdir -p "$D/sub/deeper"
+printf 'The river was calm.\n' > "$D/b.txt"
+printf 'Boats came home late.\n' > "$D/a.txt"
+printf 'The river was calm in the morning.\n' | gzip -c > "$D/sub/c.txt.gz"
+printf '<html><body><p>The river was calm.</p><script>zebra zebra</script></body></html>' > "$D/sub/deeper/page.html"
+ln -s .. "$D/sub/deeper/loop"
+ln -s "$D" "$D/sub/again"
+R -q -j2 "$D" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 0 "directory: exit 0"
+t_is "$(head -1 "$TMP/out")" "$(printf 'spin_score\tid\tsentences\tflagged')" "tsv header"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2 | sort | tr '\n' ' ')" "$D/a.txt $D/b.txt $D/sub/c.txt.gz $D/sub/deeper/page.html " \
+    "directory: every file once, id = path, symlink loops walked once"
+t_is "$(cat "$TMP/err")" "" "-q: nothing on stderr"
+printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$D/img.png"
+R "$D" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "a binary file: skipped, exit 3"
+grep -q "^spinscan: $D/img.png: warning: not text" "$TMP/err"; t_ok $? "  warned with its path: $(grep img.png "$TMP/err" | head -c 150)"
+grep -q "^spinscan: 4 documents scored, 1 skipped (1 non-text), " "$TMP/err"; t_ok $? "  summary line: $(tail -1 "$TMP/err")"
+rm "$D/img.png"
+
+# --- JSON Lines ---
+J=$TMP/j.jsonl
+{
+    printf '{"id": "doc-1", "text": "The river was calm."}\n'
+    printf '{"url": "http://x.example/2", "text": "Boats came home late."}\n'
+    printf '{"text": "The river was calm in the morning."}\n'
+    printf 'this is not json\n'
+    printf '{"id": "doc-5", "body": "no text field"}\n'
+    printf '{"id": 6, "text": "Boats came home."}\n'
+} > "$J"
+R -f jsonl "$J" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "jsonl with bad lines: exit 3"
+t_is "$(jq -r .id "$TMP/out" | sort | tr '\n' ' ')" "$J:3 6 doc-1 http://x.example/2 " "jsonl: ids from id, url, number, FILE:LINE"
+grep -q "^spinscan: $J:4: byte [0-9]*: warning: not a JSON object" "$TMP/err"; t_ok $? "malformed JSON: FILE:LINE"
+grep -q "^spinscan: $J:5: byte [0-9]*: warning: no field 'text'" "$TMP/err"; t_ok $? "missing text field: FILE:LINE"
+grep -q "(1 bad-json, 1 no-text)" "$TMP/err"; t_ok $? "summary counts by reason"
+jq -e 'has("spin_score") and has("verdict") and has("sentences") and has("flagged") and has("tokens")' "$TMP/out" >/dev/null
+t_ok $? "jsonl: the SPEC fields"
+R -q -f jsonl --text-field body --id-field id "$J" > "$TMP/out" 2>/dev/null
+t_is "$(jq -r .id "$TMP/out")" "doc-5" "--text-field / --id-field"
+
+head -3 "$J" | gzip -c > "$TMP/j.jsonl.gz"
+head -3 "$J" | zstd -q -c > "$TMP/j.jsonl.zst"
+R -q "$TMP/j.jsonl.gz" > "$TMP/gz.out"; t_is $? 0 "jsonl.gz: exit 0"
+R -q "$TMP/j.jsonl.zst" > "$TMP/zst.out"; t_is $? 0 "jsonl.zst: exit 0"
+t_is "$(tail -n +2 "$TMP/gz.out" | wc -l)" 3 "jsonl.gz: 3 documents"
+t_is "$(cut -f2 "$TMP/zst.out" | tail -n +2 | sort | tr '\n' ' ')" "$TMP/j.jsonl.zst:3 doc-1 http://x.example/2 " "jsonl.zst: same documents"
+head -3 "$J" | R -q - > "$TMP/out"; t_is $? 0 "'-': JSON Lines on stdin"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2 | sort | tr '\n' ' ')" "-:3 doc-1 http://x.example/2 " "  ids (FILE is '-')"
+cp "$TMP/j.jsonl.gz" "$TMP/data.bin"
+R -q "$TMP/data.bin" > "$TMP/out"; t_is "$(tail -n +2 "$TMP/out" | wc -l)" 3 "detected by content, not by name"
+
+# a truncated zstd and gzip JSON Lines file: the documents before the cut survive
+awk 'BEGIN { srand(7); for (i = 1; i <= 6000; i++) printf "{\"id\": \"z%04d\", \"text\": \"The river was calm %d %d %d.\"}\n", i, rand() * 1e9, rand() * 1e9, rand() * 1e9 }' > "$TMP/big.jsonl"
+zstd -q -c "$TMP/big.jsonl" > "$TMP/big.jsonl.zst"
+head -c $(( $(stat -c %s "$TMP/big.jsonl.zst") * 3 / 4 )) "$TMP/big.jsonl.zst" > "$TMP/cut.jsonl.zst"
+R -q "$TMP/cut.jsonl.zst" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "truncated zstd: exit 3"
+n=$(tail -n +2 "$TMP/out" | wc -l)
+[ "$n" -gt 0 ] && [ "$n" -lt 6000 ]; t_ok $? "  the documents before the cut are scored ($n)"
+R "$TMP/cut.jsonl.zst" 2>&1 >/dev/null | grep -q "^spinscan: $TMP/cut.jsonl.zst:[0-9]*: byte [0-9]*: warning: .*zstd"; t_ok $? "  warned with its place"
+
+# --- WARC ---
+W=$TMP/t.warc
+{
+    rec warcinfo "" application/warc-fields "$C/info.txt"
+    rec request http://w.example/page "application/http; msgtype=request" "$C/info.txt"
+    rec response http://w.example/page "application/http; msgtype=response" "$C/page.http"
+    rec response http://w.example/img "application/http; msgtype=response" "$C/img.http"
+    rec response http://w.example/bin "application/http; msgtype=response" "$C/bin.http"
+    rec conversion http://w.example/conv text/plain "$C/conv.txt"
+    rec conversion http://w.example/short text/plain "$C/conv.txt" 20
+    rec conversion http://w.example/after-short text/plain "$C/conv.txt"
+    printf 'WARC/1.0\r\nWARC-Type: conversion\r\nthis line has no colon\r\nContent-Length: 5\r\n\r\nabcde\r\n\r\n'
+    rec conversion http://w.example/after-bad text/plain "$C/conv.txt"
+    rec conversion http://w.example/long text/plain "$C/conv.txt" 400
+    rec conversion http://w.example/after-long text/plain "$C/conv.txt"
+} > "$W"
+R -f attributes "$W" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "warc with bad records: exit 3"
+t_is "$(jq -r .id "$TMP/out" | sort | tr '\n' ' ')" "http://w.example/after-bad http://w.example/after-long http://w.example/after-short http://w.example/conv http://w.example/page " \
+    "warc: conversion and text/HTML response records, found again after each bad one"
+grep -q "^spinscan: $W: byte [0-9]*: warning: payload type 'image/png' is neither text nor HTML" "$TMP/err"; t_ok $? "non-text payload type: FILE: byte N"
+grep -q "^spinscan: $W: byte [0-9]*: warning: not text" "$TMP/err"; t_ok $? "binary payload labelled text: skipped"
+t_is "$(grep -c "warning: Content-Length" "$TMP/err")" 2 "lying Content-Length (short and long): 2 warnings"
+grep -q "warning: invalid WARC header" "$TMP/err"; t_ok $? "invalid WARC header: warned"
+grep -q "(1 bad-warc, 2 bad-length, 2 non-text)" "$TMP/err"; t_ok $? "  counted: $(tail -1 "$TMP/err")"
+# visible text of the HTML page: "River news\nThe river was calm.\nBoats came home late.\n" is 53 code points
+t_is "$(jq -c 'select(.id == "http://w.example/page") | .attributes.spinscan__doc[0][1]' "$TMP/out")" 53 \
+    "HTML: visible text only (no title, script or style)"
+
+# .warc.gz, one member per record, the middle member truncated; and a WET file
+G=$TMP/t.warc.gz
+rm -f "$G"
+rec conversion http://g.example/1 text/plain "$C/conv.txt" | gzip -c >> "$G"
+bad=$(stat -c %s "$G")
+rec conversion http://g.example/2 text/plain "$C/conv.txt" | gzip -c | head -c 70 >> "$G"
+rec response http://g.example/3 "application/http; msgtype=response" "$C/page.http" | gzip -c >> "$G"
+rec conversion http://g.example/4 text/plain "$C/conv.txt" | gzip -c >> "$G"
+R -q -f jsonl "$G" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "warc.gz with a truncated member: exit 3"
+t_is "$(jq -r .id "$TMP/out" | sort | tr '\n' ' ')" "http://g.example/1 http://g.example/3 http://g.example/4 " "  the other members' records are scored"
+R -f jsonl "$G" 2>&1 >/dev/null | grep -q "^spinscan: $G: byte $bad: warning: .*gzip"; t_ok $? "  the bad member is named by its byte offset ($bad)"
+WET=$TMP/t.warc.wet.gz
+rm -f "$WET"
+for i in 1 2 3; do rec conversion "http://wet.example/$i" text/plain "$C/conv.txt" | gzip -c >> "$WET"; done
+R -q "$WET" > "$TMP/out"; t_is $? 0 "wet.gz: exit 0"
+t_is "$(tail -n +2 "$TMP/out" | wc -l)" 3 "wet.gz: 3 documents"
+
+# --- size limit, --strict, -o ---
+R -q --max-bytes 30 "$D" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "--max-bytes: oversize documents skipped, exit 3"
+R --max-bytes 30 "$D" 2>&1 >/dev/null | grep -q "warning: larger than 30 bytes"; t_ok $? "  warned"
+t_is "$(tail -n +2 "$TMP/out" | wc -l)" 2 "  the small ones are scored"
+printf 'old\n' > "$TMP/keep.tsv"
+R -q --strict -o "$TMP/keep.tsv" "$J" 2>"$TMP/err"; rc=$?
+t_is "$rc" 1 "--strict: the first bad record ends the run (exit 1)"
+t_is "$(cat "$TMP/keep.tsv")" "old" "  -o OUT left untouched"
+R -q -o "$TMP/keep.tsv" "$D"; t_is $? 0 "-o OUT: exit 0"
+t_is "$(tail -n +2 "$TMP/keep.tsv" | wc -l)" 4 "  OUT replaced when complete"
+t_is "$(ls "$TMP" | grep -c 'keep.tsv.tmp')" 0 "  no temporary file left"
+R -q "$TMP/none" > /dev/null 2>&1; t_is $? 3 "a missing INPUT is a skipped input (exit 3)"
+R -q -m "$TMP/no-model" "$D" > /dev/null 2>&1; t_is $? 1 "no model: exit 1"
+
+# --- threads, --top, --unsorted, shards and merge ---
+{ for i in $(seq 1 60); do
+    case $((i % 4)) in
+    0) t="The river was calm in the morning." ;;
+    1) t="Boats came home late. The river was calm." ;;
+    2) t="Late calm boats river the came morning home was." ;;
+    *) t="Home late boats. River morning calm was the in." ;;
+    esac
+    printf '{"id": "d%02d", "text": "%s %d"}\n' "$i" "$t" "$i"
+done; } > "$TMP/many.jsonl"
+for f in tsv jsonl attributes; do
+    R -q -j1 -f $f "$TMP/many.jsonl" "$W" "$D" > "$TMP/j1.$f" 2>/dev/null
+    R -q -j2 -f $f "$TMP/many.jsonl" "$W" "$D" > "$TMP/j2.$f" 2>/dev/null
+    cmp -s "$TMP/j1.$f" "$TMP/j2.$f"; t_ok $? "-j1 and -j2: identical $f output"
+done
+tail -n +2 "$TMP/j1.tsv" | cut -f1,2 > "$TMP/keys"
+LC_ALL=C sort -c -t "$(printf '\t')" -k1,1r -k2,2 "$TMP/keys"; t_ok $? "sorted: score descending, ties by id"
+R -q -j2 --top 7 "$TMP/many.jsonl" "$W" "$D" > "$TMP/top" 2>/dev/null
+t_is "$(cat "$TMP/top")" "$(head -8 "$TMP/j1.tsv")" "--top 7 = the first 7 of the full ranking"
+R -q -j2 --unsorted "$TMP/many.jsonl" "$W" "$D" > "$TMP/uns" 2>/dev/null
+t_is "$( (head -1 "$TMP/uns"; tail -n +2 "$TMP/uns" | LC_ALL=C sort -t "$(printf '\t')" -k1,1r -k2,2) | md5sum)" "$(md5sum < "$TMP/j1.tsv")" \
+    "--unsorted, then sort as documented = the sorted ranking"
+for by in id file; do
+    for f in tsv jsonl; do
+        for i in 0 1 2; do
+            R -q -j2 -f $f --shard $i/3 --shard-by $by "$TMP/many.jsonl" "$W" "$D" "$TMP/j.jsonl.gz" > "$TMP/s$i.$f" 2>/dev/null
+        done
+        R -q -j2 -f $f "$TMP/many.jsonl" "$W" "$D" "$TMP/j.jsonl.gz" > "$TMP/full.$f" 2>/dev/null
+        "$S" merge "$TMP/s0.$f" "$TMP/s1.$f" "$TMP/s2.$f" > "$TMP/merged.$f"
+        cmp -s "$TMP/merged.$f" "$TMP/full.$f"; t_ok $? "--shard-by $by, $f: merge of 3 shards = the unsharded ranking"
+    done
+done
+t_is "$(cat "$TMP"/s[012].tsv | grep -vc '^spin_score')" "$(tail -n +2 "$TMP/full.tsv" | wc -l)" \
+    "shards by file: each document in exactly one shard"
+gzip -c "$TMP/s1.tsv" > "$TMP/s1.tsv.gz"
+"$S" merge --top 5 -o "$TMP/m5" "$TMP/s0.tsv" "$TMP/s1.tsv.gz" "$TMP/s2.tsv"; t_is $? 0 "merge --top -o, compressed input: exit 0"
+t_is "$(cat "$TMP/m5")" "$(head -6 "$TMP/full.tsv")" "  the top 5 of the whole"
+"$S" merge "$TMP/uns" > /dev/null 2>"$TMP/err"; rc=$?
+[ "$rc" -eq 1 ] || [ "$(tail -n +2 "$TMP/uns" | cmp -s - <(tail -n +2 "$TMP/j1.tsv"); echo $?)" -eq 0 ]
+t_ok $? "merge of an unsorted input: exit 1 ($(head -c 120 "$TMP/err"))"
+"$S" merge "$TMP/full.tsv" "$TMP/full.jsonl" > /dev/null 2>&1; t_is $? 1 "merge of mixed formats: exit 1"
+"$S" merge > /dev/null 2>&1; t_is $? 2 "merge without INPUT: exit 2"
+
+# --- ranking with the default model: spun and salad documents first ---
+MD=${SPINSCAN_TEST_MODEL_DIR:-}
+if [ -n "$MD" ] && [ -s "$MD/detector.txt" ]; then
+    K=$TMP/known
+    mkdir -p "$K"
+    cp "$SRC/tests/data/samples/spun-back-pain.txt" "$SRC/tests/data/samples/salad-finance.txt" "$K/"
+    cp "$SRC/tests/data/samples/natural-sleep.txt" "$K/natural-sleep.txt"
+    cat > "$K/natural-kitchen.txt" <<'EOF'
+Cooking at Home on a Budget
+
+Most of our weekly meals start with a pot of beans and whatever vegetables are cheapest at the market. On Sunday I soak the beans overnight, and on Monday they simmer for an hour with onions, garlic and a bay leaf. Half of the pot becomes soup, and the rest goes into burritos later in the week.
+
+Buying rice and oats in large bags saves a surprising amount of money. We keep them in glass jars so that nothing goes stale, and we write the date on a strip of tape before filling each jar.
+EOF
+    cat > "$K/natural-bike.txt" <<'EOF'
+Fixing a Flat Tyre
+
+A flat tyre is the most common repair a cyclist will face, and it takes only a few tools. First, remove the wheel and let out any remaining air. Use two tyre levers to lift one side of the tyre over the rim, then pull out the inner tube.
+
+Run your fingers carefully around the inside of the tyre to find the thorn or piece of glass that caused the puncture. If you skip this step, the new tube will go flat within a day. Finally, fit the new tube, seat the tyre, and pump it to the pressure printed on its side.
+EOF
+    "$S" rank -q -m "$MD" -j2 "$K" > "$TMP/known.tsv"; rc=$?
+    t_is "$rc" 0 "default model: exit 0"
+    t_is "$(tail -n +2 "$TMP/known.tsv" | head -2 | cut -f2 | xargs -n1 basename | sort | tr '\n' ' ')" \
+        "salad-finance.txt spun-back-pain.txt " "default model: the spun and salad documents rank first"
+else
+    t_skip "default model not built (make model): ranking check"
+    t_skip "default model not built (make model): ranking check"
+fi
+t_done
