@@ -1,7 +1,7 @@
 /* binfmt.c - spinscan's binary model format: the writer (spinscan compile) and
  * the loader that maps it back.
  *
- * FORMAT, version 1
+ * FORMAT, version 2
  * -----------------
  * A binary model is the in-memory model written verbatim, so that loading is
  * mmap plus setting a few pointers: nothing is parsed or rebuilt.
@@ -29,14 +29,27 @@
  *                  {u64 key, f32 prob, f32 backoff} (16) or {u64 key, f32 prob}
  *                  (12, top order); key 0 marks an empty slot; slot of a key =
  *                  (key * cap) >> 64, linear probing (lm.c)
- *   compact layout (SPIN_LAYOUT_COMPACT), the trie of trie.h:
- *     VOCAB_*, UNIGRAMS as above
+ *   compact layout (SPIN_LAYOUT_COMPACT), the trie of trie.h, with the
+ *   vocabulary's compact form (vocab.h; vocab_slots and vocab_hot are 0):
+ *     VOCAB_BUCKETS 2^vocab_bucket_bits + 1 x u32: first tag of each bucket
+ *     VOCAB_TAGS   vocab_tags x u64, ascending: (hash >> vocab_id_bits) <<
+ *                  vocab_id_bits | index, one per distinct spelling
+ *     UNIGRAMS     as above
  *     TRIE_NEXT1   (vocab_count + 1) x u32: ranges of level 2 per word
  *     TRIE_LEVEL n for n = 2..order: entries[n] + 1 bit-packed records of
- *                  trie_bits[n] = {word, prob, backoff, next} bits, + 8 bytes
+ *                  trie_bits[n] = {word, prob, backoff, next} bits, + 8 bytes.
+ *                  prob is exact when its width is 24..31 bits (exponent
+ *                  narrowed as trie.h says, with base trie_exp[n][0]), else a
+ *                  2..16-bit code; backoff likewise with 25..32 bits (base
+ *                  trie_exp[n][1]) or 2..16, and 0 bits at the top order;
+ *                  'next' is relative to its block's base (trie.h)
  *     TRIE_CODES n the quantization tables of level n: 2^prob_bits floats if
- *                  prob_bits != 31, then 2^backoff_bits floats if backoff_bits
- *                  is neither 32 nor 0 (empty when exact)
+ *                  prob is quantized, then 2^backoff_bits floats if backoff
+ *                  is (empty when exact)
+ *     TRIE_BASE n  below the top order, (entries[n] >> trie_next_block[n]) + 1
+ *                  x u32: the 'next' of the first record of each block
+ *     VOCAB_START, VOCAB_ARENA as above, last: only spin_vocab_word reads
+ *                  them, so that scoring never brings their pages in
  *
  * - Checksum (binfmt_hash): four 64-bit lanes each take every fourth 8-byte
  *   word w as lane = rotl(lane + w * Q, 31) * P; the tail bytes and the length
@@ -51,12 +64,16 @@
  * costs about 25 ms even from the page cache (plus the page faults).  So a load
  * checks the header (checksum, byte order, version, section bounds and sizes
  * against the counts), and the checksums and structure of everything but the
- * n-gram tables: vocabulary, unigrams, trie ranges, quantization tables (about
- * 4 MB, under a millisecond).  The n-gram tables are hashed only with
- * spin_load_options.verify (spinscan compile --verify FILE).  A damaged table
- * cannot crash a query: probing reads only floats from it (and lookups end at
- * an empty slot, which a bit flip cannot remove from a table 30% empty), the
- * trie clamps every range to its level.
+ * n-gram tables: vocabulary, unigrams, trie ranges and child bases,
+ * quantization tables (about 4 MB for probing, 1.5 MB for compact, under a
+ * millisecond).  The n-gram tables, and the compact layout's spellings, are
+ * hashed only with spin_load_options.verify (spinscan compile --verify FILE).
+ * A damaged table cannot crash a query: probing reads only floats from it (and
+ * lookups end at an empty slot, which a bit flip cannot remove from a table 30%
+ * empty), the trie clamps every range to its level.  A damaged spelling reads
+ * as "" (vocab.c checks each one's bounds and NUL when it is read).  Leaving
+ * the spellings alone matters for memory: scoring never reads them, so their
+ * pages never become resident.
  */
 #include "binfmt.h"
 
@@ -77,7 +94,7 @@
 
 #define BIN_MAGIC "SPINSCAN-LM\0\r\n\x1a\n"
 #define BIN_MAGIC_LEN 16
-#define BIN_VERSION 1u
+#define BIN_VERSION 2u
 #define BIN_ENDIAN 0x01020304u
 #define BIN_PAGE 4096u
 #define BIN_HEADER_SIZE 4096u
@@ -94,13 +111,25 @@ enum {
     SEC_TABLE,
     SEC_TRIE_NEXT1,
     SEC_TRIE_LEVEL,
-    SEC_TRIE_CODES
+    SEC_TRIE_CODES,
+    SEC_VOCAB_BUCKETS,
+    SEC_VOCAB_TAGS,
+    SEC_TRIE_BASE
 };
 
-static const char *const section_names[] = {
-    "?",          "vocabulary slots",  "frequent-word slots", "spelling offsets",
-    "spellings",  "unigrams",          "n-gram table",        "trie ranges",
-    "trie level", "quantization table"};
+static const char *const section_names[] = {"?",
+                                            "vocabulary slots",
+                                            "frequent-word slots",
+                                            "spelling offsets",
+                                            "spellings",
+                                            "unigrams",
+                                            "n-gram table",
+                                            "trie ranges",
+                                            "trie level",
+                                            "quantization table",
+                                            "vocabulary buckets",
+                                            "vocabulary tags",
+                                            "trie child bases"};
 
 typedef struct bin_section {
     uint32_t type;   /* SEC_* */
@@ -131,6 +160,12 @@ typedef struct bin_header {
     uint8_t trie_bits[SPIN_MAX_ORDER + 1][4]; /* word, prob, backoff, next */
     char producer[112];                       /* "spinscan VERSION", for people */
     bin_section sections[BIN_MAX_SECTIONS];
+    /* compact layout only: */
+    uint64_t vocab_tags;                         /* distinct spellings */
+    uint8_t vocab_bucket_bits, vocab_id_bits;    /* 0..31, 1..32 */
+    uint8_t trie_exp[SPIN_MAX_ORDER + 1][2];     /* exponent bases of exact prob, backoff */
+    uint8_t trie_next_block[SPIN_MAX_ORDER + 1]; /* log2 records per 'next' block */
+    uint8_t reserved2[3];
 } bin_header;
 
 #define BIN_VOCAB_VERIFY 1u
@@ -139,7 +174,8 @@ _Static_assert(sizeof(bin_section) == 32, "section entries are 32 bytes");
 _Static_assert(offsetof(bin_header, file_size) == 56, "header layout");
 _Static_assert(offsetof(bin_header, counts) == 64, "header layout");
 _Static_assert(offsetof(bin_header, sections) == 512, "header layout");
-_Static_assert(sizeof(bin_header) == 512 + 32 * BIN_MAX_SECTIONS, "header layout");
+_Static_assert(offsetof(bin_header, vocab_tags) == 512 + 32 * BIN_MAX_SECTIONS, "header layout");
+_Static_assert(sizeof(bin_header) == 512 + 32 * BIN_MAX_SECTIONS + 40, "header layout");
 _Static_assert(sizeof(bin_header) <= BIN_HASH_AT, "the header fits its page");
 _Static_assert(sizeof(lm_unigram) == 8, "unigram layout");
 
@@ -229,19 +265,25 @@ binfmt_kind binfmt_sniff(const void *head, size_t len) {
 
 static unsigned expected_sections(unsigned layout, unsigned order, bin_section *s) {
     unsigned k = 0;
-    static const uint32_t common[] = {SEC_VOCAB_SLOTS, SEC_VOCAB_HOT, SEC_VOCAB_START,
-                                      SEC_VOCAB_ARENA, SEC_UNIGRAMS};
-    for (unsigned i = 0; i < sizeof common / sizeof *common; ++i)
-        s[k++] = (bin_section){common[i], 0, 0, 0, 0};
     if (layout == SPIN_LAYOUT_PROBING) {
+        static const uint32_t common[] = {SEC_VOCAB_SLOTS, SEC_VOCAB_HOT, SEC_VOCAB_START,
+                                          SEC_VOCAB_ARENA, SEC_UNIGRAMS};
+        for (unsigned i = 0; i < sizeof common / sizeof *common; ++i)
+            s[k++] = (bin_section){common[i], 0, 0, 0, 0};
         for (unsigned n = 2; n <= order; ++n)
             s[k++] = (bin_section){SEC_TABLE, n, 0, 0, 0};
     } else {
+        s[k++] = (bin_section){SEC_VOCAB_BUCKETS, 0, 0, 0, 0};
+        s[k++] = (bin_section){SEC_VOCAB_TAGS, 0, 0, 0, 0};
+        s[k++] = (bin_section){SEC_UNIGRAMS, 0, 0, 0, 0};
         s[k++] = (bin_section){SEC_TRIE_NEXT1, 0, 0, 0, 0};
         for (unsigned n = 2; n <= order; ++n) {
             s[k++] = (bin_section){SEC_TRIE_LEVEL, n, 0, 0, 0};
             s[k++] = (bin_section){SEC_TRIE_CODES, n, 0, 0, 0};
+            s[k++] = (bin_section){SEC_TRIE_BASE, n, 0, 0, 0};
         }
+        s[k++] = (bin_section){SEC_VOCAB_START, 0, 0, 0, 0};
+        s[k++] = (bin_section){SEC_VOCAB_ARENA, 0, 0, 0, 0};
     }
     return k;
 }
@@ -250,12 +292,26 @@ static uint64_t align_page(uint64_t x) {
     return (x + BIN_PAGE - 1) & ~(uint64_t)(BIN_PAGE - 1);
 }
 
+/* Index of the section of 'type' (and 'order') in a directory of 'n'
+ * entries; n if absent. */
+static unsigned section_index(const bin_section *s, unsigned n, uint32_t type, uint32_t order) {
+    unsigned i = 0;
+    while (i < n && (s[i].type != type || s[i].order != order))
+        ++i;
+    return i;
+}
+
+/* Trie values of at most 16 bits are quantization codes; wider ones exact. */
+static bool quantized(unsigned bits) {
+    return bits != 0 && bits <= 16;
+}
+
 /* Number of quantization codes of a level with these bit widths. */
 static uint64_t code_count(unsigned prob_bits, unsigned backoff_bits) {
     uint64_t c = 0;
-    if (prob_bits != 31)
+    if (quantized(prob_bits))
         c += (uint64_t)1 << prob_bits;
-    if (backoff_bits != 32 && backoff_bits != 0)
+    if (quantized(backoff_bits))
         c += (uint64_t)1 << backoff_bits;
     return c;
 }
@@ -342,8 +398,8 @@ static void fill_header(const spin_model *m, unsigned layout, const vocab_image 
     hd->blanks = m->blanks;
     hd->vocab_count = vi->count;
     hd->vocab_used = vi->used;
-    hd->vocab_slots = vi->slot_count;
-    hd->vocab_hot = vi->hot_count;
+    hd->vocab_slots = layout == SPIN_LAYOUT_PROBING ? vi->slot_count : 0;
+    hd->vocab_hot = layout == SPIN_LAYOUT_PROBING ? vi->hot_count : 0;
     hd->arena_len = vi->arena_len;
     snprintf(hd->producer, sizeof hd->producer, "spinscan %s", SPIN_VERSION);
 }
@@ -363,28 +419,33 @@ spin_status binfmt_write(const spin_model *m, const char *path, const spin_write
     out_section sec[BIN_MAX_SECTIONS];
     bin_section want[BIN_MAX_SECTIONS];
     unsigned nsec = expected_sections(layout, m->order, want);
-    sec[0] = (out_section){vi.slots, (uint64_t)vi.slot_count * VOCAB_SLOT_BYTES};
-    sec[1] = (out_section){vi.hot, (uint64_t)vi.hot_count * VOCAB_SLOT_BYTES};
-    sec[2] = (out_section){vi.start, (uint64_t)vi.count * 8};
-    sec[3] = (out_section){vi.arena, vi.arena_len};
-    sec[4] = (out_section){m->uni, m->uni_bytes};
     trie_built tb;
     memset(&tb, 0, sizeof tb);
+    vocab_tags vt;
+    memset(&vt, 0, sizeof vt);
     if (layout == SPIN_LAYOUT_PROBING) {
         for (unsigned n = 2; n <= m->order; ++n) {
             const lm_table *t = &m->tables[n];
             hd.table_cap[n] = t->cap;
             hd.entries[n] = t->used;
             hd.table_stride[n] = t->stride;
-            sec[5 + n - 2] = (out_section){t->slots, t->cap * t->stride};
         }
     } else {
         const char *why;
-        spin_status st = trie_build(m, opts->prob_bits, opts->backoff_bits, &tb, &why);
+        spin_status st = vocab_build_tags(m->vocab, &vt);
         if (st != SPIN_OK)
+            return diag_set(d, st, path, 0, 0, NULL);
+        st = trie_build(m, opts->prob_bits, opts->backoff_bits, &tb, &why);
+        if (st != SPIN_OK) {
+            vocab_tags_free(&vt);
             return diag_set(d, st, path, 0, 0, "cannot build the compact layout: %s",
                             why ? why : spin_strerror(st));
-        sec[5] = (out_section){tb.next1, (uint64_t)tb.next1_count * 4};
+        }
+        hd.vocab_tags = vt.count;
+        hd.vocab_bucket_bits = (uint8_t)vt.bucket_bits;
+        hd.vocab_id_bits = (uint8_t)vt.id_bits;
+        if (vt.verify)
+            hd.flags |= BIN_VOCAB_VERIFY;
         for (unsigned n = 2; n <= m->order; ++n) {
             const trie_level *l = &tb.shape.level[n];
             hd.entries[n] = l->records;
@@ -392,8 +453,50 @@ spin_status binfmt_write(const spin_model *m, const char *path, const spin_write
             hd.trie_bits[n][1] = (uint8_t)l->prob_bits;
             hd.trie_bits[n][2] = (uint8_t)l->backoff_bits;
             hd.trie_bits[n][3] = (uint8_t)l->next_bits;
-            sec[6 + 2 * (n - 2)] = (out_section){tb.level[n], tb.level_bytes[n]};
-            sec[7 + 2 * (n - 2)] = (out_section){tb.codes[n], (uint64_t)tb.code_count[n] * 4};
+            hd.trie_exp[n][0] = (uint8_t)l->prob_exp_base;
+            hd.trie_exp[n][1] = (uint8_t)l->backoff_exp_base;
+            hd.trie_next_block[n] = (uint8_t)l->next_block_bits;
+        }
+    }
+    for (unsigned i = 0; i < nsec; ++i) {
+        unsigned n = want[i].order;
+        switch (want[i].type) {
+        case SEC_VOCAB_SLOTS:
+            sec[i] = (out_section){vi.slots, (uint64_t)vi.slot_count * VOCAB_SLOT_BYTES};
+            break;
+        case SEC_VOCAB_HOT:
+            sec[i] = (out_section){vi.hot, (uint64_t)vi.hot_count * VOCAB_SLOT_BYTES};
+            break;
+        case SEC_VOCAB_START:
+            sec[i] = (out_section){vi.start, (uint64_t)vi.count * 8};
+            break;
+        case SEC_VOCAB_ARENA:
+            sec[i] = (out_section){vi.arena, vi.arena_len};
+            break;
+        case SEC_VOCAB_BUCKETS:
+            sec[i] = (out_section){vt.buckets, (((uint64_t)1 << vt.bucket_bits) + 1) * 4};
+            break;
+        case SEC_VOCAB_TAGS:
+            sec[i] = (out_section){vt.tags, (uint64_t)vt.count * 8};
+            break;
+        case SEC_UNIGRAMS:
+            sec[i] = (out_section){m->uni, m->uni_bytes};
+            break;
+        case SEC_TABLE:
+            sec[i] = (out_section){m->tables[n].slots, m->tables[n].cap * m->tables[n].stride};
+            break;
+        case SEC_TRIE_NEXT1:
+            sec[i] = (out_section){tb.next1, (uint64_t)tb.next1_count * 4};
+            break;
+        case SEC_TRIE_LEVEL:
+            sec[i] = (out_section){tb.level[n], tb.level_bytes[n]};
+            break;
+        case SEC_TRIE_CODES:
+            sec[i] = (out_section){tb.codes[n], (uint64_t)tb.code_count[n] * 4};
+            break;
+        default: /* SEC_TRIE_BASE */
+            sec[i] = (out_section){tb.base[n], (uint64_t)tb.base_count[n] * 4};
+            break;
         }
     }
     hd.nsections = nsec;
@@ -407,6 +510,7 @@ spin_status binfmt_write(const spin_model *m, const char *path, const spin_write
     char *tmp = mem_alloc(plen + 16);
     if (!tmp) {
         trie_built_free(&tb);
+        vocab_tags_free(&vt);
         return diag_set(d, SPIN_ENOMEM, path, 0, 0, NULL);
     }
     memcpy(tmp, path, plen);
@@ -429,6 +533,7 @@ spin_status binfmt_write(const spin_model *m, const char *path, const spin_write
     }
     mem_free(tmp);
     trie_built_free(&tb);
+    vocab_tags_free(&vt);
     return st;
 }
 
@@ -567,36 +672,60 @@ static spin_status check_size(loader *ld, unsigned i, uint64_t count, uint64_t i
     return SPIN_OK;
 }
 
+/* The index of a section known to be in the (checked) directory. */
+static unsigned sec_at(const loader *ld, uint32_t type, uint32_t order) {
+    return section_index(ld->hd->sections, ld->hd->nsections, type, order);
+}
+
 static spin_status check_sizes(loader *ld) {
     const bin_header *hd = ld->hd;
+    const bool probing = hd->layout == SPIN_LAYOUT_PROBING;
     spin_status st;
-    if (hd->vocab_slots == 0 || (hd->vocab_slots & (hd->vocab_slots - 1)) ||
-        (hd->vocab_hot & (hd->vocab_hot - 1)))
+    if (probing && (hd->vocab_slots == 0 || (hd->vocab_slots & (hd->vocab_slots - 1)) ||
+                    (hd->vocab_hot & (hd->vocab_hot - 1))))
         return bad(ld, FIELD_AT(vocab_slots), "vocabulary table sizes are not powers of two");
     if (hd->vocab_count == 0 || hd->vocab_count > UINT32_MAX || hd->bos >= hd->vocab_count ||
         hd->eos >= hd->vocab_count)
         return bad(ld, FIELD_AT(vocab_count),
                    "bad vocabulary size %" PRIu64 " or <s>/</s> index out of range",
                    hd->vocab_count);
-    if ((st = check_size(ld, 0, hd->vocab_slots, VOCAB_SLOT_BYTES, FIELD_AT(vocab_slots),
-                         "vocabulary slots")) ||
-        (st = check_size(ld, 1, hd->vocab_hot, VOCAB_SLOT_BYTES, FIELD_AT(vocab_hot),
-                         "frequent-word slots")) ||
-        (st = check_size(ld, 2, hd->vocab_count, 8, FIELD_AT(vocab_count), "vocabulary size")) ||
-        (st = check_size(ld, 3, hd->arena_len, 1, FIELD_AT(arena_len), "spelling bytes")))
+    if (probing &&
+        ((st = check_size(ld, sec_at(ld, SEC_VOCAB_SLOTS, 0), hd->vocab_slots, VOCAB_SLOT_BYTES,
+                          FIELD_AT(vocab_slots), "vocabulary slots")) ||
+         (st = check_size(ld, sec_at(ld, SEC_VOCAB_HOT, 0), hd->vocab_hot, VOCAB_SLOT_BYTES,
+                          FIELD_AT(vocab_hot), "frequent-word slots"))))
         return st;
-    if (ld->hd->sections[4].size / sizeof(lm_unigram) < hd->vocab_count ||
-        ld->hd->sections[4].size % sizeof(lm_unigram))
-        return bad(ld, FIELD_AT(sections) + 4 * sizeof(bin_section),
+    if (!probing) {
+        if (hd->vocab_bucket_bits > 31 || hd->vocab_id_bits < 1 || hd->vocab_id_bits > 32 ||
+            hd->vocab_count - 1 > (UINT64_MAX >> (64 - hd->vocab_id_bits)))
+            return bad(ld, FIELD_AT(vocab_bucket_bits),
+                       "bad vocabulary widths: %u bucket bits, %u index bits for %" PRIu64 " words",
+                       hd->vocab_bucket_bits, hd->vocab_id_bits, hd->vocab_count);
+        if ((st = check_size(ld, sec_at(ld, SEC_VOCAB_BUCKETS, 0),
+                             ((uint64_t)1 << hd->vocab_bucket_bits) + 1, 4,
+                             FIELD_AT(vocab_bucket_bits), "vocabulary buckets")) ||
+            (st = check_size(ld, sec_at(ld, SEC_VOCAB_TAGS, 0), hd->vocab_tags, 8,
+                             FIELD_AT(vocab_tags), "vocabulary tags")))
+            return st;
+    }
+    if ((st = check_size(ld, sec_at(ld, SEC_VOCAB_START, 0), hd->vocab_count, 8,
+                         FIELD_AT(vocab_count), "vocabulary size")) ||
+        (st = check_size(ld, sec_at(ld, SEC_VOCAB_ARENA, 0), hd->arena_len, 1, FIELD_AT(arena_len),
+                         "spelling bytes")))
+        return st;
+    unsigned ui = sec_at(ld, SEC_UNIGRAMS, 0);
+    if (hd->sections[ui].size / sizeof(lm_unigram) < hd->vocab_count ||
+        hd->sections[ui].size % sizeof(lm_unigram))
+        return bad(ld, FIELD_AT(sections) + ui * sizeof(bin_section),
                    "the unigram section holds %" PRIu64 " bytes, too few for %" PRIu64 " words",
-                   ld->hd->sections[4].size, hd->vocab_count);
+                   hd->sections[ui].size, hd->vocab_count);
     for (unsigned n = 1; n <= hd->order; ++n)
         if (hd->counts[n] > ld->size)
             return bad(ld, FIELD_AT(counts) + 8 * n,
                        "the header claims %" PRIu64 " %u-grams, more than a file of %" PRIu64
                        " bytes can hold",
                        hd->counts[n], n, ld->size);
-    if (hd->layout == SPIN_LAYOUT_PROBING) {
+    if (probing) {
         for (unsigned n = 2; n <= hd->order; ++n) {
             unsigned want = n == hd->order ? 12 : 16;
             if (hd->table_stride[n] != want)
@@ -605,8 +734,8 @@ static spin_status check_sizes(loader *ld) {
                            hd->table_stride[n], want);
             char what[64];
             snprintf(what, sizeof what, "slots of the %u-gram table", n);
-            if ((st = check_size(ld, 5 + n - 2, hd->table_cap[n], want, FIELD_AT(table_cap) + 8 * n,
-                                 what)))
+            if ((st = check_size(ld, sec_at(ld, SEC_TABLE, n), hd->table_cap[n], want,
+                                 FIELD_AT(table_cap) + 8 * n, what)))
                 return st;
             if (hd->entries[n] >= hd->table_cap[n])
                 return bad(ld, FIELD_AT(entries) + 8 * n,
@@ -615,17 +744,28 @@ static spin_status check_sizes(loader *ld) {
         }
         return SPIN_OK;
     }
-    if ((st = check_size(ld, 5, hd->vocab_count + 1, 4, FIELD_AT(vocab_count), "trie ranges")))
+    if ((st = check_size(ld, sec_at(ld, SEC_TRIE_NEXT1, 0), hd->vocab_count + 1, 4,
+                         FIELD_AT(vocab_count), "trie ranges")))
         return st;
     for (unsigned n = 2; n <= hd->order; ++n) {
         const uint8_t *tb = hd->trie_bits[n];
+        const uint8_t *te = hd->trie_exp[n];
         bool top = n == hd->order;
         uint64_t at = FIELD_AT(trie_bits) + 4 * n;
-        if (tb[0] < 1 || tb[0] > 32 || (tb[1] != 31 && (tb[1] < 2 || tb[1] > 16)) ||
-            (top ? tb[2] != 0 || tb[3] != 0
-                 : (tb[2] != 32 && (tb[2] < 2 || tb[2] > 16)) || tb[3] < 1 || tb[3] > 32))
-            return bad(ld, at, "bad bit widths %u/%u/%u/%u for trie level %u", tb[0], tb[1], tb[2],
-                       tb[3], n);
+        /* Exact values: 23 mantissa bits (and a sign for backoffs) plus k
+         * exponent bits whose codes, shifted by the base, stay within 8 bits. */
+        bool prob_ok = quantized(tb[1])
+                           ? tb[1] >= 2
+                           : tb[1] >= 24 && tb[1] <= 31 && te[0] + (1u << (tb[1] - 23)) - 1 <= 255;
+        bool backoff_ok = top ? tb[2] == 0 && tb[3] == 0
+                              : (quantized(tb[2]) ? tb[2] >= 2
+                                                  : tb[2] >= 25 && tb[2] <= 32 &&
+                                                        te[1] + (1u << (tb[2] - 24)) - 1 <= 255) &&
+                                    tb[3] >= 1 && tb[3] <= 32;
+        if (tb[0] < 1 || tb[0] > 32 || !prob_ok || !backoff_ok)
+            return bad(ld, at,
+                       "bad bit widths %u/%u/%u/%u (exponent bases %u/%u) for trie level %u", tb[0],
+                       tb[1], tb[2], tb[3], te[0], te[1], n);
         unsigned rb = (unsigned)tb[0] + tb[1] + tb[2] + tb[3];
         uint64_t records = hd->entries[n];
         if (records > ld->size)
@@ -633,7 +773,7 @@ static spin_status check_sizes(loader *ld) {
                        "trie level %u claims %" PRIu64 " records, beyond any file of %" PRIu64
                        " bytes",
                        n, records, ld->size);
-        const bin_section *s = &hd->sections[6 + 2 * (n - 2)];
+        const bin_section *s = &hd->sections[sec_at(ld, SEC_TRIE_LEVEL, n)];
         if (s->size != trie_level_bytes(records, rb))
             return bad(ld, FIELD_AT(entries) + 8 * n,
                        "trie level %u: %" PRIu64 " records of %u bits need %" PRIu64
@@ -641,14 +781,27 @@ static spin_status check_sizes(loader *ld) {
                        n, records, rb, trie_level_bytes(records, rb), s->size);
         char what[64];
         snprintf(what, sizeof what, "quantization codes of level %u", n);
-        if ((st = check_size(ld, 7 + 2 * (n - 2), code_count(tb[1], tb[2]), 4, at, what)))
+        if ((st = check_size(ld, sec_at(ld, SEC_TRIE_CODES, n), code_count(tb[1], tb[2]), 4, at,
+                             what)))
+            return st;
+        unsigned nb = hd->trie_next_block[n];
+        if (nb > 30 || (top && nb))
+            return bad(ld, FIELD_AT(trie_next_block) + n, "bad block size 2^%u for trie level %u",
+                       nb, n);
+        snprintf(what, sizeof what, "child bases of level %u", n);
+        if ((st = check_size(ld, sec_at(ld, SEC_TRIE_BASE, n), top ? 0 : (records >> nb) + 1, 4,
+                             FIELD_AT(trie_next_block) + n, what)))
             return st;
     }
     return SPIN_OK;
 }
 
-static bool lazy_section(uint32_t type) {
-    return type == SEC_TABLE || type == SEC_TRIE_LEVEL;
+/* Sections that a load does not read, so that it stays fast and brings in
+ * only the pages that scoring reads (the compact layout's spellings). */
+static bool lazy_section(const bin_header *hd, uint32_t type) {
+    return type == SEC_TABLE || type == SEC_TRIE_LEVEL ||
+           (hd->layout == SPIN_LAYOUT_COMPACT &&
+            (type == SEC_VOCAB_START || type == SEC_VOCAB_ARENA));
 }
 
 /* With opts->verify: a probing table must have exactly its declared number of
@@ -676,32 +829,53 @@ static spin_status attach(loader *ld, const spin_load_options *opts, spin_model 
     if ((st = check_header(ld)) || (st = check_directory(ld)) || (st = check_sizes(ld)))
         return st;
     const bin_header *hd = ld->hd;
+    const bool probing = hd->layout == SPIN_LAYOUT_PROBING;
     for (unsigned i = 0; i < hd->nsections; ++i)
-        if ((opts->verify || !lazy_section(hd->sections[i].type)) && (st = check_hash(ld, i)))
+        if ((opts->verify || !lazy_section(hd, hd->sections[i].type)) && (st = check_hash(ld, i)))
             return st;
     const unsigned char *b = ld->base;
     const bin_section *sec = hd->sections;
+#define AT(type, order) (b + sec[sec_at(ld, (type), (order))].offset)
     vocab_image vi = {
-        .slots = b + sec[0].offset,
+        .slots = probing ? AT(SEC_VOCAB_SLOTS, 0) : NULL,
         .slot_count = (size_t)hd->vocab_slots,
-        .hot = hd->vocab_hot ? b + sec[1].offset : NULL,
+        .hot = probing && hd->vocab_hot ? AT(SEC_VOCAB_HOT, 0) : NULL,
         .hot_count = (size_t)hd->vocab_hot,
-        .start = (const uint64_t *)(const void *)(b + sec[2].offset),
+        .tags = probing ? NULL : (const uint64_t *)(const void *)AT(SEC_VOCAB_TAGS, 0),
+        .tag_count = probing ? 0 : (size_t)hd->vocab_tags,
+        .buckets = probing ? NULL : (const uint32_t *)(const void *)AT(SEC_VOCAB_BUCKETS, 0),
+        .bucket_bits = probing ? 0 : hd->vocab_bucket_bits,
+        .id_bits = probing ? 0 : hd->vocab_id_bits,
+        .start = (const uint64_t *)(const void *)AT(SEC_VOCAB_START, 0),
         .count = (size_t)hd->vocab_count,
         .used = (size_t)hd->vocab_used,
-        .arena = (const char *)b + sec[3].offset,
+        .arena = (const char *)AT(SEC_VOCAB_ARENA, 0),
         .arena_len = (size_t)hd->arena_len,
         .verify = (hd->flags & BIN_VOCAB_VERIFY) != 0,
     };
     const char *where, *what;
     size_t element;
-    if (!vocab_image_check(&vi, &where, &element, &what)) {
-        unsigned i = !strcmp(where, "slots") ? 0 : !strcmp(where, "hot") ? 1 : 2;
-        uint64_t item = i < 2 ? VOCAB_SLOT_BYTES : 8;
-        return bad(ld, sec[i].offset + (element < ((size_t)-1) / item ? element * item : 0),
-                   "the %s section %s (element %zu)", section_name(sec[i].type), what, element);
+    /* The compact layout's spellings are checked only with verify (then
+     * hashed too), one by one when read otherwise (vocab.c). */
+    if (!vocab_image_check(&vi, probing || opts->verify, &where, &element, &what)) {
+        static const struct {
+            const char *name;
+            uint32_t type;
+            uint64_t item;
+        } arrays[] = {{"slots", SEC_VOCAB_SLOTS, VOCAB_SLOT_BYTES},
+                      {"hot", SEC_VOCAB_HOT, VOCAB_SLOT_BYTES},
+                      {"buckets", SEC_VOCAB_BUCKETS, 4},
+                      {"tags", SEC_VOCAB_TAGS, 8},
+                      {"start", SEC_VOCAB_START, 8}};
+        unsigned k = 0;
+        while (k + 1 < sizeof arrays / sizeof *arrays && strcmp(where, arrays[k].name))
+            ++k;
+        const bin_section *s = &sec[sec_at(ld, arrays[k].type, 0)];
+        uint64_t item = arrays[k].item;
+        return bad(ld, s->offset + (element < ((size_t)-1) / item ? element * item : 0),
+                   "the %s section %s (element %zu)", section_name(s->type), what, element);
     }
-    if (opts->verify && hd->layout == SPIN_LAYOUT_PROBING)
+    if (opts->verify && probing)
         for (unsigned n = 2; n <= hd->order; ++n)
             if ((st = check_table(ld, n)))
                 return st;
@@ -714,12 +888,13 @@ static spin_status attach(loader *ld, const spin_load_options *opts, spin_model 
     m->blanks = hd->blanks;
     m->bos = hd->bos;
     m->eos = hd->eos;
-    m->uni = (lm_unigram *)(uintptr_t)(b + sec[4].offset);
-    m->uni_bytes = (size_t)sec[4].size;
-    if (hd->layout == SPIN_LAYOUT_PROBING) {
+    unsigned ui = sec_at(ld, SEC_UNIGRAMS, 0);
+    m->uni = (lm_unigram *)(uintptr_t)(b + sec[ui].offset);
+    m->uni_bytes = (size_t)sec[ui].size;
+    if (probing) {
         for (unsigned n = 2; n <= hd->order; ++n) {
             lm_table *t = &m->tables[n];
-            t->slots = (unsigned char *)(uintptr_t)(b + sec[5 + n - 2].offset);
+            t->slots = (unsigned char *)(uintptr_t)AT(SEC_TABLE, n);
             t->cap = hd->table_cap[n];
             t->used = hd->entries[n];
             t->stride = hd->table_stride[n];
@@ -728,26 +903,31 @@ static spin_status attach(loader *ld, const spin_load_options *opts, spin_model 
         lm_trie *t = mem_calloc(1, sizeof *t);
         if (!t)
             return diag_set(ld->d, SPIN_ENOMEM, ld->name, 0, 0, NULL);
-        t->next1 = (const uint32_t *)(const void *)(b + sec[5].offset);
+        t->next1 = (const uint32_t *)(const void *)AT(SEC_TRIE_NEXT1, 0);
         for (unsigned n = 2; n <= hd->order; ++n) {
             trie_level *l = &t->level[n];
             const uint8_t *tb = hd->trie_bits[n];
-            l->bits = b + sec[6 + 2 * (n - 2)].offset;
+            l->bits = AT(SEC_TRIE_LEVEL, n);
             l->records = hd->entries[n];
             l->word_bits = tb[0];
             l->prob_bits = tb[1];
             l->backoff_bits = tb[2];
             l->next_bits = tb[3];
             l->record_bits = (unsigned)tb[0] + tb[1] + tb[2] + tb[3];
-            const float *codes = (const float *)(const void *)(b + sec[7 + 2 * (n - 2)].offset);
-            l->prob_codes = tb[1] != 31 ? codes : NULL;
+            l->prob_exp_base = hd->trie_exp[n][0];
+            l->backoff_exp_base = hd->trie_exp[n][1];
+            l->next_base = (const uint32_t *)(const void *)AT(SEC_TRIE_BASE, n);
+            l->next_block_bits = hd->trie_next_block[n];
+            const float *codes = (const float *)(const void *)AT(SEC_TRIE_CODES, n);
+            l->prob_codes = quantized(tb[1]) ? codes : NULL;
             l->backoff_codes =
-                tb[2] != 32 && tb[2] != 0 ? codes + (tb[1] != 31 ? (size_t)1 << tb[1] : 0) : NULL;
+                quantized(tb[2]) ? codes + (quantized(tb[1]) ? (size_t)1 << tb[1] : 0) : NULL;
         }
         /* Level order+1 does not exist: its "records" bound the top level's
          * (absent) ranges at 0. */
         m->trie = t;
     }
+#undef AT
     lm_set_begin_state(m);
     return SPIN_OK;
 }

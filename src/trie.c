@@ -35,19 +35,32 @@ static inline uint32_t bits_of(float f) {
     return b;
 }
 
+/* The exponent field of an exact value from its stored code (trie.h). */
+static inline uint32_t exp_decode(uint64_t code, unsigned base) {
+    return code ? (uint32_t)code + base : 0;
+}
+
 static inline float level_prob(const trie_level *l, uint64_t bit) {
     uint64_t v = read_bits(l->bits, bit + l->word_bits, l->prob_bits);
-    return l->prob_codes ? l->prob_codes[v] : float_of((uint32_t)v | 0x80000000u);
+    if (l->prob_codes)
+        return l->prob_codes[v];
+    return float_of(0x80000000u | exp_decode(v >> 23, l->prob_exp_base) << 23 |
+                    ((uint32_t)v & 0x7fffffu));
 }
 
 static inline float level_backoff(const trie_level *l, uint64_t bit) {
     uint64_t v = read_bits(l->bits, bit + l->word_bits + l->prob_bits, l->backoff_bits);
-    return l->backoff_codes ? l->backoff_codes[v] : float_of((uint32_t)v);
+    if (l->backoff_codes)
+        return l->backoff_codes[v];
+    unsigned k = l->backoff_bits - 24;
+    uint32_t sign = (uint32_t)(v >> (k + 23)) << 31;
+    return float_of(sign | exp_decode((v >> 23) & ((1u << k) - 1), l->backoff_exp_base) << 23 |
+                    ((uint32_t)v & 0x7fffffu));
 }
 
 static inline uint64_t level_next(const trie_level *l, uint64_t record) {
     uint64_t bit = record * l->record_bits + l->word_bits + l->prob_bits + l->backoff_bits;
-    return read_bits(l->bits, bit, l->next_bits);
+    return l->next_base[record >> l->next_block_bits] + read_bits(l->bits, bit, l->next_bits);
 }
 
 /* Index of the record for word 'w' among records [begin, end), or UINT64_MAX. */
@@ -143,6 +156,33 @@ static unsigned bits_for(uint64_t max_value) {
     return b;
 }
 
+/* The nonzero exponent fields seen among a level's exact values. */
+typedef struct exp_range {
+    unsigned lo, hi;
+} exp_range;
+
+static void exp_note(exp_range *r, float f) {
+    unsigned e = (bits_of(f) >> 23) & 0xffu;
+    if (e) {
+        r->lo = e < r->lo ? e : r->lo;
+        r->hi = e > r->hi ? e : r->hi;
+    }
+}
+
+static unsigned exp_base(const exp_range *r) {
+    return r->lo <= r->hi ? r->lo - 1 : 0;
+}
+
+static unsigned exp_bits(const exp_range *r) {
+    return r->lo <= r->hi ? bits_for(r->hi - exp_base(r)) : 1;
+}
+
+/* The stored form of the exact float 'bits' (exponent narrowed, trie.h). */
+static uint32_t exp_encode(uint32_t bits, unsigned base) {
+    uint32_t e = (bits >> 23) & 0xffu;
+    return (e ? e - base : 0) << 23 | (bits & 0x7fffffu);
+}
+
 static int cmp_float(const void *a, const void *b) {
     float x = *(const float *)a, y = *(const float *)b;
     return x < y ? -1 : x > y;
@@ -201,6 +241,7 @@ void trie_built_free(trie_built *t) {
     for (unsigned n = 0; n <= SPIN_MAX_ORDER; ++n) {
         mem_free_large(t->level[n], t->level_bytes[n]);
         mem_free(t->codes[n]);
+        mem_free(t->base[n]);
     }
     memset(t, 0, sizeof *t);
 }
@@ -324,6 +365,36 @@ static spin_status quantize(const spin_model *m, unsigned n, const build_level *
     return SPIN_OK;
 }
 
+/* Chooses the block size of level 'l's 'next' fields (trie.h) that needs the
+ * fewest bytes, given first[0 .. records] (the children's starts), and fills
+ * out->base[n]. */
+static spin_status choose_blocks(const uint32_t *first, unsigned n, trie_level *l,
+                                 trie_built *out) {
+    uint64_t r = l->records, best_cost = UINT64_MAX;
+    for (unsigned bb = 0; bb <= 12; ++bb) {
+        uint64_t spread = 0, block = (uint64_t)1 << bb;
+        for (uint64_t b = 0; b <= r; b += block) {
+            uint64_t e = b + block - 1 < r ? b + block - 1 : r;
+            if (first[e] - first[b] > spread)
+                spread = first[e] - first[b];
+        }
+        unsigned k = bits_for(spread);
+        uint64_t cost = r * k + ((r >> bb) + 1) * 32;
+        if (cost < best_cost) {
+            best_cost = cost;
+            l->next_block_bits = bb;
+            l->next_bits = k;
+        }
+    }
+    size_t nb = (size_t)(r >> l->next_block_bits) + 1;
+    if (!(out->base[n] = mem_alloc(nb * sizeof *out->base[n])))
+        return SPIN_ENOMEM;
+    out->base_count[n] = nb;
+    for (size_t b = 0; b < nb; ++b)
+        out->base[n][b] = first[(uint64_t)b << l->next_block_bits];
+    return SPIN_OK;
+}
+
 static spin_status pack_level(const spin_model *m, unsigned n, const build_level *lv,
                               const uint32_t *next_first, trie_built *out) {
     const build_level *b = &lv[n];
@@ -343,19 +414,22 @@ static spin_status pack_level(const spin_model *m, unsigned n, const build_level
             float p, bo;
             lm_lookup(m, n, g, &p, &bo);
             write_bits(bits, at, l->word_bits, g[0]);
-            uint64_t pv =
-                pcodes ? nearest_code(pc, 0, pcodes, -fabsf(p)) : (bits_of(p) & 0x7fffffffu);
+            uint64_t pv = pcodes ? nearest_code(pc, 0, pcodes, -fabsf(p))
+                                 : exp_encode(bits_of(p), l->prob_exp_base);
             write_bits(bits, at + l->word_bits, l->prob_bits, pv);
             if (n < m->order) {
                 uint64_t bv = bits_of(bo);
                 if (bcodes)
                     bv = bv == 0x80000000u ? 0 : bv == 0 ? 1 : nearest_code(bc, 2, bcodes, bo);
+                else
+                    bv = (uint64_t)(bv >> 31) << (l->backoff_bits - 1) |
+                         exp_encode((uint32_t)bv, l->backoff_exp_base);
                 write_bits(bits, at + l->word_bits + l->prob_bits, l->backoff_bits, bv);
             }
         }
         if (n < m->order)
             write_bits(bits, at + l->word_bits + l->prob_bits + l->backoff_bits, l->next_bits,
-                       next_first[i]);
+                       next_first[i] - out->base[n][i >> l->next_block_bits]);
     }
     return SPIN_OK;
 }
@@ -364,6 +438,8 @@ spin_status trie_build(const spin_model *m, unsigned prob_bits, unsigned backoff
                        trie_built *out, const char **why) {
     build_level lv[SPIN_MAX_ORDER + 1];
     memset(lv, 0, sizeof lv);
+    /* first[n][i]: the first child in level n+1 of record i of level n. */
+    uint32_t *first[SPIN_MAX_ORDER + 1] = {NULL};
     memset(out, 0, sizeof *out);
     *why = NULL;
     spin_status st = SPIN_OK;
@@ -376,9 +452,31 @@ spin_status trie_build(const spin_model *m, unsigned prob_bits, unsigned backoff
         trie_level *l = &out->shape.level[n];
         l->records = lv[n].n;
         l->word_bits = bits_for(vsize ? vsize - 1 : 0);
-        l->prob_bits = prob_bits ? prob_bits : 31;
-        l->backoff_bits = n < order ? (backoff_bits ? backoff_bits : 32) : 0;
-        l->next_bits = n < order ? bits_for(lv[n + 1].n) : 0;
+        /* Exact values: the exponents this level uses decide their width. */
+        exp_range pr = {256, 0}, br = {256, 0};
+        if (!prob_bits || (n < order && !backoff_bits)) {
+            const spin_word *ids = m->record->ids[n];
+            for (uint64_t i = 0; i < lv[n].n; ++i) {
+                float p = 0.0f, bo = 0.0f;
+                lm_lookup(m, n, ids + i * n, &p, &bo);
+                exp_note(&pr, p);
+                exp_note(&br, bo);
+            }
+        }
+        l->prob_exp_base = prob_bits ? 0 : exp_base(&pr);
+        l->backoff_exp_base = backoff_bits ? 0 : exp_base(&br);
+        l->prob_bits = prob_bits ? prob_bits : 23 + exp_bits(&pr);
+        l->backoff_bits = n < order ? (backoff_bits ? backoff_bits : 24 + exp_bits(&br)) : 0;
+        if (n == order)
+            l->backoff_exp_base = 0;
+        l->next_bits = l->next_block_bits = 0;
+        if (n < order) {
+            if (!(first[n] = child_starts(&lv[n + 1], lv[n].n)) ||
+                choose_blocks(first[n], n, l, out) != SPIN_OK) {
+                st = SPIN_ENOMEM;
+                break;
+            }
+        }
         l->record_bits = l->word_bits + l->prob_bits + l->backoff_bits + l->next_bits;
         size_t pc = prob_bits ? (size_t)1 << prob_bits : 0;
         size_t bc = n < order && backoff_bits ? (size_t)1 << backoff_bits : 0;
@@ -404,16 +502,10 @@ spin_status trie_build(const spin_model *m, unsigned prob_bits, unsigned backoff
         if (!out->next1)
             st = SPIN_ENOMEM;
     }
-    for (unsigned n = 2; st == SPIN_OK && n <= order; ++n) {
-        uint32_t *first = NULL;
-        if (n < order && !(first = child_starts(&lv[n + 1], lv[n].n))) {
-            st = SPIN_ENOMEM;
-            break;
-        }
-        st = pack_level(m, n, lv, first, out);
-        mem_free(first);
-    }
+    for (unsigned n = 2; st == SPIN_OK && n <= order; ++n)
+        st = pack_level(m, n, lv, first[n], out);
     for (unsigned n = 2; n <= order; ++n) {
+        mem_free(first[n]);
         mem_free(lv[n].perm);
         mem_free(lv[n].parent);
         mem_free(lv[n].bykey);

@@ -15,8 +15,18 @@
  *   (next_bits).  Each level ends with one sentinel record whose 'next' closes
  *   the last range, then 8 bytes of padding so that every field can be read
  *   with one unaligned 64-bit load.
- * - Exact values: prob keeps the 31 magnitude bits of the float (readers see
- *   -|p| anyway), backoff all 32 bits (its sign bits are flags, see lm.h).
+ * - 'next' is stored relative to a block of 2^next_block_bits records:
+ *   next(i) = next_base[i >> next_block_bits] + field(i), where next_base[b]
+ *   is next(b << next_block_bits).  The builder picks the block size that
+ *   needs the fewest bytes: children are few for most n-grams, so the field
+ *   needs far fewer bits than an index into the next level (measured on the
+ *   default model: 15 and 11 bits instead of 22).
+ * - Exact values are floats with their exponent field narrowed, losslessly:
+ *   a level's nonzero exponents lie in [base + 1, base + 2^k - 1], so the
+ *   exponent is stored as E - base in k bits (0 stays 0: zeros and subnormals
+ *   keep their exponent).  prob keeps the k + 23 bits of its magnitude (readers
+ *   see -|p| anyway), backoff also its sign bit (its sign bits are flags, see
+ *   lm.h).  base 0 and k 8 are the plain 31 and 32 bits.
  *   Quantized values: a code indexes a table of 2^bits floats.  Backoff codes
  *   0 and 1 are exactly -0.0 and +0.0, so the "no extension" flag survives.
  * - The "independent left" flag needs no bit: an n-gram extends left exactly
@@ -35,8 +45,11 @@ typedef struct trie_level {
     const unsigned char *bits; /* records + 1 packed records, then 8 bytes */
     uint64_t records;          /* not counting the sentinel */
     unsigned word_bits, prob_bits, backoff_bits, next_bits, record_bits;
-    const float *prob_codes;    /* [1 << prob_bits], NULL when exact */
-    const float *backoff_codes; /* [1 << backoff_bits], NULL when exact */
+    unsigned prob_exp_base, backoff_exp_base; /* exact values: see above */
+    const float *prob_codes;                  /* [1 << prob_bits], NULL when exact */
+    const float *backoff_codes;               /* [1 << backoff_bits], NULL when exact */
+    const uint32_t *next_base; /* [(records >> next_block_bits) + 1], below the top order */
+    unsigned next_block_bits;
 } trie_level;
 
 typedef struct lm_trie {
@@ -56,6 +69,8 @@ typedef struct trie_built {
     uint64_t level_bytes[SPIN_MAX_ORDER + 1];
     float *codes[SPIN_MAX_ORDER + 1]; /* prob codes then backoff codes, or NULL */
     size_t code_count[SPIN_MAX_ORDER + 1];
+    uint32_t *base[SPIN_MAX_ORDER + 1]; /* next_base of each level but the top */
+    size_t base_count[SPIN_MAX_ORDER + 1];
     lm_trie shape; /* bit widths and record counts (pointers not set) */
 } trie_built;
 

@@ -8,6 +8,10 @@
  * What remains is an unknown string whose 64-bit hash and length equal a known
  * word's: about 1 in 10^14 lookups for a 100,000-word vocabulary.
  * Spellings live NUL-terminated in one arena, found by per-index offsets.
+ *
+ * A view of the compact form (vocab.h, binary models) finds words by sorted
+ * tags instead of slots; its spellings may be unchecked (binfmt.c leaves them
+ * untouched unless asked), so every read of a spelling checks its bounds.
  */
 #include "vocab.h"
 
@@ -38,6 +42,10 @@ struct vocab {
     slot *hot;
     size_t hot_mask;
     bool borrowed; /* the arrays belong to someone else (vocab_view) */
+    /* The compact form (a view only): 'slots' is NULL. */
+    const uint64_t *tags;
+    const uint32_t *buckets;
+    unsigned bucket_bits, id_bits;
 };
 
 static inline uint64_t rotl(uint64_t x, int r) {
@@ -153,12 +161,23 @@ void vocab_free(vocab *v) {
     mem_free(v);
 }
 
-static inline bool same(const vocab *v, spin_word id, const char *word, size_t len) {
+/* The spelling of 'id' (< count) and its length, or NULL if its offsets or
+ * terminator are damaged (possible only in a view whose spellings were not
+ * checked when loading). */
+static inline const char *spelling(const vocab *v, spin_word id, size_t *len) {
     size_t at = v->start[id];
-    size_t slen = (id + 1 < v->count ? v->start[id + 1] : v->arena_len) - at - 1;
-    if (slen != len)
+    size_t end = id + 1 < v->count ? v->start[id + 1] : v->arena_len;
+    if (at >= end || end > v->arena_len || v->arena[end - 1] != '\0')
+        return NULL;
+    *len = end - at - 1;
+    return v->arena + at;
+}
+
+static inline bool same(const vocab *v, spin_word id, const char *word, size_t len) {
+    size_t slen;
+    const char *s = spelling(v, id, &slen);
+    if (!s || slen != len)
         return false;
-    const char *s = v->arena + at;
     /* Most words are short: compare 8 bytes at a time without a libc call. */
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
@@ -174,8 +193,35 @@ static inline bool same(const vocab *v, spin_word id, const char *word, size_t l
     return true;
 }
 
+/* The bucket of hash 'h' in the compact form: its top bucket_bits bits (none
+ * when bucket_bits is 0, without a shift by 64). */
+static inline size_t bucket_of(const vocab *v, uint64_t h) {
+    return (size_t)((h >> 1) >> (63 - v->bucket_bits));
+}
+
 void vocab_prefetch(const vocab *v, uint64_t h) {
-    __builtin_prefetch(&v->slots[(size_t)(h >> 32) & v->mask]);
+    if (v->tags)
+        __builtin_prefetch(&v->buckets[bucket_of(v, h)]);
+    else
+        __builtin_prefetch(&v->slots[(size_t)(h >> 32) & v->mask]);
+}
+
+/* Lookup in the compact form: the tags of a bucket are sorted. */
+static spin_word find_tagged(const vocab *v, const char *word, size_t len, uint64_t h) {
+    const unsigned ib = v->id_bits;
+    const uint64_t t = h >> ib, id_mask = ((uint64_t)1 << ib) - 1;
+    size_t b = bucket_of(v, h);
+    const uint64_t *p = v->tags + v->buckets[b], *end = v->tags + v->buckets[b + 1];
+    for (; p < end; ++p) {
+        uint64_t e = *p;
+        if (e >> ib < t)
+            continue;
+        if (e >> ib > t)
+            break;
+        if (!v->verify || same(v, (spin_word)(e & id_mask), word, len))
+            return (spin_word)(e & id_mask);
+    }
+    return 0;
 }
 
 spin_word vocab_find(const vocab *v, const char *word, size_t len) {
@@ -183,6 +229,8 @@ spin_word vocab_find(const vocab *v, const char *word, size_t len) {
 }
 
 spin_word vocab_find_hashed(const vocab *v, const char *word, size_t len, uint64_t h) {
+    if (v->tags)
+        return find_tagged(v, word, len, h);
     if (v->hot) {
         for (size_t at = (size_t)h & v->hot_mask;; at = (at + 1) & v->hot_mask) {
             slot s = v->hot[at];
@@ -244,9 +292,15 @@ size_t vocab_size(const vocab *v) {
 const char *vocab_word(const vocab *v, spin_word id, size_t *len) {
     if (id >= v->count)
         return NULL;
+    size_t n;
+    const char *s = spelling(v, id, &n);
+    if (!s) {
+        s = "";
+        n = 0;
+    }
     if (len)
-        *len = (id + 1 < v->count ? v->start[id + 1] : v->arena_len) - v->start[id] - 1;
-    return v->arena + v->start[id];
+        *len = n;
+    return s;
 }
 
 static int cmp_float_desc(const void *a, const void *b) {
@@ -255,7 +309,7 @@ static int cmp_float_desc(const void *a, const void *b) {
 }
 
 spin_status vocab_build_hot(vocab *v, const float *score, size_t k) {
-    if (v->hot || v->count <= k * 4)
+    if (v->hot || v->tags || v->count <= k * 4)
         return SPIN_OK; /* small vocabularies stay in cache anyway */
     float *sorted = mem_alloc(v->count * sizeof *sorted);
     size_t size = 16;
@@ -303,6 +357,56 @@ void vocab_get_image(const vocab *v, vocab_image *out) {
     out->arena = v->arena;
     out->arena_len = v->arena_len;
     out->verify = v->verify;
+    out->tags = NULL;
+    out->tag_count = 0;
+    out->buckets = NULL;
+    out->bucket_bits = out->id_bits = 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+spin_status vocab_build_tags(const vocab *v, vocab_tags *out) {
+    memset(out, 0, sizeof *out);
+    unsigned ib = 1;
+    while (ib < 32 && ((v->count - 1) >> ib))
+        ++ib;
+    /* About four tags per bucket: one or two cache lines to scan. */
+    unsigned bb = 0;
+    while (bb < 31 && ((size_t)4 << (bb + 1)) <= v->used)
+        ++bb;
+    size_t nb = (size_t)1 << bb;
+    out->tags = mem_alloc((v->used ? v->used : 1) * sizeof *out->tags);
+    out->buckets = mem_calloc(nb + 1, sizeof *out->buckets);
+    if (!out->tags || !out->buckets) {
+        vocab_tags_free(out);
+        return SPIN_ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i <= v->mask; ++i)
+        if (v->slots[i].id1)
+            out->tags[k++] = (v->slots[i].hash >> ib) << ib | (v->slots[i].id1 - 1);
+    qsort(out->tags, k, sizeof *out->tags, cmp_u64);
+    out->count = k;
+    out->id_bits = ib;
+    out->bucket_bits = bb;
+    out->verify = v->verify;
+    for (size_t i = 0; i < k; ++i) {
+        if (i && out->tags[i] >> ib == out->tags[i - 1] >> ib)
+            out->verify = true; /* two spellings share a tag: compare spellings */
+        ++out->buckets[((out->tags[i] >> 1) >> (63 - bb)) + 1];
+    }
+    for (size_t b = 0; b < nb; ++b)
+        out->buckets[b + 1] += out->buckets[b];
+    return SPIN_OK;
+}
+
+void vocab_tags_free(vocab_tags *t) {
+    mem_free(t->tags);
+    mem_free(t->buckets);
+    memset(t, 0, sizeof *t);
 }
 
 static bool check_slots(const slot *s, size_t n, size_t count, size_t *element) {
@@ -320,18 +424,31 @@ static bool check_slots(const slot *s, size_t n, size_t count, size_t *element) 
     return empty;
 }
 
-bool vocab_image_check(const vocab_image *im, const char **where, size_t *element,
+/* The compact form: buckets ascending from 0 to tag_count, indices in range. */
+static bool check_tags(const vocab_image *im, const char **where, size_t *element,
                        const char **what) {
-    *where = "slots";
-    if (!check_slots(im->slots, im->slot_count, im->count, element)) {
-        *what = *element == im->slot_count ? "has no empty slot" : "names an index out of range";
-        return false;
+    size_t nb = (size_t)1 << im->bucket_bits;
+    *where = "buckets";
+    *what = "are out of order or beyond the tags";
+    for (size_t b = 0; b <= nb; ++b) {
+        *element = b;
+        if ((b == 0 && im->buckets[0] != 0) || (b && im->buckets[b] < im->buckets[b - 1]) ||
+            (b == nb && im->buckets[b] != im->tag_count))
+            return false;
     }
-    *where = "hot";
-    if (im->hot && !check_slots(im->hot, im->hot_count, im->count, element)) {
-        *what = *element == im->hot_count ? "has no empty slot" : "names an index out of range";
-        return false;
+    *where = "tags";
+    *what = "name an index out of range";
+    uint64_t id_mask = ((uint64_t)1 << im->id_bits) - 1;
+    for (size_t i = 0; i < im->tag_count; ++i) {
+        *element = i;
+        if ((im->tags[i] & id_mask) >= im->count)
+            return false;
     }
+    return true;
+}
+
+static bool check_spellings(const vocab_image *im, const char **where, size_t *element,
+                            const char **what) {
     *where = "start";
     *element = 0;
     if (im->count == 0 || im->arena_len == 0 || im->start[0] != 0) {
@@ -349,13 +466,31 @@ bool vocab_image_check(const vocab_image *im, const char **where, size_t *elemen
     return true;
 }
 
+bool vocab_image_check(const vocab_image *im, bool spellings, const char **where, size_t *element,
+                       const char **what) {
+    if (im->tags)
+        return check_tags(im, where, element, what) &&
+               (!spellings || check_spellings(im, where, element, what));
+    *where = "slots";
+    if (!check_slots(im->slots, im->slot_count, im->count, element)) {
+        *what = *element == im->slot_count ? "has no empty slot" : "names an index out of range";
+        return false;
+    }
+    *where = "hot";
+    if (im->hot && !check_slots(im->hot, im->hot_count, im->count, element)) {
+        *what = *element == im->hot_count ? "has no empty slot" : "names an index out of range";
+        return false;
+    }
+    return check_spellings(im, where, element, what);
+}
+
 vocab *vocab_view(const vocab_image *im) {
     vocab *v = mem_calloc(1, sizeof *v);
     if (!v)
         return NULL;
     v->borrowed = true;
     v->slots = (slot *)(uintptr_t)im->slots;
-    v->mask = im->slot_count - 1;
+    v->mask = im->slot_count ? im->slot_count - 1 : 0;
     v->count = im->count;
     v->used = im->used;
     v->verify = im->verify;
@@ -365,5 +500,9 @@ vocab *vocab_view(const vocab_image *im) {
     v->start_cap = im->count;
     v->hot = (slot *)(uintptr_t)im->hot;
     v->hot_mask = im->hot ? im->hot_count - 1 : 0;
+    v->tags = im->tags;
+    v->buckets = im->buckets;
+    v->bucket_bits = im->bucket_bits;
+    v->id_bits = im->id_bits;
     return v;
 }

@@ -50,12 +50,24 @@ const char *vocab_word(const vocab *v, spin_word id, size_t *len);
 /* The vocabulary's arrays as they lie in memory, for the binary model format
  * (binfmt.c), which writes them verbatim and maps them back.  A slot is 16
  * bytes {u64 hash, u32 index+1 (0 = empty), u32 length}; 'start' holds one
- * u64 offset per index; every spelling in 'arena' ends with a NUL. */
+ * u64 offset per index; every spelling in 'arena' ends with a NUL.
+ *
+ * The compact form (vocab_build_tags) replaces the slots by sorted tags: one
+ * u64 per distinct spelling, (hash >> id_bits) << id_bits | index, where
+ * id_bits is the width of the largest index, in ascending order; and
+ * buckets[b] (b < 2^bucket_bits, plus one closing entry) = the first tag whose
+ * top bucket_bits bits are >= b.  A lookup reads two bucket entries and scans
+ * a handful of tags: 8 bytes per word and a little, and it never reads a
+ * spelling (unless two spellings share a tag: then 'verify'). */
 typedef struct vocab_image {
-    const void *slots; /* slot_count slots, slot_count a power of two */
+    const void *slots; /* slot_count slots, slot_count a power of two; NULL if compact */
     size_t slot_count;
     const void *hot; /* hot_count slots (a power of two), or NULL and 0 */
     size_t hot_count;
+    const uint64_t *tags;    /* compact: [tag_count], else NULL */
+    size_t tag_count;        /* distinct spellings */
+    const uint32_t *buckets; /* compact: [(1 << bucket_bits) + 1] */
+    unsigned bucket_bits, id_bits;
     const uint64_t *start; /* [count] */
     size_t count;          /* indices, including 0 */
     size_t used;           /* occupied slots in 'slots' */
@@ -66,16 +78,31 @@ typedef struct vocab_image {
 
 #define VOCAB_SLOT_BYTES 16
 
+/* The compact form's arrays of 'v' (see vocab_image), owned by the caller
+ * (vocab_tags_free).  SPIN_ENOMEM on failure. */
+typedef struct vocab_tags {
+    uint64_t *tags;
+    size_t count;
+    uint32_t *buckets; /* [(1 << bucket_bits) + 1] */
+    unsigned bucket_bits, id_bits;
+    bool verify; /* two spellings share a tag */
+} vocab_tags;
+spin_status vocab_build_tags(const vocab *v, vocab_tags *out);
+void vocab_tags_free(vocab_tags *t);
+
 /* Describes 'v' (which must outlive the image).  Requires 64-bit size_t. */
 void vocab_get_image(const vocab *v, vocab_image *out);
 
 /* Checks that 'im' describes a vocabulary that is safe to use: indices in
- * range, offsets increasing, spellings NUL-terminated, an empty slot in each
- * table (so that lookups end), so that no lookup on a view of it reads out of
+ * range, an empty slot in each table (so that lookups end), buckets in
+ * order and within the tags, and with 'spellings' also offsets increasing and
+ * spellings NUL-terminated, so that no lookup on a view of it reads out of
  * bounds or loops.  (Whether each hash matches its spelling is left to the
- * file's checksums: a wrong one only makes a word unfindable.)  On failure returns false, and
- * *where and *what say which array ("slots", "hot", "start", "arena") and which element. */
-bool vocab_image_check(const vocab_image *im, const char **where, size_t *element,
+ * file's checksums: a wrong one only makes a word unfindable.  Unchecked
+ * spellings are checked one by one when read: a bad one reads as "".)  On
+ * failure returns false, and *where and *what say which array ("slots", "hot",
+ * "tags", "buckets", "start", "arena") and which element. */
+bool vocab_image_check(const vocab_image *im, bool spellings, const char **where, size_t *element,
                        const char **what);
 
 /* A read-only vocabulary that borrows the arrays of 'im' (they must outlive

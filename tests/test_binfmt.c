@@ -33,6 +33,28 @@ static const char model_text[] = "\\data\\\n"
                                  "-0.12\tc a b\n\n" /* its suffix "a b" exists; "c a" too */
                                  "\\end\\\n";
 
+/* Values at the edges of the compact layout's narrowed exponents (trie.h):
+ * log10 probabilities of 0 and subnormal, backoffs of +0, subnormal, huge
+ * and positive, so that each level's exponent range is wide and holds zeros. */
+static const char edge_text[] = "\\data\\\n"
+                                "ngram 1=5\nngram 2=5\nngram 3=2\n\n"
+                                "\\1-grams:\n"
+                                "-1.0\t<unk>\t0\n"
+                                "0\t<s>\t-0.5\n"
+                                "-1.5\t</s>\t0\n"
+                                "-0.8\ta\t1e-40\n"
+                                "-0.9\tb\t-0.2\n\n"
+                                "\\2-grams:\n"
+                                "0\t<s> a\t3e38\n"
+                                "-1e-40\ta b\t0\n"
+                                "-30\tb </s>\n"
+                                "-0.3\tb a\t2.5\n"
+                                "-1e-38\ta a\t-1e-39\n\n"
+                                "\\3-grams:\n"
+                                "-1e-41\t<s> a b\n"
+                                "0\tb a a\n\n"
+                                "\\end\\\n";
+
 static const char *const sentences[] = {"a b", "b a b c", "c a b a", "zz a b", "", "c c c a b"};
 #define NSENT (sizeof sentences / sizeof *sentences)
 
@@ -190,11 +212,11 @@ static void check_header_fields(const char *bin) {
 
     unsigned char *t = malloc(len);
     memcpy(t, img, len);
-    v = 2;
+    v = 3;
     memcpy(t + 20, &v, 4);
     header_rehash(t);
     is_int(open_mem(t, len, false, &m, &d), SPIN_EFORMAT, "a newer format version is rejected");
-    ok(strstr(d.message, "version 2") && d.byte == 20, "  saying so at byte 20: %s", d.message);
+    ok(strstr(d.message, "version 3") && d.byte == 20, "  saying so at byte 20: %s", d.message);
 
     memcpy(t, img, len);
     v = 0x04030201u;
@@ -332,6 +354,31 @@ int main(void) {
     }
     wo.layout = SPIN_LAYOUT_PROBING;
     is_int(spin_compile(arpa, bin, NULL, &wo, &d), SPIN_EINVAL, "quantizing needs --compact");
+
+    /* Exact values at the edges of the narrowed exponents, and lookups of
+     * every word through the compact vocabulary. */
+    char edge[300];
+    snprintf(edge, sizeof edge, "%s/edge.arpa", tmpdir);
+    spit(edge, edge_text, sizeof edge_text - 1);
+    spin_model *e_ref = NULL, *e_bin = NULL;
+    wo.prob_bits = wo.backoff_bits = 0;
+    wo.layout = SPIN_LAYOUT_COMPACT;
+    is_int(spin_model_open(edge, NULL, &e_ref, &d), SPIN_OK, "the edge-value model loads");
+    is_int(spin_compile(edge, bin, NULL, &wo, &d), SPIN_OK, "  and compiles compact");
+    is_int(spin_model_open(bin, NULL, &e_bin, &d), SPIN_OK, "  and that loads");
+    if (e_ref && e_bin) {
+        ok(same_scores(e_ref, e_bin), "  scoring bit for bit as the ARPA model");
+        size_t found = 0;
+        for (size_t w = 1; w < spin_vocab_size(e_bin); ++w) {
+            size_t len;
+            const char *s = spin_vocab_word(e_bin, (spin_word)w, &len);
+            found += spin_vocab_index(e_bin, s, len) == w;
+        }
+        is_int(found, spin_vocab_size(e_bin) - 1, "  every word found by its spelling");
+        is_int(spin_vocab_index(e_bin, "zz", 2), 0, "  an unknown word is <unk>");
+    }
+    spin_model_free(e_ref);
+    spin_model_free(e_bin);
     spin_model_free(ref);
 
     char cmd[400];
