@@ -451,7 +451,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     size_t npaths = cp.optind < argc ? (size_t)(argc - cp.optind) : 1;
 
     loaded_detector ld;
-    if (detector_load(model_opt, &ld) != 0)
+    /* A crawl is a long run: models go into memory, not a mapping. */
+    if (detector_load(model_opt, true, &ld) != 0)
         return EXIT_DATA;
     html_init();
     size_t nw = (size_t)jobs;

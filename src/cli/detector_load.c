@@ -12,7 +12,7 @@ static void print_warning(void *ctx, const spin_diag *d) {
     cli_print_diag(d, "warning: ");
 }
 
-int detector_load(const char *model_opt, loaded_detector *ld) {
+int detector_load(const char *model_opt, bool resident, loaded_detector *ld) {
     memset(ld, 0, sizeof *ld);
     model_path mp;
     char err[9000];
@@ -23,6 +23,7 @@ int detector_load(const char *model_opt, loaded_detector *ld) {
     spin_load_options lo;
     spin_load_options_init(&lo);
     lo.warn = print_warning;
+    lo.prefault = resident;
     spin_diag d;
     if (spin_model_open(mp.model, &lo, &ld->model, &d) != SPIN_OK) {
         cli_print_diag(&d, NULL);

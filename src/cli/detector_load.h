@@ -5,6 +5,8 @@
 #ifndef SPIN_CLI_DETECTOR_LOAD_H
 #define SPIN_CLI_DETECTOR_LOAD_H
 
+#include <stdbool.h>
+
 #include "detect.h"
 #include "spinscan.h"
 
@@ -16,9 +18,11 @@ typedef struct loaded_detector {
 } loaded_detector;
 
 /* Finds and loads the model for option value 'model_opt' (NULL without -m).
+ * With 'resident', binary models are read into (huge-page) memory instead of
+ * mapped: slower to load, faster to score; for long runs.
  * Returns 0, or -1 after printing why (then nothing is left to free).
  * Model warnings are printed as "spinscan: ...: warning: ...". */
-int detector_load(const char *model_opt, loaded_detector *ld);
+int detector_load(const char *model_opt, bool resident, loaded_detector *ld);
 
 /* A detector over 'ld' (for one thread); returns NULL after printing why. */
 detector *detector_load_new(const loaded_detector *ld);
