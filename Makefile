@@ -6,6 +6,8 @@
 #   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
 #   make bench                speed and memory figures (scripts/bench.sh)
 #   make format / format-check
+#   make fuzz FUZZ_SECONDS=60 each libFuzzer target in tests/fuzz/ for that long (clang,
+#                             build-fuzz/); `make check` replays their corpora without clang
 
 CC       ?= cc
 PREFIX   ?= /usr/local
@@ -45,6 +47,11 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 CLI_TESTS:= $(sort $(wildcard tests/cli/*.t))
+# Fuzz targets (tests/fuzz/fuzz_*.c): linked with replay.c they are ordinary TAP
+# tests that replay tests/fuzz/corpus/NAME/; `make fuzz` links them with libFuzzer.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_AUX := $(BUILD)/tests/fuzz/json_check.o
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 # Where commands look for the default model after -m and SPINSCAN_MODEL
 # (src/cli/modelpath.c): models/en in this source tree, then the installed one.
@@ -52,6 +59,7 @@ $(BUILD)/src/cli/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
 .PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install eval
+.PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
 lib: $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
@@ -73,6 +81,18 @@ $(BUILD)/spinscan: $(CLI_OBJ) $(BUILD)/libspinscan.a
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
 
+# The replay drivers (a more specific pattern than the one above, so make prefers it).
+$(BUILD)/tests/fuzz/replay.o: ALL_CFLAGS += -DFUZZ_CORPUS_ROOT='"$(CURDIR)/tests/fuzz/corpus"'
+$(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_AUX) $(BUILD)/libspinscan.a
+	$(CC) $(LDSAN) -o $@ $< $(BUILD)/tests/fuzz/replay.o $(FUZZ_AUX) $(BUILD)/libspinscan.a $(LIBS)
+
+# The libFuzzer binaries (only in the clang build that `make fuzz` starts).
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_AUX) $(BUILD)/libspinscan.a
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer,$(SANITIZE) -o $@ $< $(FUZZ_AUX) $(BUILD)/libspinscan.a $(LIBS)
+fuzz-bins: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%) $(BUILD)/spinscan
+.SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o) $(FUZZ_AUX) $(BUILD)/tests/fuzz/replay.o
+
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libspinscan.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
@@ -84,16 +104,27 @@ deps:
 FIXTURES ?= $(abspath ../shared/fixtures/kenlm)
 export SPINSCAN_FIXTURES := $(FIXTURES)
 
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) $(FUZZ_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) \
-	    prove --exec '' $(TEST_BIN) $(CLI_TESTS)
+	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
+
+# libFuzzer (clang, ASan + UBSan) on every target for FUZZ_SECONDS each, from the
+# seed corpus; new inputs collect in build-fuzz/corpus/, crashes in
+# build-fuzz/crashes/.  FUZZ_TARGETS="arpa report" picks targets.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' fuzz-bins
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
 # The default model is built once, when missing (models/en is git-ignored): the
 # language model first, then the detector's spun model and calibration.
 model-if-missing: all
 	@test -s models/en/manifest.json || BUILD=$(BUILD) bash scripts/build-model.sh
 	@test -s models/en/detector.txt || BUILD=$(BUILD) bash scripts/build-detector.sh
+	@BUILD=$(BUILD) bash scripts/refresh-binaries.sh
 
 check: deps
 	@$(MAKE) --no-print-directory model-if-missing
@@ -133,13 +164,13 @@ install: model-if-missing
 	    if [ -f models/en/$$f ]; then install -m 644 models/en/$$f $(DESTDIR)$(PREFIX)/share/spinscan/en/; fi; \
 	done
 
-FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h tests/*.[ch] tests/bench/*.c)
+FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h tests/*.[ch] tests/bench/*.c tests/fuzz/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(FUZZ_BIN:=.d) $(FUZZ_AUX:.o=.d) $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%.d)

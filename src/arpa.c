@@ -43,6 +43,7 @@ typedef struct parser {
     size_t len;
     unsigned order;
     uint64_t count_line[SPIN_MAX_ORDER + 1]; /* line numbers of the counts */
+    uint64_t count_byte[SPIN_MAX_ORDER + 1]; /* and the byte offsets of those lines */
     uint64_t duplicates;
     lm_build_memo memo;
     pending batch[ARPA_BATCH];
@@ -312,6 +313,7 @@ static spin_status read_header(parser *p, uint64_t *counts) {
         ++order;
         counts[order] = c;
         p->count_line[order] = p->in.line_no;
+        p->count_byte[order] = p->in.line_offset;
     }
     if (order < 2) /* v36 */
         return fail_at(p, 0, SPIN_EFORMAT,
@@ -319,10 +321,10 @@ static spin_status read_header(parser *p, uint64_t *counts) {
                                   : "this is a unigram model; scoring needs at least a bigram "
                                     "model (order 2)");
     if (counts[1] == 0)
-        return diag_set(p->d, SPIN_EFORMAT, p->path, p->count_line[1], 0,
+        return diag_set(p->d, SPIN_EFORMAT, p->path, p->count_line[1], p->count_byte[1],
                         "the model declares no unigrams");
     if (counts[1] >= UINT32_MAX - 1)
-        return diag_set(p->d, SPIN_EUNSUPPORTED, p->path, p->count_line[1], 0,
+        return diag_set(p->d, SPIN_EUNSUPPORTED, p->path, p->count_line[1], p->count_byte[1],
                         "%" PRIu64 " unigrams exceed the 32-bit word index", counts[1]);
     /* Each entry needs at least "P\tW\n"; a header that claims more entries than
      * a plain file can hold is rejected before anything is allocated. */
@@ -330,7 +332,7 @@ static spin_status read_header(parser *p, uint64_t *counts) {
     if (size && reader_get_format(p->in.r) == READER_PLAIN) {
         for (unsigned n = 1; n <= order; ++n)
             if (counts[n] > size / (2 * n + 2))
-                return diag_set(p->d, SPIN_EFORMAT, p->path, p->count_line[n], 0,
+                return diag_set(p->d, SPIN_EFORMAT, p->path, p->count_line[n], p->count_byte[n],
                                 "the header declares %" PRIu64 " %u-grams, more than a %" PRIu64
                                 "-byte file can hold",
                                 counts[n], n, size);
@@ -706,11 +708,11 @@ spin_status arpa_load(reader *r, const spin_load_options *opts, spin_model *m, s
     uint64_t counts[SPIN_MAX_ORDER + 1] = {0};
     spin_status st = read_header(&p, counts);
     if (st == SPIN_OK && lm_init(m, p.order, counts) != SPIN_OK)
-        st = diag_set(d, SPIN_ENOMEM, p.path, p.count_line[1], 0,
+        st = diag_set(d, SPIN_ENOMEM, p.path, p.count_line[1], p.count_byte[1],
                       "out of memory allocating tables for the n-gram counts the header "
                       "declares");
     if (st == SPIN_OK && !(m->vocab = vocab_new((size_t)counts[1])))
-        st = diag_set(d, SPIN_ENOMEM, p.path, p.count_line[1], 0, NULL);
+        st = diag_set(d, SPIN_ENOMEM, p.path, p.count_line[1], p.count_byte[1], NULL);
     for (unsigned n = 1; st == SPIN_OK && n <= p.order; ++n) {
         st = read_section(&p, n);
         if (st == SPIN_OK && n == 1)

@@ -2,6 +2,7 @@
 #include "arpa_write.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,10 +141,18 @@ spin_status arpaw_open(const char *path, arpaw_file **out, spin_diag *diag) {
         return diag_set(diag, SPIN_ENOMEM, path, 0, 0, NULL);
     }
     snprintf(f->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    f->fd = mkstemp(f->tmp);
+    /* Output to a device or FIFO (-O /dev/stdout, /dev/full) is written in
+     * place: renaming a temporary file over it would replace the device. */
+    struct stat target;
+    if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
+        f->tmp[0] = '\0';
+        f->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    } else {
+        f->fd = mkstemp(f->tmp);
+    }
     if (f->fd < 0) {
-        spin_status st =
-            diag_set(diag, SPIN_EIO, path, 0, 0, "cannot create %s: %s", f->tmp, strerror(errno));
+        spin_status st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot create %s: %s",
+                                  f->tmp[0] ? f->tmp : path, strerror(errno));
         mem_free(f->tmp);
         mem_free(f->path);
         mem_free(f);
@@ -225,7 +234,8 @@ void arpaw_abort(arpaw_file *f) {
         gzclose(f->gz);
     if (f->fd >= 0)
         close(f->fd);
-    unlink(f->tmp);
+    if (f->tmp[0])
+        unlink(f->tmp);
     mem_free(f->tmp);
     mem_free(f->path);
     mem_free(f);
@@ -239,20 +249,20 @@ spin_status arpaw_commit(arpaw_file *f, spin_diag *diag) {
         if (zst != Z_OK && !f->failed)
             f->failed = zst == Z_ERRNO ? errno : -1;
     }
-    if (!f->failed && fchmod(f->fd, 0644) != 0)
+    if (!f->failed && f->tmp[0] && fchmod(f->fd, 0644) != 0)
         f->failed = errno;
     if (!f->failed && fsync(f->fd) != 0 && errno != EINVAL)
         f->failed = errno;
     if (close(f->fd) != 0 && !f->failed)
         f->failed = errno;
     f->fd = -1;
-    if (!f->failed && rename(f->tmp, f->path) != 0)
+    if (!f->failed && f->tmp[0] && rename(f->tmp, f->path) != 0)
         f->failed = errno;
     spin_status st = SPIN_OK;
     if (f->failed)
         st = diag_set(diag, SPIN_EIO, f->path, 0, 0, "cannot write: %s",
                       f->failed > 0 ? strerror(f->failed) : "compression failed");
-    if (st != SPIN_OK)
+    if (st != SPIN_OK && f->tmp[0])
         unlink(f->tmp);
     mem_free(f->tmp);
     mem_free(f->path);

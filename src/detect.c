@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "diag.h"
 #include "mem.h"
@@ -581,6 +582,11 @@ void det_params_default(det_params *p) {
 spin_status det_params_save(const det_params *p, const char *path, spin_diag *diag) {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    /* A device or FIFO is written in place: renaming over it would replace it. */
+    struct stat target;
+    bool direct = stat(path, &target) == 0 && !S_ISREG(target.st_mode);
+    if (direct)
+        snprintf(tmp, sizeof tmp, "%s", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return diag_set(diag, SPIN_EIO, tmp, 0, 0, "cannot create: %s", strerror(errno));
@@ -618,10 +624,11 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
     fprintf(f, "verdict\t%.17g\t%.17g\n", p->suspect, p->spun);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
-        remove(tmp);
+        if (!direct)
+            remove(tmp);
         return diag_set(diag, SPIN_EIO, path, 0, 0, "write failed: %s", strerror(errno));
     }
-    if (rename(tmp, path) != 0) {
+    if (!direct && rename(tmp, path) != 0) {
         remove(tmp);
         return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot rename into place: %s",
                         strerror(errno));

@@ -33,10 +33,15 @@ static spin_status refill(lines *l, spin_diag *d) {
         l->beg = 0;
     }
     if (l->end == l->cap) {
+        /* A full buffer of more than max_line bytes holds no newline. */
         if (l->cap > l->max_line)
             return diag_set(d, SPIN_EFORMAT, reader_name(l->r), l->line_no + 1, l->buf_offset,
                             "line is longer than %zu bytes", l->max_line);
+        /* Grow to at most max_line + 1 (room for the newline): doubling
+         * alone let a line reach twice the bound. */
         size_t ncap = l->cap * 2;
+        if (ncap > l->max_line + 1)
+            ncap = l->max_line + 1;
         char *nb = mem_realloc(l->buf, ncap);
         if (!nb)
             return diag_set(d, SPIN_ENOMEM, reader_name(l->r), l->line_no + 1, l->buf_offset, NULL);

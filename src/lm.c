@@ -52,9 +52,12 @@ static inline void slot_set_backoff(unsigned char *s, float f) {
     memcpy(s + 12, &f, 4);
 }
 
+/* At most 'cap' probes: a table always has empty slots when built here, but
+ * one mapped from a crafted binary model (loaded without verify) may have
+ * none, and an absent key must not probe for ever. */
 static unsigned char *table_find(const lm_table *t, uint64_t key) {
     uint64_t i = slot_of(t, key);
-    for (;;) {
+    for (uint64_t probes = 0; probes < t->cap; ++probes) {
         unsigned char *s = t->slots + i * t->stride;
         uint64_t k = slot_key(s);
         if (k == key)
@@ -64,6 +67,7 @@ static unsigned char *table_find(const lm_table *t, uint64_t key) {
         if (++i == t->cap)
             i = 0;
     }
+    return NULL;
 }
 
 /* Slots per entry: 1.4 keeps memory below KenLM's probing default (1.5) while

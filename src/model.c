@@ -2,6 +2,7 @@
  * reader for the input and hand it to the format's loader. */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arpa.h"
@@ -142,6 +143,14 @@ spin_status spin_compile(const char *arpa_path, const char *out_path,
             return diag_set(d, SPIN_EFORMAT, arpa_path, 0, 0,
                             "this is already a spinscan binary model; compile its ARPA file");
     }
+    /* The model is written beside 'out_path' and renamed over it: over a
+     * device or FIFO (compile -o /dev/full, as root) that would replace the
+     * device node with a regular file.  A binary model must be a file that
+     * can be mapped anyway. */
+    struct stat out_st;
+    if (stat(out_path, &out_st) == 0 && !S_ISREG(out_st.st_mode))
+        return diag_set(d, SPIN_EIO, out_path, 0, 0,
+                        "not a regular file: a binary model must be written to a file");
     reader *r;
     spin_model *m;
     spin_status st = reader_open_path(arpa_path, &r, d);

@@ -318,6 +318,8 @@ static void text_document(FILE *out, const report_options *o, const report_doc *
 static int bucket(double spin) {
     if (!(spin > 0))
         return 0; /* NaN too */
+    if (spin >= 1)
+        return HTML_BUCKETS - 1; /* converting inf or a huge value to int is undefined */
     int k = (int)(spin * HTML_BUCKETS);
     return k >= HTML_BUCKETS ? HTML_BUCKETS - 1 : k;
 }

@@ -120,7 +120,9 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
         spin_model_free(m);
         return EXIT_DATA;
     }
-    if (lines_init(&in, r, (size_t)1 << 30) != SPIN_OK) {
+    /* A line of pre-tokenized text longer than 64 MiB is not a sentence;
+     * the cap keeps memory bounded on hostile input. */
+    if (lines_init(&in, r, (size_t)64 << 20) != SPIN_OK) {
         cli_error("out of memory");
         reader_free(r);
         spin_model_free(m);

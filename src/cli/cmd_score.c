@@ -148,6 +148,18 @@ static int output_open(output *o, const char *path) {
     o->tmp = NULL;
     if (!path || !strcmp(path, "-"))
         return 0;
+    /* A device or FIFO (-o /dev/stdout, /dev/full) is written in place:
+     * renaming a temporary file over it would replace the device node. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (!(o->f = fopen(path, "w"))) {
+            cli_error("%s: cannot open: %s", path, strerror(errno));
+            o->f = stdout;
+            return -1;
+        }
+        o->path = path;
+        return 0;
+    }
     size_t n = strlen(path);
     o->tmp = malloc(n + 16);
     if (!o->tmp) {
@@ -182,6 +194,17 @@ static int output_close(output *o, bool keep) {
     if (!o->path)
         return 0;
     int rc = 0;
+    if (!o->tmp) { /* written in place (see output_open) */
+        if ((fflush(o->f) != 0 || ferror(o->f)) && keep) {
+            cli_error("%s: cannot write: %s", o->path, strerror(errno ? errno : EIO));
+            rc = -1;
+        }
+        if (fclose(o->f) != 0 && keep && rc == 0) {
+            cli_error("%s: cannot write: %s", o->path, strerror(errno));
+            rc = -1;
+        }
+        return rc;
+    }
     if (keep && (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)) {
         cli_error("%s: cannot write: %s", o->path, strerror(errno));
         rc = -1;

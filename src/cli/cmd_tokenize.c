@@ -1,5 +1,6 @@
 /* cmd_tokenize.c - `spinscan tokenize`: the exact token stream the models see. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,27 @@ static const cli_option options[] = {
     {0, NULL, NULL, NULL},
 };
 
-/* Reads all of 'f'; returns 0 or an errno value. */
-static int read_all(FILE *f, char **out, size_t *len) {
+/* The tokenizer judges "is this text?" by the first 64 KiB (tokenize.h). */
+#define TEXT_CHECK_BYTES (1 << 16)
+
+/* Reads all of 'f'; returns 0, an errno value, or -1 when the first 64 KiB
+ * are not text ('d' says why).  The check runs as soon as they are in, so
+ * that binary input or /dev/zero stops at once instead of being read whole
+ * (for ever, for /dev/zero). */
+static int read_all(FILE *f, char **out, size_t *len, spin_diag *d) {
     size_t cap = 1 << 16, n = 0;
+    bool checked = false;
     char *buf = malloc(cap);
     if (!buf)
         return ENOMEM;
     for (;;) {
+        if (!checked && n >= TEXT_CHECK_BYTES) {
+            checked = true;
+            if (tokenize_check_text(buf, n, d) != SPIN_OK) {
+                free(buf);
+                return -1;
+            }
+        }
         if (n == cap) {
             char *p = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
             if (!p) {
@@ -126,14 +141,19 @@ static int tokenize_one(tokenizer *t, const char *path, int format, bool quiet) 
     }
     char *buf = NULL;
     size_t len = 0;
-    int err = read_all(f, &buf, &len);
+    spin_diag d;
+    int err = read_all(f, &buf, &len, &d);
     if (!is_stdin)
         fclose(f);
+    if (err == -1) {
+        snprintf(d.path, sizeof d.path, "%s", name);
+        cli_print_diag(&d, NULL);
+        return EXIT_DATA;
+    }
     if (err) {
         cli_error("%s: %s", name, strerror(err));
         return EXIT_DATA;
     }
-    spin_diag d;
     tok_stats st;
     spin_status rc;
     if (format == FMT_TEXT)

@@ -1,4 +1,5 @@
 /* main.c - spinscan's entry point: dispatches to one command per subcommand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,19 @@ static void print_usage(FILE *out) {
                  "exit status: 0 success, 1 data or runtime error, 2 usage error\n");
 }
 
+/* A command that succeeded but whose output could not be written (--help
+ * > /dev/full, a closed pipe) has failed: stdout is checked once more at the
+ * end, for every command.  Commands that report their own write errors have
+ * already returned a failure. */
+static int finish(int status) {
+    errno = 0;
+    if (status == EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+        cli_error("standard output: cannot write: %s", strerror(errno ? errno : EIO));
+        return EXIT_DATA;
+    }
+    return status;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         print_usage(stderr);
@@ -34,15 +48,15 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         print_usage(stdout);
-        return EXIT_OK;
+        return finish(EXIT_OK);
     }
     if (!strcmp(argv[1], "--version")) {
         cli_print_version();
-        return EXIT_OK;
+        return finish(EXIT_OK);
     }
     for (const cli_command *const *c = commands; *c; ++c)
         if (!strcmp((*c)->name, argv[1]))
-            return (*c)->run(*c, argc - 1, argv + 1);
+            return finish((*c)->run(*c, argc - 1, argv + 1));
     fprintf(stderr, "spinscan: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
     return EXIT_USAGE;

@@ -15,6 +15,18 @@ int outfile_open(outfile *o, const char *path) {
     o->tmp = NULL;
     if (!path || !strcmp(path, "-"))
         return 0;
+    /* A device or FIFO (-o /dev/stdout, /dev/full) is written in place:
+     * renaming a temporary file over it would replace the device node. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (!(o->f = fopen(path, "w"))) {
+            cli_error("%s: cannot open: %s", path, strerror(errno));
+            o->f = stdout;
+            return -1;
+        }
+        o->path = path;
+        return 0;
+    }
     size_t n = strlen(path);
     o->tmp = malloc(n + 16);
     if (!o->tmp) {
@@ -53,6 +65,17 @@ int outfile_close(outfile *o, bool keep) {
         return 0;
     }
     int rc = 0;
+    if (!o->tmp) { /* written in place (see outfile_open) */
+        if ((fflush(o->f) != 0 || ferror(o->f)) && keep) {
+            cli_error("%s: cannot write: %s", o->path, strerror(errno ? errno : EIO));
+            rc = -1;
+        }
+        if (fclose(o->f) != 0 && keep && rc == 0) {
+            cli_error("%s: cannot write: %s", o->path, strerror(errno));
+            rc = -1;
+        }
+        return rc;
+    }
     if (keep && (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)) {
         cli_error("%s: cannot write: %s", o->path, strerror(errno ? errno : EIO));
         rc = -1;
