@@ -2,13 +2,15 @@
 # build-detector.sh - the spin detector's half of the default model, in
 # models/en/ beside the language model that scripts/build-model.sh made:
 #
-#   1. spun.arpa.gz: a language model of synthetically spun text, the training
+#   1. spun.arpa.gz: an order-3 language model of synthetically spun text, the training
 #      split passed through the same sense-blind Moby spinner the evaluation
 #      uses (scripts/synth.js --spin-corpus), at half of the eligible words,
 #      a fifth of the replacements leaving a spinner's mark (a repeated word,
 #      an inverted adjective), as real spinners do.
 #      The per-sentence log-likelihood ratio between this model and the
 #      natural one is the detector's strongest feature for thesaurus spinning.
+#      Order 3 rather than 4: half the memory and 13-18% more documents per
+#      CPU-second for 0.005 of sentence-level AUC (calibration-split validation).
 #   2. detector.txt: the detector's parameters, fitted by `spinscan calibrate`
 #      on synthetic documents made from the calibration split only
 #      (scripts/calib-data.sh), text neither model was trained on.
@@ -19,7 +21,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 S=$BUILD/spinscan
 OUT=models/en
-ORDER=${SPINSCAN_SPUN_ORDER:-4}
+ORDER=${SPINSCAN_SPUN_ORDER:-3}
 RATE=0.5
 ARTIFACTS=0.2 # share of replacements that leave a spinner's mark (synth.js --artifacts)
 SEED=2002 # the spinner's seed for the training text (eval: 5005, calibration: 3003)

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "lm.h"
 #include "mem.h"
 #include "stats.h"
 
@@ -163,7 +164,6 @@ struct detector {
     const det_params *params;
     tokenizer *tok;
     unsigned order;
-    spin_state null_state;
     word_counts counts;
     det_result *out;
     /* scratch for the robust statistics */
@@ -193,7 +193,6 @@ spin_status detector_new(const spin_model *model, const spin_model *spun, const 
     d->spun = spun;
     d->params = params;
     d->order = spin_model_order(model);
-    spin_state_null_context(model, &d->null_state);
     *out = d;
     return SPIN_OK;
 }
@@ -249,7 +248,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     o->split = (s->flags & TOK_S_SPLIT) != 0;
 
     const spin_model *m = d->model, *sm = d->spun;
-    spin_state st[2], scratch, sst[2];
+    spin_state st[2], sst[2];
     int cur = 0;
     spin_state_begin_sentence(m, &st[0]);
     if (sm)
@@ -269,11 +268,14 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     for (size_t i = 0; i < s->count; ++i) {
         const tok_token *t = &tokens[s->first + i];
         const char *w = text + t->text;
-        spin_word id = spin_vocab_index(m, w, t->len);
+        /* One hash serves both vocabularies (the same function, see vocab.h). */
+        uint64_t h = vocab_hash(w, t->len);
+        spin_word id = vocab_find_hashed(m->vocab, w, t->len, h);
         spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
         if (sm) {
-            float sp =
-                spin_full_score(sm, &sst[cur], spin_vocab_index(sm, w, t->len), &sst[cur ^ 1]).prob;
+            float sp = spin_full_score(sm, &sst[cur], vocab_find_hashed(sm->vocab, w, t->len, h),
+                                       &sst[cur ^ 1])
+                           .prob;
             spun_total += sp;
             double ratio = (double)sp - (double)sc.prob;
             llr_hits += ratio >= 0.30103; /* log10 2 */
@@ -286,7 +288,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
             cont_fails += sc.ngram_length == 2;
         }
         total += sc.prob;
-        float uni = spin_full_score(m, &d->null_state, id, &scratch).prob;
+        float uni = lm_unigram_logp(m, id);
         lp_uni += uni;
         match_sum += sc.ngram_length;
         if (i == 0 || sc.prob < minp)
@@ -326,7 +328,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     if (sm)
         spun_total +=
             spin_full_score(sm, &sst[cur], spin_vocab_end_sentence(sm), &sst[cur ^ 1]).prob;
-    lp_uni += spin_full_score(m, &d->null_state, spin_vocab_end_sentence(m), &scratch).prob;
+    lp_uni += lm_unigram_logp(m, spin_vocab_end_sentence(m));
 
     uint32_t n = (uint32_t)s->count;
     o->tokens = n;

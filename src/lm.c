@@ -384,6 +384,19 @@ spin_score spin_full_score(const spin_model *m, const spin_state *in, spin_word 
     spin_score r;
     if (word >= vocab_size(m->vocab))
         word = SPIN_WORD_NOT_FOUND;
+    /* The keys of every n-gram this word could end depend only on words we
+     * already know: compute them all and start fetching their slots at once,
+     * so that the cache misses of the longer lookups overlap with the shorter
+     * ones instead of following them.  (A fetch of a level the walk never
+     * reaches costs bandwidth, not time.) */
+    uint64_t keys[SPIN_MAX_ORDER];
+    uint64_t key = lm_key_start(word);
+    for (unsigned i = 0; i < in->length; ++i) {
+        const lm_table *t = &m->tables[i + 2];
+        key = lm_key_extend(key, in->words[i]);
+        keys[i] = key;
+        __builtin_prefetch(t->slots + slot_of(t, key) * t->stride);
+    }
     const lm_unigram *u = &m->uni[word];
     r.prob = -fabsf(u->prob);
     r.ngram_length = 1;
@@ -393,12 +406,10 @@ spin_score spin_full_score(const spin_model *m, const spin_state *in, spin_word 
     out->length = has_extension(u->backoff) ? 1 : 0;
 
     bool indep = independent_left(u->prob);
-    uint64_t key = lm_key_start(word);
     const unsigned order = m->order;
     for (unsigned i = 0; i < in->length && !indep; ++i) {
         unsigned n = i + 2;
-        key = lm_key_extend(key, in->words[i]);
-        const unsigned char *s = table_find(&m->tables[n], key);
+        const unsigned char *s = table_find(&m->tables[n], keys[i]);
         if (!s)
             break;
         float stored = slot_prob(s);
@@ -417,6 +428,17 @@ spin_score spin_full_score(const spin_model *m, const spin_state *in, spin_word 
     for (unsigned i = r.ngram_length - 1u; i < in->length; ++i)
         r.prob += in->backoff[i];
     return r;
+}
+
+float lm_unigram_logp(const spin_model *m, spin_word word) {
+    if (m->trie) {
+        spin_state null, out;
+        spin_state_null_context(m, &null);
+        return spin_full_score(m, &null, word, &out).prob;
+    }
+    if (word >= vocab_size(m->vocab))
+        word = SPIN_WORD_NOT_FOUND;
+    return -fabsf(m->uni[word].prob);
 }
 
 bool spin_state_equal(const spin_state *a, const spin_state *b) {

@@ -163,6 +163,10 @@ static inline float lm_prob_from_file(float p) {
  * unigrams are in, so that reading the higher orders profits too. */
 spin_status lm_build_hot_words(spin_model *m);
 
+/* log10 p(word) from the empty context: the unigram probability, exactly
+ * what spin_full_score() gives from spin_state_null_context(). */
+float lm_unigram_logp(const spin_model *m, spin_word word);
+
 /* Completes a loaded model: the begin-sentence state and the vocabulary's
  * cache of frequent words.  SPIN_ENOMEM on failure. */
 spin_status lm_finish(spin_model *m);
