@@ -430,6 +430,20 @@ spin_score spin_full_score(const spin_model *m, const spin_state *in, spin_word 
     return r;
 }
 
+void lm_index_words(const spin_model *m, const char *text, const size_t *start, const size_t *len,
+                    size_t n, spin_word *ids) {
+    uint64_t h[LM_INDEX_BATCH];
+    for (size_t at = 0; at < n; at += LM_INDEX_BATCH) {
+        size_t k = n - at < LM_INDEX_BATCH ? n - at : LM_INDEX_BATCH;
+        for (size_t i = 0; i < k; ++i) {
+            h[i] = vocab_hash(text + start[at + i], len[at + i]);
+            vocab_prefetch(m->vocab, h[i]);
+        }
+        for (size_t i = 0; i < k; ++i)
+            ids[at + i] = vocab_find_hashed(m->vocab, text + start[at + i], len[at + i], h[i]);
+    }
+}
+
 float lm_unigram_logp(const spin_model *m, spin_word word) {
     if (m->trie) {
         spin_state null, out;
@@ -472,23 +486,35 @@ spin_sentence_score spin_score_sentence(const spin_model *m, const char *text, s
         spin_state_begin_sentence(m, &states[0]);
     else
         spin_state_null_context(m, &states[0]);
+    size_t start[LM_INDEX_BATCH], wlen[LM_INDEX_BATCH];
+    spin_word ids[LM_INDEX_BATCH];
     size_t i = 0;
     for (;;) {
-        while (i < len && is_separator((unsigned char)text[i]))
-            ++i;
-        if (i >= len)
+        /* A window of words, looked up together so their misses overlap. */
+        size_t k = 0;
+        while (k < LM_INDEX_BATCH) {
+            while (i < len && is_separator((unsigned char)text[i]))
+                ++i;
+            if (i >= len)
+                break;
+            start[k] = i;
+            while (i < len && !is_separator((unsigned char)text[i]))
+                ++i;
+            wlen[k] = i - start[k];
+            ++k;
+        }
+        if (k == 0)
             break;
-        size_t start = i;
-        while (i < len && !is_separator((unsigned char)text[i]))
-            ++i;
-        spin_word w = spin_vocab_index(m, text + start, i - start);
-        spin_score s = spin_full_score(m, &states[cur], w, &states[cur ^ 1]);
-        cur ^= 1;
-        res.total += s.prob;
-        res.oov += s.oov;
-        if (words)
-            words[res.tokens] = s;
-        ++res.tokens;
+        lm_index_words(m, text, start, wlen, k, ids);
+        for (size_t j = 0; j < k; ++j) {
+            spin_score s = spin_full_score(m, &states[cur], ids[j], &states[cur ^ 1]);
+            cur ^= 1;
+            res.total += s.prob;
+            res.oov += s.oov;
+            if (words)
+                words[res.tokens] = s;
+            ++res.tokens;
+        }
     }
     if (flags & SPIN_SCORE_EOS) {
         spin_score s = spin_full_score(m, &states[cur], m->eos, &states[cur ^ 1]);

@@ -163,6 +163,13 @@ static inline float lm_prob_from_file(float p) {
  * unigrams are in, so that reading the higher orders profits too. */
 spin_status lm_build_hot_words(spin_model *m);
 
+/* Looks up the 'n' words text[start[i], start[i] + len[i]) into 'ids',
+ * hashing and prefetching a window of them before the lookups so that their
+ * cache misses overlap. */
+#define LM_INDEX_BATCH 32
+void lm_index_words(const spin_model *m, const char *text, const size_t *start, const size_t *len,
+                    size_t n, spin_word *ids);
+
 /* log10 p(word) from the empty context: the unigram probability, exactly
  * what spin_full_score() gives from spin_state_null_context(). */
 float lm_unigram_logp(const spin_model *m, spin_word word);

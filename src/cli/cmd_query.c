@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "fmt.h"
 #include "lines.h"
+#include "lm.h"
 #include "reader.h"
 
 enum { OPT_UNK = 256 };
@@ -155,29 +156,42 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
             spin_state_null_context(m, &st[0]);
         float total = 0.0f;
         uint64_t oov = 0;
+        size_t start[LM_INDEX_BATCH], wlen[LM_INDEX_BATCH];
+        spin_word ids[LM_INDEX_BATCH];
         for (size_t i = 0;;) {
-            while (i < len && is_query_space((unsigned char)line[i]))
-                ++i;
-            if (i >= len)
-                break;
-            size_t start = i;
-            while (i < len && !is_query_space((unsigned char)line[i]))
-                ++i;
-            spin_word w = spin_vocab_index(m, line + start, i - start);
-            spin_score s = spin_full_score(m, &st[cur], w, &st[cur ^ 1]);
-            cur ^= 1;
-            if (w == SPIN_WORD_NOT_FOUND) {
-                ++oov;
-                corpus_total_oov_only += s.prob;
+            /* A window of words, looked up together (lm_index_words). */
+            size_t k = 0;
+            while (k < LM_INDEX_BATCH) {
+                while (i < len && is_query_space((unsigned char)line[i]))
+                    ++i;
+                if (i >= len)
+                    break;
+                start[k] = i;
+                while (i < len && !is_query_space((unsigned char)line[i]))
+                    ++i;
+                wlen[k] = i - start[k];
+                ++k;
             }
-            total += s.prob;
-            ++corpus_tokens;
-            if (pr.word) {
-                fwrite(line + start, 1, i - start, stdout);
-                fmt_float(num, s.prob);
-                printf("=%u %u %s\t", (unsigned)w, (unsigned)s.ngram_length, num);
-                if (pr.flush)
-                    fflush(stdout);
+            if (k == 0)
+                break;
+            lm_index_words(m, line, start, wlen, k, ids);
+            for (size_t j = 0; j < k; ++j) {
+                spin_word w = ids[j];
+                spin_score s = spin_full_score(m, &st[cur], w, &st[cur ^ 1]);
+                cur ^= 1;
+                if (w == SPIN_WORD_NOT_FOUND) {
+                    ++oov;
+                    corpus_total_oov_only += s.prob;
+                }
+                total += s.prob;
+                ++corpus_tokens;
+                if (pr.word) {
+                    fwrite(line + start[j], 1, wlen[j], stdout);
+                    fmt_float(num, s.prob);
+                    printf("=%u %u %s\t", (unsigned)w, (unsigned)s.ngram_length, num);
+                    if (pr.flush)
+                        fflush(stdout);
+                }
             }
         }
         if (sentence_context) {
