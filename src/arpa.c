@@ -9,6 +9,7 @@
 #include "arpa.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,18 +21,27 @@
 
 /* An ARPA line longer than this is certainly not a model. */
 #define ARPA_MAX_LINE (64u << 20)
-/* Entries parsed and prefetched before they are committed (see lm_prepare). */
+/* Entries prepared (keys, prefetches) together before they are committed. */
 #define ARPA_BATCH 32
 /* Duplicate n-grams are reported one by one up to this many, then counted. */
 #define ARPA_MAX_DUP_WARNINGS 5
 
-/* An n-gram parsed but not yet committed to the model. */
-typedef struct pending {
+/* An n-gram as the parsing thread hands it over (see read_sections). */
+typedef struct parsed {
     spin_word ids[SPIN_MAX_ORDER];
     float prob, backoff;
     uint64_t line_no, byte; /* where its words start */
-    lm_prepared prep;
-} pending;
+    bool positive;          /* its probability was positive and read as 0 */
+} parsed;
+
+#define ARPA_CHUNK 8192
+#define ARPA_QUEUE 3
+
+typedef struct chunk {
+    unsigned n;   /* order of its entries */
+    size_t count; /* entries used */
+    parsed e[ARPA_CHUNK];
+} chunk;
 
 typedef struct parser {
     lines in;
@@ -46,8 +56,6 @@ typedef struct parser {
     uint64_t count_byte[SPIN_MAX_ORDER + 1]; /* and the byte offsets of those lines */
     uint64_t duplicates;
     lm_build_memo memo;
-    pending batch[ARPA_BATCH];
-    size_t nbatch;
     /* The previous entry's words and their indices, by position: lmplz lists
      * n-grams in suffix order, so most trailing words repeat. */
     struct {
@@ -56,7 +64,24 @@ typedef struct parser {
         spin_word id;
     } prev[SPIN_MAX_ORDER];
     bool warned_positive;
+    bool positive_here; /* the entry being read is the first positive one */
     bool saw_unk;
+    /* The n-gram sections are parsed by a second thread while this one
+     * commits (loading is otherwise bound to one core): a ring of chunks
+     * from parser to committer.  'cur' is the chunk being filled. */
+    chunk *ring[ARPA_QUEUE];
+    chunk *cur;
+    chunk *free_chunks[ARPA_QUEUE + 2];
+    size_t nfree;
+    chunk *all_chunks[ARPA_QUEUE + 2];
+    size_t head, tail, queued; /* ring positions; guarded by 'mu' */
+    bool threaded, producer_done, stop;
+    spin_status producer_status;
+    spin_diag producer_diag;
+    spin_diag *commit_diag; /* the caller's, used by the committing thread */
+    spin_status commit_status;
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
 } parser;
 
 /* ---- numbers ---- */
@@ -449,6 +474,7 @@ static spin_status read_backoff(parser *p, unsigned n, size_t i, float *backoff,
 /* Reads the probability at the start of the current line. */
 static spin_status read_prob(parser *p, unsigned n, size_t *pos, float *prob) {
     char q[256];
+    p->positive_here = false;
     size_t i = 0;
     while (i < p->len && is_space(p->line[i]))
         ++i;
@@ -478,10 +504,11 @@ static spin_status read_prob(parser *p, unsigned n, size_t *pos, float *prob) {
                            "positive log10 probability %s (a known IRSTLM bug); allow it with "
                            "--positive-to-zero to read it as 0",
                            quoted(q, sizeof q, p->line, used));
-        if (!p->warned_positive)
+        if (!p->warned_positive && n == 1)
             warn_at(p, true,
                     "positive log10 probability %s read as 0 (and any further ones, silently)",
                     quoted(q, sizeof q, p->line, used));
+        p->positive_here = !p->warned_positive; /* n >= 2: the committer warns */
         p->warned_positive = true;
         *prob = 0.0f;
     }
@@ -491,8 +518,8 @@ static spin_status read_prob(parser *p, unsigned n, size_t *pos, float *prob) {
 
 /* Reads one entry from the current line; 'at' counts entries read so far. */
 static spin_status read_entry(parser *p, unsigned n) {
-    const char *word[SPIN_MAX_ORDER];
-    size_t wlen[SPIN_MAX_ORDER];
+    const char *word[SPIN_MAX_ORDER] = {0};
+    size_t wlen[SPIN_MAX_ORDER] = {0};
     spin_word ids[SPIN_MAX_ORDER];
     float prob, backoff;
     bool has_backoff;
@@ -556,13 +583,13 @@ static spin_status read_entry(parser *p, unsigned n) {
                            "which must list the whole vocabulary",
                            quoted(q, sizeof q, word[k], wlen[k]), n);
     }
-    pending *e = &p->batch[p->nbatch++];
+    parsed *e = &p->cur->e[p->cur->count++];
     memcpy(e->ids, ids, n * sizeof *ids);
     e->prob = prob;
     e->backoff = backoff;
     e->line_no = p->in.line_no;
     e->byte = p->in.line_offset + (size_t)(word[0] - p->line);
-    lm_prepare(m, &p->memo, n, ids, &e->prep);
+    e->positive = p->positive_here;
     return SPIN_OK;
 }
 
@@ -581,43 +608,93 @@ static const char *ngram_text(const parser *p, const spin_word *ids, unsigned fr
     return buf;
 }
 
-/* Commits the parsed entries in order. */
-static spin_status flush_batch(parser *p, unsigned n) {
+/* Commits a chunk of parsed entries in order (the committing thread); errors
+ * go to 'd'.  Entries are prepared (keys computed, slots prefetched) in
+ * batches of ARPA_BATCH before they are committed, to overlap cache misses. */
+static spin_status commit_chunk(parser *p, const chunk *c, spin_diag *d) {
     char q[256];
-    spin_status st = SPIN_OK;
-    for (size_t i = 0; i < p->nbatch && st == SPIN_OK; ++i) {
-        pending *e = &p->batch[i];
-        switch (lm_commit(p->m, n, e->ids, &e->prep, e->prob, e->backoff)) {
-        case LM_ADDED:
-            break;
-        case LM_DUPLICATE: /* v34 */
-            if (++p->duplicates <= ARPA_MAX_DUP_WARNINGS && p->opts->warn) {
+    const unsigned n = c->n;
+    lm_prepared prep[ARPA_BATCH];
+    for (size_t at = 0; at < c->count; at += ARPA_BATCH) {
+        size_t k = c->count - at < ARPA_BATCH ? c->count - at : ARPA_BATCH;
+        for (size_t i = 0; i < k; ++i)
+            lm_prepare(p->m, &p->memo, n, c->e[at + i].ids, &prep[i]);
+        for (size_t i = 0; i < k; ++i) {
+            const parsed *e = &c->e[at + i];
+            if (e->positive && p->opts->warn) {
                 spin_diag w;
                 diag_set(&w, SPIN_OK, p->path, e->line_no, e->byte,
-                         "duplicate %u-gram \"%s\"; the first one is used", n,
-                         ngram_text(p, e->ids, 0, n, q, sizeof q));
+                         "positive log10 probability in this %u-gram read as 0 (and any further "
+                         "ones, silently)",
+                         n);
                 p->opts->warn(p->opts->warn_ctx, &w);
             }
-            break;
-        case LM_MISSING_CONTEXT: /* v23 */
-            st = diag_set(p->d, SPIN_EFORMAT, p->path, e->line_no, e->byte,
-                          "the context \"%s\" of this %u-gram is not in the \\%u-grams: "
-                          "section (every n-gram's first n-1 words must be an (n-1)-gram)",
-                          ngram_text(p, e->ids, 0, n - 1, q, sizeof q), n, n - 1);
-            break;
-        case LM_NO_MEMORY:
-            st = diag_set(p->d, SPIN_ENOMEM, p->path, e->line_no, e->byte,
-                          "out of memory while adding %u-grams", n);
-            break;
+            switch (lm_commit(p->m, n, e->ids, &prep[i], e->prob, e->backoff)) {
+            case LM_ADDED:
+                break;
+            case LM_DUPLICATE: /* v34 */
+                if (++p->duplicates <= ARPA_MAX_DUP_WARNINGS && p->opts->warn) {
+                    spin_diag w;
+                    diag_set(&w, SPIN_OK, p->path, e->line_no, e->byte,
+                             "duplicate %u-gram \"%s\"; the first one is used", n,
+                             ngram_text(p, e->ids, 0, n, q, sizeof q));
+                    p->opts->warn(p->opts->warn_ctx, &w);
+                }
+                break;
+            case LM_MISSING_CONTEXT: /* v23 */
+                return diag_set(d, SPIN_EFORMAT, p->path, e->line_no, e->byte,
+                                "the context \"%s\" of this %u-gram is not in the \\%u-grams: "
+                                "section (every n-gram's first n-1 words must be an (n-1)-gram)",
+                                ngram_text(p, e->ids, 0, n - 1, q, sizeof q), n, n - 1);
+            case LM_NO_MEMORY:
+                return diag_set(d, SPIN_ENOMEM, p->path, e->line_no, e->byte,
+                                "out of memory while adding %u-grams", n);
+            }
         }
     }
-    p->nbatch = 0;
-    return st;
+    return SPIN_OK;
+}
+
+/* ---- the parsing thread and the committing thread ---- */
+
+/* Hands the filled chunk to the committer and takes an empty one.  Without a
+ * second thread the chunk is committed right here.  Returns false when the
+ * committer has failed (parsing should stop). */
+static bool push_chunk(parser *p, spin_status *st) {
+    if (!p->threaded) {
+        *st = commit_chunk(p, p->cur, p->d);
+        p->cur->count = 0;
+        return *st == SPIN_OK;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->queued == ARPA_QUEUE && !p->stop)
+        pthread_cond_wait(&p->can_put, &p->mu);
+    bool go_on = !p->stop;
+    if (go_on) {
+        p->ring[p->tail] = p->cur;
+        p->tail = (p->tail + 1) % ARPA_QUEUE;
+        ++p->queued;
+        pthread_cond_signal(&p->can_take);
+        while (!p->nfree && !p->stop)
+            pthread_cond_wait(&p->can_put, &p->mu);
+        go_on = !p->stop;
+        if (go_on) {
+            unsigned n = p->cur->n; /* the section goes on in the next chunk */
+            p->cur = p->free_chunks[--p->nfree];
+            p->cur->n = n;
+            p->cur->count = 0;
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return go_on;
 }
 
 static spin_status read_section(parser *p, unsigned n) {
     spin_status st = expect_section(p, n);
-    memset(&p->memo, 0, sizeof p->memo);
+    if (st == SPIN_OK && n >= 2 && p->cur->count && p->cur->n != n && !push_chunk(p, &st))
+        return st == SPIN_OK ? SPIN_EINVAL : st;
+    if (st == SPIN_OK && n >= 2)
+        p->cur->n = n; /* a chunk holds one order */
     for (unsigned k = 0; k < SPIN_MAX_ORDER; ++k)
         p->prev[k].len = SIZE_MAX;
     uint64_t want = p->m->counts[n];
@@ -639,12 +716,9 @@ static spin_status read_section(parser *p, unsigned n) {
                            " declares %" PRIu64,
                            n, k, p->count_line[n], want);
         st = read_entry(p, n);
-        if (st == SPIN_OK && p->nbatch == ARPA_BATCH)
-            st = flush_batch(p, n);
+        if (st == SPIN_OK && n >= 2 && p->cur->count == ARPA_CHUNK && !push_chunk(p, &st))
+            return st == SPIN_OK ? SPIN_EINVAL : st; /* the committer failed */
     }
-    if (st == SPIN_OK)
-        st = flush_batch(p, n);
-    p->nbatch = 0;
     return st;
 }
 
@@ -696,6 +770,112 @@ static spin_status read_end(parser *p) {
     return SPIN_OK;
 }
 
+/* The n-gram sections and \\end\\ (the parsing thread, or inline). */
+static spin_status read_ngram_sections(parser *p) {
+    spin_status st = SPIN_OK;
+    for (unsigned n = 2; st == SPIN_OK && n <= p->order; ++n)
+        st = read_section(p, n);
+    if (st == SPIN_OK)
+        st = read_end(p);
+    /* The entries before an error go to the committer too: one of them may
+     * hold an earlier error (a missing context). */
+    if (p->cur->count) {
+        spin_status cst = SPIN_OK;
+        if (!push_chunk(p, &cst) && cst != SPIN_OK)
+            st = cst;
+    }
+    return st;
+}
+
+static void *parsing_thread(void *arg) {
+    parser *p = arg;
+    spin_status st = read_ngram_sections(p);
+    pthread_mutex_lock(&p->mu);
+    p->producer_status = st;
+    p->producer_done = true;
+    pthread_cond_signal(&p->can_take);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The committing side: takes chunks in order until the parser is done.
+ * After an error it only drains, and tells the parser to stop. */
+static spin_status commit_all(parser *p, spin_diag *d) {
+    spin_status st = SPIN_OK;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->queued && !p->producer_done)
+            pthread_cond_wait(&p->can_take, &p->mu);
+        if (!p->queued) {
+            pthread_mutex_unlock(&p->mu);
+            return st;
+        }
+        chunk *c = p->ring[p->head];
+        p->head = (p->head + 1) % ARPA_QUEUE;
+        --p->queued;
+        pthread_cond_broadcast(&p->can_put);
+        pthread_mutex_unlock(&p->mu);
+        if (st == SPIN_OK)
+            st = commit_chunk(p, c, d);
+        c->count = 0;
+        pthread_mutex_lock(&p->mu);
+        p->free_chunks[p->nfree++] = c;
+        if (st != SPIN_OK)
+            p->stop = true;
+        pthread_cond_broadcast(&p->can_put);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Reads the n-gram sections with a second thread parsing while this one
+ * commits; small models (fewer entries than a chunk) stay on one thread. */
+static spin_status load_ngrams(parser *p, spin_diag *d) {
+    const size_t nchunks = ARPA_QUEUE + 2;
+    spin_status st = SPIN_OK;
+    for (size_t i = 0; i < nchunks; ++i)
+        if (!(p->all_chunks[i] = mem_alloc(sizeof(chunk))))
+            st = SPIN_ENOMEM;
+    if (st != SPIN_OK) {
+        for (size_t i = 0; i < nchunks; ++i)
+            mem_free(p->all_chunks[i]);
+        return diag_set(d, SPIN_ENOMEM, p->path, p->in.line_no, p->in.line_offset, NULL);
+    }
+    p->cur = p->all_chunks[0];
+    p->cur->count = 0;
+    p->cur->n = 2;
+    for (size_t i = 1; i < nchunks; ++i)
+        p->free_chunks[p->nfree++] = p->all_chunks[i];
+    uint64_t total = 0;
+    for (unsigned n = 2; n <= p->order; ++n)
+        total += p->m->counts[n];
+    pthread_t thread;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->can_put, NULL);
+    pthread_cond_init(&p->can_take, NULL);
+    if (total >= ARPA_CHUNK) {
+        p->d = &p->producer_diag;
+        p->threaded = pthread_create(&thread, NULL, parsing_thread, p) == 0;
+        if (!p->threaded)
+            p->d = d;
+    }
+    if (p->threaded) {
+        spin_status cst = commit_all(p, d);
+        pthread_join(thread, NULL);
+        p->d = d;
+        st = cst != SPIN_OK ? cst : p->producer_status;
+        if (cst == SPIN_OK && st != SPIN_OK && d)
+            *d = p->producer_diag;
+    } else {
+        st = read_ngram_sections(p);
+    }
+    pthread_cond_destroy(&p->can_take);
+    pthread_cond_destroy(&p->can_put);
+    pthread_mutex_destroy(&p->mu);
+    for (size_t i = 0; i < nchunks; ++i)
+        mem_free(p->all_chunks[i]);
+    return st;
+}
+
 spin_status arpa_load(reader *r, const spin_load_options *opts, spin_model *m, spin_diag *d) {
     parser p;
     memset(&p, 0, sizeof p);
@@ -713,15 +893,15 @@ spin_status arpa_load(reader *r, const spin_load_options *opts, spin_model *m, s
                       "declares");
     if (st == SPIN_OK && !(m->vocab = vocab_new((size_t)counts[1])))
         st = diag_set(d, SPIN_ENOMEM, p.path, p.count_line[1], p.count_byte[1], NULL);
-    for (unsigned n = 1; st == SPIN_OK && n <= p.order; ++n) {
-        st = read_section(&p, n);
-        if (st == SPIN_OK && n == 1)
-            st = check_specials(&p);
-        if (st == SPIN_OK && n == 1 && lm_build_hot_words(m) != SPIN_OK)
-            st = diag_set(d, SPIN_ENOMEM, p.path, 0, 0, NULL);
-    }
     if (st == SPIN_OK)
-        st = read_end(&p);
+        st = read_section(&p, 1);
+    if (st == SPIN_OK)
+        st = check_specials(&p);
+    if (st == SPIN_OK && lm_build_hot_words(m) != SPIN_OK)
+        st = diag_set(d, SPIN_ENOMEM, p.path, 0, 0, NULL);
+    /* The vocabulary is complete and only read from here on. */
+    if (st == SPIN_OK)
+        st = load_ngrams(&p, d);
     if (st == SPIN_OK) {
         if (p.duplicates > ARPA_MAX_DUP_WARNINGS)
             warn_at(&p, false, "%" PRIu64 " duplicate n-grams in all (the first of each is used)",
