@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/modelpath.h"
+#include "cli/detector_load.h"
+#include "cli/outfile.h"
 #include "detect.h"
 #include "reader.h"
 #include "report.h"
@@ -41,47 +42,6 @@ static const cli_option options[] = {
      "largest document, decompressed (default 64M; K, M, G; 0: none)"},
     {0, NULL, NULL, NULL},
 };
-
-static void print_warning(void *ctx, const spin_diag *d) {
-    (void)ctx;
-    cli_print_diag(d, "warning: ");
-}
-
-/* Parses "123", "64M", "2g" (powers of 1024) into *out; returns 0 or -1. */
-static int parse_size(const char *s, uint64_t *out) {
-    char *end;
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return -1;
-    unsigned shift = 0;
-    switch (*end) {
-    case '\0':
-        break;
-    case 'k':
-    case 'K':
-        shift = 10;
-        break;
-    case 'm':
-    case 'M':
-        shift = 20;
-        break;
-    case 'g':
-    case 'G':
-        shift = 30;
-        break;
-    default:
-        return -1;
-    }
-    if (*end && end[1])
-        return -1;
-    if (v > (UINT64_MAX >> shift))
-        return -1;
-    *out = (uint64_t)v << shift;
-    return 0;
-}
 
 /* Reads the whole of 'path' ("-" is standard input), decompressed, into a
  * buffer the caller frees.  Returns 0, or -1 after saying why on stderr. */
@@ -133,94 +93,6 @@ static int read_document(const char *path, const char *name, uint64_t max, char 
     *out = buf;
     *len = n;
     return 0;
-}
-
-/* The output: standard output, or a temporary file beside 'path'. */
-typedef struct output {
-    FILE *f;
-    const char *path; /* NULL for standard output */
-    char *tmp;
-} output;
-
-static int output_open(output *o, const char *path) {
-    o->f = stdout;
-    o->path = NULL;
-    o->tmp = NULL;
-    if (!path || !strcmp(path, "-"))
-        return 0;
-    /* A device or FIFO (-o /dev/stdout, /dev/full) is written in place:
-     * renaming a temporary file over it would replace the device node. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (!(o->f = fopen(path, "w"))) {
-            cli_error("%s: cannot open: %s", path, strerror(errno));
-            o->f = stdout;
-            return -1;
-        }
-        o->path = path;
-        return 0;
-    }
-    size_t n = strlen(path);
-    o->tmp = malloc(n + 16);
-    if (!o->tmp) {
-        cli_error("%s: out of memory", path);
-        return -1;
-    }
-    snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        cli_error("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(o->f = fdopen(fd, "w"))) {
-        cli_error("%s: %s", o->tmp, strerror(errno));
-        close(fd);
-        unlink(o->tmp);
-        free(o->tmp);
-        o->tmp = NULL;
-        return -1;
-    }
-    o->path = path;
-    return 0;
-}
-
-/* Closes the output; with 'keep' the temporary file replaces the target.
- * Returns 0, or -1 after saying why. */
-static int output_close(output *o, bool keep) {
-    if (!o->path)
-        return 0;
-    int rc = 0;
-    if (!o->tmp) { /* written in place (see output_open) */
-        if ((fflush(o->f) != 0 || ferror(o->f)) && keep) {
-            cli_error("%s: cannot write: %s", o->path, strerror(errno ? errno : EIO));
-            rc = -1;
-        }
-        if (fclose(o->f) != 0 && keep && rc == 0) {
-            cli_error("%s: cannot write: %s", o->path, strerror(errno));
-            rc = -1;
-        }
-        return rc;
-    }
-    if (keep && (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)) {
-        cli_error("%s: cannot write: %s", o->path, strerror(errno));
-        rc = -1;
-    }
-    if (fclose(o->f) != 0 && keep && rc == 0) {
-        cli_error("%s: cannot write: %s", o->path, strerror(errno));
-        rc = -1;
-    }
-    if (keep && rc == 0 && rename(o->tmp, o->path) != 0) {
-        cli_error("%s: cannot replace it: %s", o->path, strerror(errno));
-        rc = -1;
-    }
-    if (!keep || rc != 0)
-        unlink(o->tmp);
-    free(o->tmp);
-    return rc;
 }
 
 static bool want_color(int when, bool to_stdout) {
@@ -277,7 +149,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             out_path = p.optarg;
             break;
         case OPT_MAX_BYTES:
-            if (parse_size(p.optarg, &max_bytes) != 0)
+            if (cli_parse_size(p.optarg, &max_bytes) != 0)
                 return cli_usage_error(cmd,
                                        "--max-bytes needs a size such as 1000, 64K or 2G, "
                                        "not '%s'",
@@ -291,50 +163,20 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     char *const *files = p.optind < argc ? argv + p.optind : stdin_only;
     int nfiles = p.optind < argc ? argc - p.optind : 1;
 
-    model_path mp;
-    char err[9000];
-    if (model_path_find(model_opt, &mp, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return EXIT_DATA;
-    }
-    spin_load_options lo;
-    spin_load_options_init(&lo);
-    lo.warn = print_warning;
     spin_diag d;
-    spin_model *m;
-    if (spin_model_open(mp.model, &lo, &m, &d) != SPIN_OK) {
-        cli_print_diag(&d, NULL);
+    loaded_detector ld;
+    if (detector_load(model_opt, false, &ld) != 0)
         return EXIT_DATA;
-    }
-    det_params params;
-    if (mp.params[0]) {
-        if (det_params_load(mp.params, &params, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
-            spin_model_free(m);
-            return EXIT_DATA;
-        }
-    } else {
-        det_params_default(&params);
-    }
-    spin_model *spun = NULL;
-    if (mp.spun[0] && spin_model_open(mp.spun, &lo, &spun, &d) != SPIN_OK) {
-        cli_print_diag(&d, NULL);
-        spin_model_free(m);
-        return EXIT_DATA;
-    }
-    detector *det;
-    if (detector_new(m, spun, &params, &det, &d) != SPIN_OK) {
-        cli_error("%s: %s", mp.params[0] ? mp.params : mp.model, d.message);
-        spin_model_free(spun);
-        spin_model_free(m);
+    detector *det = detector_load_new(&ld);
+    if (!det) {
+        detector_load_free(&ld);
         return EXIT_DATA;
     }
 
-    output out;
-    if (output_open(&out, out_path) != 0) {
+    outfile out;
+    if (outfile_open(&out, out_path) != 0) {
         detector_free(det);
-        spin_model_free(spun);
-        spin_model_free(m);
+        detector_load_free(&ld);
         return EXIT_DATA;
     }
     const char *out_name = out.path ? out.path : "standard output";
@@ -378,12 +220,11 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         cli_error("%s: cannot write: %s", out_name, strerror(errno ? errno : EIO));
         status = EXIT_DATA;
     }
-    if (output_close(&out, !write_failed && scored > 0) != 0)
+    if (outfile_close(&out, !write_failed && scored > 0) != 0)
         status = EXIT_DATA;
     det_result_free(&res);
     detector_free(det);
-    spin_model_free(spun);
-    spin_model_free(m);
+    detector_load_free(&ld);
     return status;
 }
 

@@ -1,6 +1,6 @@
 /* outfile.h - an output that replaces its target only when complete (a
  * temporary file beside OUT, renamed over it), or standard output; and the
- * size arguments of --max-bytes.  Used by rank and merge.
+ * size arguments of --max-bytes.  Used by score, rank and merge.
  */
 #ifndef SPIN_CLI_OUTFILE_H
 #define SPIN_CLI_OUTFILE_H
