@@ -5,31 +5,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-cat > "$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=5
-ngram 2=4
-ngram 3=2
-
-\1-grams:
--1.0	<unk>	0
-0	<s>	-0.5
--1.5	</s>	0
--0.8	a	-0.3
--0.9	b	-0.2
-
-\2-grams:
--0.4	<s> a	-0.1
--0.6	a b	-0.25
--0.7	b </s>
--0.3	b a	0
-
-\3-grams:
--0.2	<s> a b
--0.15	a b </s>
-
-\end\
-ARPA
+t_small_model "$TMP/m.arpa"
 printf 'a b\nb a b a\nzz a\n' > "$TMP/text"
 
 "$SPINSCAN" compile "$TMP/m.arpa" "$TMP/m.bin" > "$TMP/msg"; t_is $? 0 "compile exits 0"

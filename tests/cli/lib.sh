@@ -22,3 +22,32 @@ t_fixtures() {
     local d=${SPINSCAN_FIXTURES:-../shared/fixtures/kenlm}
     if [ -f "$d/tiny.arpa" ]; then echo "$d"; fi
 }
+
+# A small trigram model whose scores the tests work out by hand.
+t_small_model() {
+    cat > "$1" <<'ARPA'
+\data\
+ngram 1=5
+ngram 2=4
+ngram 3=2
+
+\1-grams:
+-1.0	<unk>	0
+0	<s>	-0.5
+-1.5	</s>	0
+-0.8	a	-0.3
+-0.9	b	-0.2
+
+\2-grams:
+-0.4	<s> a	-0.1
+-0.6	a b	-0.25
+-0.7	b </s>
+-0.3	b a	0
+
+\3-grams:
+-0.2	<s> a b
+-0.15	a b </s>
+
+\end\
+ARPA
+}
