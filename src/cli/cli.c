@@ -14,6 +14,7 @@ void cli_parser_init(cli_parser *p) {
     p->optind = 1;
     p->optarg = NULL;
     p->next_char = 0;
+    p->status = EXIT_OK;
 }
 
 static const cli_option *find_short(const cli_command *cmd, int c) {
@@ -36,7 +37,7 @@ static const cli_option *find_long(const cli_command *cmd, const char *name, siz
     return NULL;
 }
 
-int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
+static int next_option(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
     p->optarg = NULL;
     if (p->next_char == 0) {
         if (p->optind >= argc)
@@ -104,6 +105,25 @@ int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
         ++p->optind;
     }
     return o->key;
+}
+
+int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
+    int c = next_option(cmd, p, argc, argv);
+    switch (c) {
+    case 'h':
+        cli_print_help(cmd);
+        p->status = EXIT_OK;
+        return CLI_STOP;
+    case CLI_VERSION:
+        cli_print_version();
+        p->status = EXIT_OK;
+        return CLI_STOP;
+    case '?': /* the usage error is printed already */
+        p->status = EXIT_USAGE;
+        return CLI_STOP;
+    default:
+        return c;
+    }
 }
 
 static void print_option(const cli_option *o) {

@@ -31,14 +31,16 @@ typedef struct cli_command {
 } cli_command;
 
 /* Option iteration.  Returns the option's key, -1 at the end of options (then
- * *optind is the first operand), or '?' after printing a usage error.
- * -h/--help and --version are handled by the caller via their keys 'h' and
- * CLI_VERSION, which every command's table gets automatically. */
-enum { CLI_VERSION = 1000 };
+ * *optind is the first operand), or CLI_STOP when the command should return
+ * p->status at once: after -h/--help or --version (printed here, status 0),
+ * or after a usage error (printed here, status 2).  Every command's table gets
+ * -h/--help and --version automatically. */
+enum { CLI_VERSION = 1000, CLI_STOP = -2 };
 typedef struct cli_parser {
     int optind;
     const char *optarg;
     int next_char; /* position inside a bundle of short options */
+    int status;    /* with CLI_STOP: the exit status */
 } cli_parser;
 void cli_parser_init(cli_parser *p);
 int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv);

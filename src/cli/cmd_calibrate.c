@@ -78,12 +78,8 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
     cli_parser_init(&cp);
     for (int c; (c = cli_next(cmd, &cp, argc, argv)) != -1;) {
         switch (c) {
-        case 'h':
-            cli_print_help(cmd);
-            return EXIT_OK;
-        case CLI_VERSION:
-            cli_print_version();
-            return EXIT_OK;
+        case CLI_STOP:
+            return cp.status;
         case 'm':
             model_path = cp.optarg;
             break;

@@ -120,12 +120,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
         switch (c) {
-        case 'h':
-            cli_print_help(cmd);
-            return EXIT_OK;
-        case CLI_VERSION:
-            cli_print_version();
-            return EXIT_OK;
+        case CLI_STOP:
+            return cp.status;
         case 'o':
             out_path = cp.optarg;
             break;

@@ -192,12 +192,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser_init(&p);
     while ((c = cli_next(cmd, &p, argc, argv)) != -1) {
         switch (c) {
-        case 'h':
-            cli_print_help(cmd);
-            return EXIT_OK;
-        case CLI_VERSION:
-            cli_print_version();
-            return EXIT_OK;
+        case CLI_STOP:
+            return p.status;
         case 'f':
             if (!strcmp(p.optarg, "text"))
                 format = FMT_TEXT;

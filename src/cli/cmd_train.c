@@ -145,12 +145,8 @@ static int run_train(const cli_command *cmd, int argc, char **argv) {
     cli_parser_init(&p);
     for (int c; (c = cli_next(cmd, &p, argc, argv)) != -1;) {
         switch (c) {
-        case 'h':
-            cli_print_help(cmd);
-            return EXIT_OK;
-        case CLI_VERSION:
-            cli_print_version();
-            return EXIT_OK;
+        case CLI_STOP:
+            return p.status;
         case 'o': {
             char *end;
             errno = 0;
