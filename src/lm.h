@@ -97,6 +97,16 @@ static inline uint64_t lm_key_extend(uint64_t key, spin_word w) {
     return k ? k : 1;
 }
 
+/* The last step of KenLM's rule, shared by the probing and trie scorers: the
+ * new state keeps the older words its length allows, and the score adds the
+ * backoffs 'in' carries for contexts at least as long as the match. */
+static inline void lm_complete_score(const spin_state *in, spin_state *out, spin_score *r) {
+    for (unsigned i = 1; i < out->length; ++i)
+        out->words[i] = in->words[i - 1];
+    for (unsigned i = r->ngram_length - 1u; i < in->length; ++i)
+        r->prob += in->backoff[i];
+}
+
 /* ---- building (used by the ARPA reader) ---- */
 
 /* Allocates tables for 'order' and 'counts' (counts[1..order]). */

@@ -129,10 +129,7 @@ spin_score trie_full_score(const spin_model *m, const spin_state *in, spin_word 
         if (has_extension(bo))
             out->length = (unsigned char)n;
     }
-    for (unsigned i = 1; i < out->length; ++i)
-        out->words[i] = in->words[i - 1];
-    for (unsigned i = r.ngram_length - 1u; i < in->length; ++i)
-        r.prob += in->backoff[i];
+    lm_complete_score(in, out, &r);
     return r;
 }
 

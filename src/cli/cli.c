@@ -1,7 +1,9 @@
 /* cli.c - option parsing, help text and diagnostics shared by all commands. */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const cli_option common_options[] = {
@@ -172,6 +174,16 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
     va_end(ap);
     fprintf(stderr, "\nTry 'spinscan %s --help' for more information.\n", cmd ? cmd->name : "");
     return EXIT_USAGE;
+}
+
+int cli_parse_unk_logprob(const cli_command *cmd, const char *arg, float *out) {
+    char *end;
+    errno = 0;
+    float v = strtof(arg, &end);
+    if (errno || end == arg || *end || v > 0)
+        return cli_usage_error(cmd, "--unk-logprob needs a log10 probability <= 0, not '%s'", arg);
+    *out = v;
+    return EXIT_OK;
 }
 
 void cli_print_diag(const spin_diag *d, const char *prefix) {

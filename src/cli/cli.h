@@ -53,6 +53,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, then a hint to run --help; returns EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Parses the --unk-logprob value (a log10 probability <= 0) into *out.
+ * Returns EXIT_OK, or EXIT_USAGE after printing a usage error. */
+int cli_parse_unk_logprob(const cli_command *cmd, const char *arg, float *out);
 /* "spinscan: FILE:LINE: byte N: PREFIXmessage" on stderr ("FILE: byte N:" where
  * lines do not apply); PREFIX may be NULL or e.g. "warning: ". */
 void cli_print_diag(const spin_diag *d, const char *prefix);

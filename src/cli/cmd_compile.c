@@ -80,15 +80,10 @@ static int compile_run(const cli_command *cmd, int argc, char **argv) {
         case 'i':
             lo.positive_prob_to_zero = true;
             break;
-        case 'u': {
-            char *end;
-            errno = 0;
-            lo.unk_logprob = strtof(cp.optarg, &end);
-            if (errno || end == cp.optarg || *end || lo.unk_logprob > 0)
-                return cli_usage_error(
-                    cmd, "--unk-logprob needs a log10 probability <= 0, not '%s'", cp.optarg);
+        case 'u':
+            if (cli_parse_unk_logprob(cmd, cp.optarg, &lo.unk_logprob) != EXIT_OK)
+                return EXIT_USAGE;
             break;
-        }
         case OPT_VERIFY:
             check = true;
             break;

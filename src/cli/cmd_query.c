@@ -69,15 +69,10 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
         case 'i':
             lo.positive_prob_to_zero = true;
             break;
-        case OPT_UNK: {
-            char *end;
-            errno = 0;
-            lo.unk_logprob = strtof(cp.optarg, &end);
-            if (errno || end == cp.optarg || *end || lo.unk_logprob > 0)
-                return cli_usage_error(
-                    cmd, "--unk-logprob needs a log10 probability <= 0, not '%s'", cp.optarg);
+        case OPT_UNK:
+            if (cli_parse_unk_logprob(cmd, cp.optarg, &lo.unk_logprob) != EXIT_OK)
+                return EXIT_USAGE;
             break;
-        }
         case 'v':
             if (!strcmp(cp.optarg, "2"))
                 pr.word = pr.line = pr.summary = true;
