@@ -26,36 +26,42 @@
 /* Duplicate n-grams are reported one by one up to this many, then counted. */
 #define ARPA_MAX_DUP_WARNINGS 5
 
-/* An n-gram as the parsing thread hands it over (see read_sections). */
-typedef struct parsed {
-    spin_word ids[SPIN_MAX_ORDER];
-    float prob, backoff;
-    uint64_t line_no, byte; /* where its words start */
-    bool positive;          /* its probability was positive and read as 0 */
-} parsed;
-
-#define ARPA_CHUNK 8192
-#define ARPA_QUEUE 3
+/* A run of parsed n-grams of one order, as the parsing thread hands them to
+ * the committing thread (see load_ngrams).  Arrays, not records, so that only
+ * the bytes used cross between the cores: 'n' word indices per entry, and the
+ * place of each entry (where its words start) relative to the chunk's first. */
+#define ARPA_CHUNK 1024
+#define ARPA_QUEUE 8
 
 typedef struct chunk {
-    unsigned n;   /* order of its entries */
-    size_t count; /* entries used */
-    parsed e[ARPA_CHUNK];
+    unsigned n;            /* order of its entries */
+    size_t count;          /* entries used */
+    uint64_t line0, byte0; /* line number and byte offset of the first entry */
+    size_t positive;       /* the entry whose probability was the first positive one
+                              read as 0 (n >= 2), or SIZE_MAX */
+    spin_word ids[ARPA_CHUNK * SPIN_MAX_ORDER];
+    float prob[ARPA_CHUNK], backoff[ARPA_CHUNK];
+    uint32_t line[ARPA_CHUNK], byte[ARPA_CHUNK]; /* minus line0 and byte0 */
 } chunk;
 
+/* The two threads' fields lie on separate cache lines (written fields shared
+ * by two cores would make every write a cross-core transfer). */
 typedef struct parser {
-    lines in;
+    /* Set before the threads start; read-only while they run. */
     const char *path;
     const spin_load_options *opts;
     spin_model *m;
-    spin_diag *d;
-    const char *line; /* current line, trailing CR removed */
-    size_t len;
     unsigned order;
     uint64_t count_line[SPIN_MAX_ORDER + 1]; /* line numbers of the counts */
     uint64_t count_byte[SPIN_MAX_ORDER + 1]; /* and the byte offsets of those lines */
-    uint64_t duplicates;
-    lm_build_memo memo;
+    bool threaded;
+
+    /* The parsing side. */
+    _Alignas(64) lines in;
+    const vocab *vocab; /* m->vocab, complete once the n-gram sections start */
+    spin_diag *d;
+    const char *line; /* current line, trailing CR removed */
+    size_t len;
     /* The previous entry's words and their indices, by position: lmplz lists
      * n-grams in suffix order, so most trailing words repeat. */
     struct {
@@ -66,20 +72,23 @@ typedef struct parser {
     bool warned_positive;
     bool positive_here; /* the entry being read is the first positive one */
     bool saw_unk;
+    chunk *cur; /* the chunk being filled */
+
+    /* The committing side (and the unigrams', before it starts). */
+    _Alignas(64) uint64_t duplicates;
+    lm_build_memo memo;
+
     /* The n-gram sections are parsed by a second thread while this one
      * commits (loading is otherwise bound to one core): a ring of chunks
-     * from parser to committer.  'cur' is the chunk being filled. */
-    chunk *ring[ARPA_QUEUE];
-    chunk *cur;
+     * from parser to committer, guarded by 'mu'. */
+    _Alignas(64) chunk *ring[ARPA_QUEUE];
     chunk *free_chunks[ARPA_QUEUE + 2];
     size_t nfree;
     chunk *all_chunks[ARPA_QUEUE + 2];
-    size_t head, tail, queued; /* ring positions; guarded by 'mu' */
-    bool threaded, producer_done, stop;
+    size_t head, tail, queued; /* ring positions */
+    bool producer_done, stop;
     spin_status producer_status;
     spin_diag producer_diag;
-    spin_diag *commit_diag; /* the caller's, used by the committing thread */
-    spin_status commit_status;
     pthread_mutex_t mu;
     pthread_cond_t can_put, can_take;
 } parser;
@@ -561,7 +570,7 @@ static spin_status read_entry(parser *p, unsigned n) {
         fresh[k] = !(p->prev[k].len == wlen[k] && !memcmp(p->prev[k].text, word[k], wlen[k]));
         if (fresh[k]) {
             h[k] = vocab_hash(word[k], wlen[k]);
-            vocab_prefetch(m->vocab, h[k]);
+            vocab_prefetch(p->vocab, h[k]);
         }
     }
     for (unsigned k = 0; k < n; ++k) {
@@ -569,7 +578,7 @@ static spin_status read_entry(parser *p, unsigned n) {
             ids[k] = p->prev[k].id;
             continue;
         }
-        ids[k] = vocab_find_hashed(m->vocab, word[k], wlen[k], h[k]);
+        ids[k] = vocab_find_hashed(p->vocab, word[k], wlen[k], h[k]);
         if (wlen[k] <= sizeof p->prev[k].text) {
             memcpy(p->prev[k].text, word[k], wlen[k]);
             p->prev[k].len = wlen[k];
@@ -583,13 +592,21 @@ static spin_status read_entry(parser *p, unsigned n) {
                            "which must list the whole vocabulary",
                            quoted(q, sizeof q, word[k], wlen[k]), n);
     }
-    parsed *e = &p->cur->e[p->cur->count++];
-    memcpy(e->ids, ids, n * sizeof *ids);
-    e->prob = prob;
-    e->backoff = backoff;
-    e->line_no = p->in.line_no;
-    e->byte = p->in.line_offset + (size_t)(word[0] - p->line);
-    e->positive = p->positive_here;
+    chunk *c = p->cur;
+    size_t at = c->count++;
+    uint64_t byte = p->in.line_offset + (size_t)(word[0] - p->line);
+    if (!at) {
+        c->line0 = p->in.line_no;
+        c->byte0 = byte;
+        c->positive = SIZE_MAX;
+    }
+    memcpy(c->ids + at * n, ids, n * sizeof *ids);
+    c->prob[at] = prob;
+    c->backoff[at] = backoff;
+    c->line[at] = (uint32_t)(p->in.line_no - c->line0); /* see read_section */
+    c->byte[at] = (uint32_t)(byte - c->byte0);
+    if (p->positive_here)
+        c->positive = at;
     return SPIN_OK;
 }
 
@@ -618,36 +635,38 @@ static spin_status commit_chunk(parser *p, const chunk *c, spin_diag *d) {
     for (size_t at = 0; at < c->count; at += ARPA_BATCH) {
         size_t k = c->count - at < ARPA_BATCH ? c->count - at : ARPA_BATCH;
         for (size_t i = 0; i < k; ++i)
-            lm_prepare(p->m, &p->memo, n, c->e[at + i].ids, &prep[i]);
+            lm_prepare(p->m, &p->memo, n, c->ids + (at + i) * n, &prep[i]);
         for (size_t i = 0; i < k; ++i) {
-            const parsed *e = &c->e[at + i];
-            if (e->positive && p->opts->warn) {
+            const size_t e = at + i;
+            const spin_word *ids = c->ids + e * n;
+            const uint64_t line_no = c->line0 + c->line[e], byte = c->byte0 + c->byte[e];
+            if (e == c->positive && p->opts->warn) {
                 spin_diag w;
-                diag_set(&w, SPIN_OK, p->path, e->line_no, e->byte,
+                diag_set(&w, SPIN_OK, p->path, line_no, byte,
                          "positive log10 probability in this %u-gram read as 0 (and any further "
                          "ones, silently)",
                          n);
                 p->opts->warn(p->opts->warn_ctx, &w);
             }
-            switch (lm_commit(p->m, n, e->ids, &prep[i], e->prob, e->backoff)) {
+            switch (lm_commit(p->m, n, ids, &prep[i], c->prob[e], c->backoff[e])) {
             case LM_ADDED:
                 break;
             case LM_DUPLICATE: /* v34 */
                 if (++p->duplicates <= ARPA_MAX_DUP_WARNINGS && p->opts->warn) {
                     spin_diag w;
-                    diag_set(&w, SPIN_OK, p->path, e->line_no, e->byte,
+                    diag_set(&w, SPIN_OK, p->path, line_no, byte,
                              "duplicate %u-gram \"%s\"; the first one is used", n,
-                             ngram_text(p, e->ids, 0, n, q, sizeof q));
+                             ngram_text(p, ids, 0, n, q, sizeof q));
                     p->opts->warn(p->opts->warn_ctx, &w);
                 }
                 break;
             case LM_MISSING_CONTEXT: /* v23 */
-                return diag_set(d, SPIN_EFORMAT, p->path, e->line_no, e->byte,
+                return diag_set(d, SPIN_EFORMAT, p->path, line_no, byte,
                                 "the context \"%s\" of this %u-gram is not in the \\%u-grams: "
                                 "section (every n-gram's first n-1 words must be an (n-1)-gram)",
-                                ngram_text(p, e->ids, 0, n - 1, q, sizeof q), n, n - 1);
+                                ngram_text(p, ids, 0, n - 1, q, sizeof q), n, n - 1);
             case LM_NO_MEMORY:
-                return diag_set(d, SPIN_ENOMEM, p->path, e->line_no, e->byte,
+                return diag_set(d, SPIN_ENOMEM, p->path, line_no, byte,
                                 "out of memory while adding %u-grams", n);
             }
         }
@@ -715,6 +734,14 @@ static spin_status read_section(parser *p, unsigned n) {
                            "the \\%u-grams: section has %" PRIu64 " entries, but line %" PRIu64
                            " declares %" PRIu64,
                            n, k, p->count_line[n], want);
+        /* A chunk stores places relative to its first entry in 32 bits: one
+         * that would not fit (a file of huge lines or blank runs) starts a new
+         * chunk. */
+        if (n >= 2 && p->cur->count &&
+            (p->in.line_no - p->cur->line0 > UINT32_MAX ||
+             p->in.line_offset + p->len - p->cur->byte0 > UINT32_MAX) &&
+            !push_chunk(p, &st))
+            return st == SPIN_OK ? SPIN_EINVAL : st;
         st = read_entry(p, n);
         if (st == SPIN_OK && n >= 2 && p->cur->count == ARPA_CHUNK && !push_chunk(p, &st))
             return st == SPIN_OK ? SPIN_EINVAL : st; /* the committer failed */
@@ -853,10 +880,13 @@ static spin_status load_ngrams(parser *p, spin_diag *d) {
     pthread_cond_init(&p->can_put, NULL);
     pthread_cond_init(&p->can_take, NULL);
     if (total >= ARPA_CHUNK) {
+        /* Set before the thread starts, which reads them. */
         p->d = &p->producer_diag;
-        p->threaded = pthread_create(&thread, NULL, parsing_thread, p) == 0;
-        if (!p->threaded)
+        p->threaded = true;
+        if (pthread_create(&thread, NULL, parsing_thread, p) != 0) {
+            p->threaded = false;
             p->d = d;
+        }
     }
     if (p->threaded) {
         spin_status cst = commit_all(p, d);
@@ -900,8 +930,10 @@ spin_status arpa_load(reader *r, const spin_load_options *opts, spin_model *m, s
     if (st == SPIN_OK && lm_build_hot_words(m) != SPIN_OK)
         st = diag_set(d, SPIN_ENOMEM, p.path, 0, 0, NULL);
     /* The vocabulary is complete and only read from here on. */
-    if (st == SPIN_OK)
+    if (st == SPIN_OK) {
+        p.vocab = m->vocab;
         st = load_ngrams(&p, d);
+    }
     if (st == SPIN_OK) {
         if (p.duplicates > ARPA_MAX_DUP_WARNINGS)
             warn_at(&p, false, "%" PRIu64 " duplicate n-grams in all (the first of each is used)",

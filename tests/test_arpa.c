@@ -430,8 +430,50 @@ static void test_parse_float(void) {
                 printf("# parse '%s': got %.9g (%zu chars), want %.9g\n", s, (double)got, used,
                        (double)want);
         }
+        /* Followed by more of the line, so that whole words of digits are read
+         * (the parser takes 8 bytes at a time when they are there). */
+        char t[80];
+        snprintf(t, sizeof t, "%s%s", s, i % 3 == 0 ? "\tthe cat" : i % 3 == 1 ? " 9" : "9\t");
+        size_t want_used = strlen(s) + (i % 3 == 2);
+        float want_t = strtof(t, NULL);
+        used = arpa_parse_float(t, strlen(t), &got);
+        if (used != want_used || memcmp(&got, &want_t, 4)) {
+            if (++bad_count <= 5)
+                printf("# parse '%s': got %.9g (%zu chars), want %.9g\n", t, (double)got, used,
+                       (double)want_t);
+        }
     }
-    is_int(bad_count, 0, "300000 random decimals parse bit-identically to strtof");
+    /* Digit runs across the 8-byte steps: leading zeros, 19 significant
+     * digits and more, every length of fraction. */
+    const char *runs[] = {"-0.00000000000000000000123456789",
+                          "0.1234567890123456789012",
+                          "-12.00000000000000000001",
+                          "-0.000000001\t",
+                          "-1.2345678",
+                          "-1.23456789",
+                          "-1.234567891",
+                          "-99999999.99999999999",
+                          "-0.00000000\tx",
+                          "-3.99999999999999999999999999e-2"};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; ++i) {
+        size_t n = strcspn(runs[i], "\tx");
+        for (size_t len = 1; len <= strlen(runs[i]); ++len) {
+            char c[64];
+            memcpy(c, runs[i], len);
+            c[len] = '\0';
+            char *end;
+            float want = strtof(c, &end), got;
+            size_t used = arpa_parse_float(runs[i], len, &got);
+            if ((end != c || used) && (used != (size_t)(end - c) || memcmp(&got, &want, 4))) {
+                if (++bad_count <= 5)
+                    printf("# parse '%s' (first %zu of %zu): got %.9g (%zu chars), want %.9g\n",
+                           runs[i], len, n, (double)got, used, (double)want);
+            }
+        }
+    }
+    is_int(bad_count, 0,
+           "300000 random decimals (alone and followed by text) and every prefix of long digit "
+           "runs parse bit-identically to strtof");
     /* Exact halfway cases force the slow path: 1 + 2^-24 is a float midpoint. */
     float f;
     arpa_parse_float("1.000000059604644775390625", 26, &f);
