@@ -171,7 +171,51 @@ struct detector {
     int *iwork;
     double *vals;
     size_t work_cap;
+    /* a sentence's word indices in the model and the spun model, </s> last */
+    spin_word *ids, *sids;
+    size_t ids_cap;
 };
+
+/* Looks up the sentence's words in both vocabularies (one hash serves both:
+ * the same function, see vocab.h), with </s> appended; a batch of words is
+ * hashed and prefetched before the lookups, so that their misses overlap. */
+static spin_status index_sentence(detector *d, const tok_token *tokens, size_t count,
+                                  const char *text) {
+    if (count + 1 > d->ids_cap) {
+        size_t cap = count + 1 > 2 * d->ids_cap ? count + 1 : 2 * d->ids_cap;
+        spin_word *a = mem_realloc_array(d->ids, cap, sizeof *a);
+        if (!a)
+            return SPIN_ENOMEM;
+        d->ids = a;
+        spin_word *b = mem_realloc_array(d->sids, cap, sizeof *b);
+        if (!b)
+            return SPIN_ENOMEM;
+        d->sids = b;
+        d->ids_cap = cap;
+    }
+    const spin_model *m = d->model, *sm = d->spun;
+    uint64_t h[LM_INDEX_BATCH];
+    for (size_t at = 0; at < count; at += LM_INDEX_BATCH) {
+        size_t k = count - at < LM_INDEX_BATCH ? count - at : LM_INDEX_BATCH;
+        for (size_t i = 0; i < k; ++i) {
+            const tok_token *t = &tokens[at + i];
+            h[i] = vocab_hash(text + t->text, t->len);
+            vocab_prefetch(m->vocab, h[i]);
+            if (sm)
+                vocab_prefetch(sm->vocab, h[i]);
+        }
+        for (size_t i = 0; i < k; ++i) {
+            const tok_token *t = &tokens[at + i];
+            d->ids[at + i] = vocab_find_hashed(m->vocab, text + t->text, t->len, h[i]);
+            if (sm)
+                d->sids[at + i] = vocab_find_hashed(sm->vocab, text + t->text, t->len, h[i]);
+        }
+    }
+    d->ids[count] = spin_vocab_end_sentence(m);
+    if (sm)
+        d->sids[count] = spin_vocab_end_sentence(sm);
+    return SPIN_OK;
+}
 
 spin_status detector_new(const spin_model *model, const spin_model *spun, const det_params *params,
                          detector **out, spin_diag *diag) {
@@ -201,6 +245,8 @@ void detector_free(detector *d) {
     if (!d)
         return;
     tokenize_free(d->tok);
+    mem_free(d->ids);
+    mem_free(d->sids);
     mem_free(d->counts.slots);
     mem_free(d->counts.touched);
     mem_free(d->work);
@@ -265,17 +311,27 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     size_t nrecent = 0;
     bool prev_frequent = false;
     bool prose = o->kind == TOK_PROSE;
+    if (index_sentence(d, tokens + s->first, s->count, text) != SPIN_OK)
+        return SPIN_ENOMEM;
+    const spin_word *ids = d->ids, *sids = d->sids;
+    /* The words' n-gram slots are fetched LM_AHEAD words ahead of scoring. */
+    for (size_t i = 0; i < LM_AHEAD && i <= s->count; ++i) {
+        lm_prefetch_word(m, ids, i, true);
+        if (sm)
+            lm_prefetch_word(sm, sids, i, true);
+    }
     for (size_t i = 0; i < s->count; ++i) {
         const tok_token *t = &tokens[s->first + i];
         const char *w = text + t->text;
-        /* One hash serves both vocabularies (the same function, see vocab.h). */
-        uint64_t h = vocab_hash(w, t->len);
-        spin_word id = vocab_find_hashed(m->vocab, w, t->len, h);
+        if (i + LM_AHEAD <= s->count) {
+            lm_prefetch_word(m, ids, i + LM_AHEAD, true);
+            if (sm)
+                lm_prefetch_word(sm, sids, i + LM_AHEAD, true);
+        }
+        spin_word id = ids[i];
         spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
         if (sm) {
-            float sp = spin_full_score(sm, &sst[cur], vocab_find_hashed(sm->vocab, w, t->len, h),
-                                       &sst[cur ^ 1])
-                           .prob;
+            float sp = spin_full_score(sm, &sst[cur], sids[i], &sst[cur ^ 1]).prob;
             spun_total += sp;
             double ratio = (double)sp - (double)sc.prob;
             llr_hits += ratio >= 0.30103; /* log10 2 */
@@ -323,11 +379,10 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         }
         prev_frequent = frequent;
     }
-    spin_score end = spin_full_score(m, &st[cur], spin_vocab_end_sentence(m), &st[cur ^ 1]);
+    spin_score end = spin_full_score(m, &st[cur], ids[s->count], &st[cur ^ 1]);
     total += end.prob;
     if (sm)
-        spun_total +=
-            spin_full_score(sm, &sst[cur], spin_vocab_end_sentence(sm), &sst[cur ^ 1]).prob;
+        spun_total += spin_full_score(sm, &sst[cur], sids[s->count], &sst[cur ^ 1]).prob;
     lp_uni += lm_unigram_logp(m, spin_vocab_end_sentence(m));
 
     uint32_t n = (uint32_t)s->count;

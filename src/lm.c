@@ -441,6 +441,25 @@ void lm_index_words(const spin_model *m, const char *text, const size_t *start, 
     }
 }
 
+void lm_prefetch_word(const spin_model *m, const spin_word *ids, size_t i, bool bos) {
+    if (m->trie)
+        return;
+    spin_word word = ids[i] < vocab_size(m->vocab) ? ids[i] : SPIN_WORD_NOT_FOUND;
+    uint64_t key = lm_key_start(word);
+    for (unsigned n = 2; n <= m->order; ++n) {
+        bool first = n - 1 > i; /* the context reaches <s> */
+        if (first && !bos)
+            break;
+        key = lm_key_extend(key, first ? m->bos : ids[i - (n - 1)]);
+        const lm_table *t = &m->tables[n];
+        const unsigned char *at = t->slots + slot_of(t, key) * t->stride;
+        __builtin_prefetch(at);
+        __builtin_prefetch(at + 64);
+        if (first)
+            break;
+    }
+}
+
 float lm_unigram_logp(const spin_model *m, spin_word word) {
     if (m->trie) {
         spin_state null, out;
@@ -484,7 +503,11 @@ spin_sentence_score spin_score_sentence(const spin_model *m, const char *text, s
     else
         spin_state_null_context(m, &states[0]);
     size_t start[LM_INDEX_BATCH], wlen[LM_INDEX_BATCH];
-    spin_word ids[LM_INDEX_BATCH];
+    /* The window's words follow the last words before them, which the slot
+     * prefetch (lm_prefetch_word, LM_AHEAD words ahead) reads. */
+    spin_word hist[LM_CARRY + LM_INDEX_BATCH];
+    spin_word *ids = hist + LM_CARRY;
+    size_t seen = 0;
     size_t i = 0;
     for (;;) {
         /* A window of words, looked up together so their misses overlap. */
@@ -503,7 +526,14 @@ spin_sentence_score spin_score_sentence(const spin_model *m, const char *text, s
         if (k == 0)
             break;
         lm_index_words(m, text, start, wlen, k, ids);
+        size_t carry = seen < LM_CARRY ? seen : LM_CARRY;
+        const spin_word *ctx = ids - carry;
+        bool bos = (flags & SPIN_SCORE_BOS) && seen == carry;
+        for (size_t j = 0; j < LM_AHEAD && j < k; ++j)
+            lm_prefetch_word(m, ctx, carry + j, bos);
         for (size_t j = 0; j < k; ++j) {
+            if (j + LM_AHEAD < k)
+                lm_prefetch_word(m, ctx, carry + j + LM_AHEAD, bos);
             spin_score s = spin_full_score(m, &states[cur], ids[j], &states[cur ^ 1]);
             cur ^= 1;
             res.total += s.prob;
@@ -512,6 +542,8 @@ spin_sentence_score spin_score_sentence(const spin_model *m, const char *text, s
                 words[res.tokens] = s;
             ++res.tokens;
         }
+        seen += k;
+        memmove(hist, hist + k, LM_CARRY * sizeof *hist);
     }
     if (flags & SPIN_SCORE_EOS) {
         spin_score s = spin_full_score(m, &states[cur], m->eos, &states[cur ^ 1]);

@@ -180,6 +180,19 @@ spin_status lm_build_hot_words(spin_model *m);
 void lm_index_words(const spin_model *m, const char *text, const size_t *start, const size_t *len,
                     size_t n, spin_word *ids);
 
+/* Starts fetching the table slots that scoring ids[i] will read: the
+ * n-grams that end in ids[i] and whose earlier words are ids[i-1], ids[i-2],
+ * ... ids[0], then <s> if 'bos' (ids[0] begins the sentence).  A scorer calls
+ * it a word or two ahead, so that the cache misses of one word overlap with
+ * the work on the words before it.  It changes nothing; compact (trie) models
+ * ignore it. */
+void lm_prefetch_word(const spin_model *m, const spin_word *ids, size_t i, bool bos);
+
+/* How far ahead scorers prefetch (in words), and how many words of context a
+ * window of words (LM_INDEX_BATCH) keeps for the prefetch of its first words. */
+#define LM_AHEAD 2
+#define LM_CARRY (SPIN_MAX_ORDER - 1)
+
 /* log10 p(word) from the empty context: the unigram probability, exactly
  * what spin_full_score() gives from spin_state_null_context(). */
 float lm_unigram_logp(const spin_model *m, spin_word word);

@@ -148,7 +148,11 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
         float total = 0.0f;
         uint64_t oov = 0;
         size_t start[LM_INDEX_BATCH], wlen[LM_INDEX_BATCH];
-        spin_word ids[LM_INDEX_BATCH];
+        /* The window's words follow the last words before them, which the
+         * slot prefetch (lm_prefetch_word, LM_AHEAD words ahead) reads. */
+        spin_word hist[LM_CARRY + LM_INDEX_BATCH];
+        spin_word *ids = hist + LM_CARRY;
+        size_t seen = 0; /* words of the line so far */
         for (size_t i = 0;;) {
             /* A window of words, looked up together (lm_index_words). */
             size_t k = 0;
@@ -166,7 +170,14 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
             if (k == 0)
                 break;
             lm_index_words(m, line, start, wlen, k, ids);
+            size_t carry = seen < LM_CARRY ? seen : LM_CARRY;
+            const spin_word *ctx = ids - carry; /* the carried words, then the window */
+            bool bos = sentence_context && seen == carry;
+            for (size_t j = 0; j < LM_AHEAD && j < k; ++j)
+                lm_prefetch_word(m, ctx, carry + j, bos);
             for (size_t j = 0; j < k; ++j) {
+                if (j + LM_AHEAD < k)
+                    lm_prefetch_word(m, ctx, carry + j + LM_AHEAD, bos);
                 spin_word w = ids[j];
                 spin_score s = spin_full_score(m, &st[cur], w, &st[cur ^ 1]);
                 cur ^= 1;
@@ -184,6 +195,8 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
                         fflush(stdout);
                 }
             }
+            seen += k;
+            memmove(hist, hist + k, LM_CARRY * sizeof *hist);
         }
         if (sentence_context) {
             spin_score s = spin_full_score(m, &st[cur], eos, &st[cur ^ 1]);
