@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end crawl throughput of `spinscan rank` with the default model, at -j1
 # and -j2, beside bare tokenization (`spinscan tokenize`) of the same text in the
-# same run.  The crawl is about 20 MB of JSON Lines made from models/corpus text
-# (documents of 3 to 40 lines); figures are medians of 3 runs.
+# same run, and text per CPU-second (per core).  The crawl is about 20 MB of
+# JSON Lines made from models/corpus text (documents of 3 to 40 lines); figures
+# are medians of 3 runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -53,6 +54,14 @@ secs() { # median wall seconds of 3 runs of the command
     done
     printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
 }
+cpu() { # median CPU seconds (user + system, every thread) of 3 runs of the command
+    local t=()
+    for _ in 1 2 3; do
+        /usr/bin/time -f '%U %S' -o "$tmp/time" "$@" > /dev/null 2>&1
+        t+=("$(awk '{ printf "%.4f", $1 + $2 }' "$tmp/time")")
+    done
+    printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
+}
 tok=$(secs "$S" tokenize "$tmp/text.txt")
 # Startup (loading the models into memory) does not depend on the crawl's size;
 # it is measured on an empty crawl and also reported apart.
@@ -60,11 +69,16 @@ t0=$(secs "$S" rank -q -m "$MODEL" -j1 -o "$tmp/out0.tsv" "$tmp/empty.jsonl")
 j1=$(secs "$S" rank -q -m "$MODEL" -j1 -o "$tmp/out1.tsv" "$tmp/crawl.jsonl")
 j2=$(secs "$S" rank -q -m "$MODEL" -j2 -o "$tmp/out2.tsv" "$tmp/crawl.jsonl")
 cmp -s "$tmp/out1.tsv" "$tmp/out2.tsv" || echo "rank: WARNING: -j1 and -j2 outputs differ" >&2
-awk -v mb="$mb" -v docs="$docs" -v tok="$tok" -v t0="$t0" -v j1="$j1" -v j2="$j2" 'BEGIN {
+# Per core: text over the CPU time of every thread (reader, workers, writer).
+c1=$(cpu "$S" rank -q -m "$MODEL" -j1 -o "$tmp/out1.tsv" "$tmp/crawl.jsonl")
+c2=$(cpu "$S" rank -q -m "$MODEL" -j2 -o "$tmp/out2.tsv" "$tmp/crawl.jsonl")
+awk -v mb="$mb" -v docs="$docs" -v tok="$tok" -v t0="$t0" -v j1="$j1" -v j2="$j2" \
+    -v c1="$c1" -v c2="$c2" 'BEGIN {
     printf "rank: crawl of %d documents, %.2f MB of text (JSON Lines), default model; medians of 3\n", docs, mb
     printf "  tokenize (bare)  %7.2f MB/s\n", mb / tok
     printf "  startup          %7.2f s (loading the models; measured on an empty crawl)\n", t0
     printf "  rank -j1         %7.2f MB/s %8.0f docs/s   %.3f of tokenization; %.2f MB/s after startup\n", mb / j1, docs / j1, tok / j1, mb / (j1 - t0)
     printf "  rank -j2         %7.2f MB/s %8.0f docs/s   %.3f of tokenization; %.2f MB/s after startup\n", mb / j2, docs / j2, tok / j2, mb / (j2 - t0)
     printf "  speed-up -j1 -> -j2: %.2fx end to end, %.2fx after startup\n", j1 / j2, (j1 - t0) / (j2 - t0)
+    printf "  per core (MB of text per CPU-second, all threads): -j1 %.2f, -j2 %.2f; -j2 wall MB/s / 2 cores: %.2f\n", mb / c1, mb / c2, mb / j2 / 2
 }'
