@@ -724,38 +724,55 @@ static int find_name(const char *const *names, int n, const char *name) {
     return -1;
 }
 
-spin_status det_params_load(const char *path, det_params *p, spin_diag *diag) {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+/* A detector file is a few KB: anything much larger is not one. */
+#define PARAMS_MAX_BYTES ((size_t)1 << 20)
+#define PARAMS_MAX_LINE 1023
+
+spin_status det_params_parse(const char *text, size_t len, const char *name, det_params *p,
+                             spin_diag *diag) {
     det_params_default(p);
-    char line[1024];
+    char line[PARAMS_MAX_LINE + 1];
     uint64_t no = 0;
     bool seen_feature[DET_NFEATURES] = {false}, seen_doc[DET_NDOC_FEATURES] = {false};
     spin_status st = SPIN_OK;
-    while (st == SPIN_OK && fgets(line, sizeof line, f)) {
+    for (size_t pos = 0; st == SPIN_OK && pos < len;) {
+        const char *s = text + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos, at = pos;
+        pos += n + (nl != NULL);
         ++no;
-        size_t len = strlen(line);
-        if (len && line[len - 1] == '\n')
-            line[--len] = '\0';
+        /* Neither is cut: the tail of a long line (say, a comment) would
+         * otherwise be read as a line of its own, and a NUL would end the
+         * fields early. */
+        if (n > PARAMS_MAX_LINE) {
+            st = diag_set(diag, SPIN_EFORMAT, name, no, at, "line longer than %d bytes",
+                          PARAMS_MAX_LINE);
+            break;
+        }
+        if (memchr(s, '\0', n)) {
+            st = diag_set(diag, SPIN_EFORMAT, name, no, at, "a NUL byte in the line");
+            break;
+        }
+        memcpy(line, s, n);
+        line[n] = '\0';
         if (no == 1) {
             if (strcmp(line, PARAMS_MAGIC))
-                st = diag_set(diag, SPIN_EFORMAT, path, no, 0,
+                st = diag_set(diag, SPIN_EFORMAT, name, no, at,
                               "not a spinscan detector file (expected \"%s\")", PARAMS_MAGIC);
             continue;
         }
-        if (!len || line[0] == '#')
+        if (!n || line[0] == '#')
             continue;
         char *fld[8];
-        int n = split_tabs(line, fld, 8);
+        int nf = split_tabs(line, fld, 8);
         double v[4];
         bool ok = true;
-        if (!strcmp(fld[0], "source") && n == 2) {
+        if (!strcmp(fld[0], "source") && nf == 2) {
             snprintf(p->source, sizeof p->source, "%s", fld[1]);
-        } else if (!strcmp(fld[0], "needs_spun") && n == 2) {
+        } else if (!strcmp(fld[0], "needs_spun") && nf == 2) {
             ok = !strcmp(fld[1], "0") || !strcmp(fld[1], "1");
             p->needs_spun = fld[1][0] == '1';
-        } else if (!strcmp(fld[0], "feature") && n == 4 + DET_NFAMILIES) {
+        } else if (!strcmp(fld[0], "feature") && nf == 4 + DET_NFAMILIES) {
             int k = find_name(feature_names, DET_NFEATURES, fld[1]);
             ok = k >= 0 && parse_num(fld[2], &v[0]) && parse_num(fld[3], &v[1]) && v[1] > 0;
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
@@ -765,43 +782,82 @@ spin_status det_params_load(const char *path, det_params *p, spin_diag *diag) {
                 p->ref_scale[k] = v[1];
                 seen_feature[k] = true;
             }
-        } else if (!strcmp(fld[0], "doc_feature") && n == 2 + DET_NFAMILIES) {
+        } else if (!strcmp(fld[0], "doc_feature") && nf == 2 + DET_NFAMILIES) {
             int k = find_name(doc_feature_names, DET_NDOC_FEATURES, fld[1]);
             ok = k >= 0;
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[2 + fam], &p->fam_w[fam][k]);
-            seen_doc[k] = ok;
-        } else if (!strcmp(fld[0], "sentence_bias") && n == 1 + DET_NFAMILIES) {
+            if (ok)
+                seen_doc[k] = true;
+        } else if (!strcmp(fld[0], "sentence_bias") && nf == 1 + DET_NFAMILIES) {
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[1 + fam], &p->sent_w0[fam]);
-        } else if (!strcmp(fld[0], "doc_bias") && n == 1 + DET_NFAMILIES) {
+        } else if (!strcmp(fld[0], "doc_bias") && nf == 1 + DET_NFAMILIES) {
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[1 + fam], &p->fam_w0[fam]);
-        } else if (!strcmp(fld[0], "flag") && n == 5) {
+        } else if (!strcmp(fld[0], "flag") && nf == 5) {
             ok = parse_num(fld[1], &p->flag_spin) && parse_num(fld[2], &p->flag_z) &&
                  parse_num(fld[3], &p->flag_spin_z) && parse_num(fld[4], &p->flag_spin_doc);
-        } else if (!strcmp(fld[0], "verdict") && n == 3) {
+        } else if (!strcmp(fld[0], "verdict") && nf == 3) {
             ok = parse_num(fld[1], &p->suspect) && parse_num(fld[2], &p->spun) &&
                  p->suspect <= p->spun;
         } else {
             ok = false;
         }
-        if (!ok)
-            st = diag_set(diag, SPIN_EFORMAT, path, no, 0,
-                          "unknown or malformed line (a \"%s\" line with %d fields)", fld[0], n);
+        if (!ok) {
+            char q[64];
+            diag_quote(q, sizeof q, fld[0], strlen(fld[0]), 40);
+            st = diag_set(diag, SPIN_EFORMAT, name, no, at,
+                          "unknown or malformed line (a \"%s\" line with %d fields)", q, nf);
+        }
     }
-    if (st == SPIN_OK && ferror(f))
-        st = diag_set(diag, SPIN_EIO, path, no, 0, "read failed: %s", strerror(errno));
     if (st == SPIN_OK && no == 0)
-        st = diag_set(diag, SPIN_EFORMAT, path, 0, 0, "empty file");
+        st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "empty file");
     for (int k = 0; st == SPIN_OK && k < DET_NFEATURES; ++k)
         if (!seen_feature[k])
-            st = diag_set(diag, SPIN_EFORMAT, path, 0, 0, "feature \"%s\" is missing",
+            st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "feature \"%s\" is missing",
                           feature_names[k]);
     for (int k = 0; st == SPIN_OK && k < DET_NDOC_FEATURES; ++k)
         if (!seen_doc[k])
-            st = diag_set(diag, SPIN_EFORMAT, path, 0, 0, "doc_feature \"%s\" is missing",
+            st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "doc_feature \"%s\" is missing",
                           doc_feature_names[k]);
+    return st;
+}
+
+spin_status det_params_load(const char *path, det_params *p, spin_diag *diag) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    spin_status st = SPIN_OK;
+    for (;;) {
+        if (len == cap) {
+            if (cap > PARAMS_MAX_BYTES) {
+                st = diag_set(diag, SPIN_EFORMAT, path, 0, 0,
+                              "larger than %zu bytes: not a detector file", PARAMS_MAX_BYTES);
+                break;
+            }
+            cap = cap ? cap * 2 : 8192;
+            if (cap > PARAMS_MAX_BYTES + 1)
+                cap = PARAMS_MAX_BYTES + 1;
+            char *bigger = mem_realloc(buf, cap);
+            if (!bigger) {
+                st = diag_set(diag, SPIN_ENOMEM, path, 0, 0, NULL);
+                break;
+            }
+            buf = bigger;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        if (got == 0)
+            break;
+        len += got;
+    }
+    if (st == SPIN_OK && ferror(f))
+        st = diag_set(diag, SPIN_EIO, path, 0, 0, "read failed: %s", strerror(errno));
     fclose(f);
+    if (st == SPIN_OK)
+        st = det_params_parse(buf, len, path, p, diag);
+    mem_free(buf);
     return st;
 }

@@ -111,8 +111,15 @@ typedef struct det_params {
 void det_params_default(det_params *p);
 
 /* Reads / writes the text format of `spinscan calibrate`.  load fills 'p';
- * a malformed file is SPIN_EFORMAT with the line in 'diag'. */
+ * a malformed file is SPIN_EFORMAT with the line (and the byte offset at which
+ * it starts) in 'diag', or line 0 when the file as a whole is wrong (empty, a
+ * feature missing, larger than 1 MiB).  Lines are at most 1023 bytes, without
+ * NUL bytes. */
 spin_status det_params_load(const char *path, det_params *p, spin_diag *diag);
+/* det_params_load from the 'len' bytes at 'text'; 'name' is the path given in
+ * 'diag'. */
+spin_status det_params_parse(const char *text, size_t len, const char *name, det_params *p,
+                             spin_diag *diag);
 spin_status det_params_save(const det_params *p, const char *path, spin_diag *diag);
 
 /* ---- results ---- */

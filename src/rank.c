@@ -48,7 +48,7 @@ typedef struct sbuf {
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n) {
-    if (b->oom)
+    if (b->oom || n == 0)
         return;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -165,6 +165,34 @@ static void sb_json_string(sbuf *b, const char *s, size_t n) {
     sb_put(b, "\"", 1);
 }
 
+static bool utf8_valid(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0, l; i < n; i += l)
+        if (!(l = utf8_seq(u + i, n - i)))
+            return false;
+    return true;
+}
+
+/* The 'n' bytes at 's' with each byte that is not part of valid UTF-8
+ * replaced by U+FFFD, as sb_json_string prints them. */
+static void sb_utf8_replaced(sbuf *b, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        size_t l = utf8_seq(u + i, n - i);
+        if (l) {
+            i += l;
+            run += l;
+            continue;
+        }
+        sb_put(b, s + i - run, run);
+        run = 0;
+        sb_str(b, "\xef\xbf\xbd");
+        ++i;
+    }
+    sb_put(b, s + i - run, run);
+}
+
 static void sb_tsv_field(sbuf *b, const char *s, size_t n) {
     size_t run = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -212,6 +240,19 @@ static spin_status finish(sbuf *b, uint32_t score, const char *id, size_t id_len
 spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
                             const char *text, size_t text_len, uint64_t seq, rank_entry **out) {
     sbuf b = {NULL, 0, 0, false};
+    /* The key is the id as printed, the one merge reads back: in JSON an
+     * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
+    sbuf key = {NULL, 0, 0, false};
+    if (f != RANK_TSV && !utf8_valid(id, id_len)) {
+        sb_utf8_replaced(&key, id, id_len);
+        if (key.oom) {
+            *out = NULL;
+            mem_free(key.p);
+            return SPIN_ENOMEM;
+        }
+        id = key.p;
+        id_len = key.len;
+    }
     uint32_t score = rank_score_units(r->spin_score);
     char num[16];
     snprintf(num, sizeof num, "%u.%06u", score / 1000000u, score % 1000000u);
@@ -269,7 +310,9 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         break;
     }
     }
-    return finish(&b, score, id, id_len, seq, out);
+    spin_status st = finish(&b, score, id, id_len, seq, out);
+    mem_free(key.p);
+    return st;
 }
 
 spin_status rank_entry_from_line(uint32_t score, const char *id, size_t id_len, const char *line,

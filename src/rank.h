@@ -4,7 +4,9 @@
  * formatted output line, in one allocation.  Order (SPEC.md): spin score
  * descending, then id ascending (bytewise, a prefix first), then input order.
  * Scores are kept in millionths, exactly as printed, so that `spinscan merge`
- * re-reading the printed lines orders them exactly as rank did.
+ * re-reading the printed lines orders them exactly as rank did; for the same
+ * reason the id in the key is the id as printed (in the JSON formats, each
+ * byte that is not part of valid UTF-8 is U+FFFD there too).
  *
  * Formats (one line per document, '\n'-terminated):
  * - RANK_TSV: "spin_score<TAB>id<TAB>sentences<TAB>flagged" after the header

@@ -307,6 +307,9 @@ static void test_rank(void) {
                        NULL) == SPIN_OK &&
            score == 970000,
        "jsonl: read back");
+    ok(e->id_len == 5 && !memcmp(e->data, "q\"\xef\xbf\xbd", 5) && id_len == 5 &&
+           !memcmp(id, e->data, 5),
+       "jsonl: sorted by the id as printed, which merge reads back");
     mem_free(id);
     mem_free(e);
     ok(rank_entry_make(RANK_ATTRIBUTES, "x", 1, &r, text, strlen(text), 0, &e) == SPIN_OK,

@@ -233,6 +233,12 @@ t_is "$(cat "$TMP/m5")" "$(head -6 "$TMP/full.tsv")" "  the top 5 of the whole"
 t_ok $? "merge of an unsorted input: exit 1 ($(head -c 120 "$TMP/err"))"
 "$S" merge "$TMP/full.tsv" "$TMP/full.jsonl" > /dev/null 2>&1; t_is $? 1 "merge of mixed formats: exit 1"
 "$S" merge > /dev/null 2>&1; t_is $? 2 "merge without INPUT: exit 2"
+# Ids that are not UTF-8 print as U+FFFD in JSON, which sorts elsewhere than
+# the byte; rank sorts by the id as printed, so merge finds the output sorted.
+printf '{"id": "a\xff", "text": "Calm river."}\n{"id": "a\xf0\x9f\x98\x80", "text": "Calm river."}\n' > "$TMP/bad-ids.jsonl"
+R -q -f jsonl "$TMP/bad-ids.jsonl" > "$TMP/bad-ids.out" 2>/dev/null
+"$S" merge "$TMP/bad-ids.out" > "$TMP/bad-ids.merged" 2>"$TMP/err"; t_is $? 0 "merge of jsonl with ids that are not UTF-8: exit 0 ($(head -c 120 "$TMP/err"))"
+cmp -s "$TMP/bad-ids.out" "$TMP/bad-ids.merged"; t_ok $? "  and the same ranking"
 
 # --- ranking with the default model: spun and salad documents first ---
 MD=${SPINSCAN_TEST_MODEL_DIR:-}

@@ -157,14 +157,18 @@ static bool number(jc_parser *ps, jc_value *v) {
         while (ps->p < ps->end && is_digit(*ps->p))
             ++ps->p;
     }
-    char buf[64];
+    /* The whole literal: cut, "1000...0e-400" would read as a large number. */
+    char small[64];
     size_t n = (size_t)(ps->p - start);
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf)
+        return fail(ps, "out of memory");
     memcpy(buf, start, n);
     buf[n] = '\0';
     v->type = JC_NUMBER;
     v->number = strtod(buf, NULL);
+    if (buf != small)
+        free(buf);
     return true;
 }
 
