@@ -82,6 +82,20 @@ spin_status trie_build(const spin_model *m, unsigned prob_bits, unsigned backoff
                        trie_built *out, const char **why);
 void trie_built_free(trie_built *t);
 
+/* Fits the quantization codes codes[reserved .. 2^bits) (ascending; codes
+ * [0, reserved) are left alone) to the 'n' values 'sorted' (ascending), value
+ * i weighing 10^log_weight[i] (all 1 when 'log_weight' is NULL).  Up to as
+ * many distinct values as codes are kept exactly.  Otherwise the start is
+ * KenLM's quantizer (Federico and Bertoldi's equal-count bins, each code the
+ * plain mean of its bin), improved by Lloyd's algorithm: each value goes to
+ * its nearest code, as trie_build() encodes it, each code becomes the weighted
+ * mean of its values, and a code left with no values splits the cell with the
+ * largest error.  No step raises the weighted squared error, so the codes are
+ * never worse by that measure than KenLM's bins for the same values.
+ * SPIN_ENOMEM if the scratch space (24 bytes a value) cannot be had. */
+spin_status trie_fit_codes(const float *sorted, const float *log_weight, size_t n, unsigned bits,
+                           unsigned reserved, float *codes);
+
 /* spin_full_score() for a model with the compact layout. */
 spin_score trie_full_score(const spin_model *m, const spin_state *in, spin_word word,
                            spin_state *out);
