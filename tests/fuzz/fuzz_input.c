@@ -23,9 +23,9 @@
 #include <zlib.h>
 
 #include "fuzz.h"
-#include "html.h"
-#include "input.h"
-#include "json_check.h"
+#include "text/html.h"
+#include "crawl/input.h"
+#include "support/json_check.h"
 
 static bool html_ready;
 

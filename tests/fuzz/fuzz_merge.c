@@ -29,9 +29,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "json_check.h"
-#include "mem.h"
-#include "rank.h"
+#include "support/json_check.h"
+#include "util/mem.h"
+#include "crawl/rank.h"
 
 #define MAX_LINES 256
 
