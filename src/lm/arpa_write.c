@@ -20,15 +20,29 @@
 static double pow10_tab[129];
 static int pow10_ready;
 
-static double pow10i(int k) {
-    if (!pow10_ready) {
-        for (int i = -64; i <= 64; ++i)
-            pow10_tab[i + 64] = pow(10.0, i);
-        pow10_ready = 1;
-    }
-    if (k < -64 || k > 64)
-        return pow(10.0, k);
+static void pow10_init(void) {
+    for (int i = -64; i <= 64; ++i)
+        pow10_tab[i + 64] = pow(10.0, i);
+    pow10_ready = 1;
+}
+
+/* 10^k for |k| <= 64, once pow10_init() has run. */
+static inline double pow10i(int k) {
     return pow10_tab[k + 64];
+}
+
+/* nearbyint() for |y| < 2^52 in the default rounding mode (ties to even),
+ * without the library call. */
+static inline double round_even(double y) {
+    const double big = 4503599627370496.0; /* 2^52 */
+    double t = y + big; /* not folded: FP addition does not reassociate */
+    return t - big;
+}
+
+static inline uint32_t bits_of_float(float f) {
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    return b;
 }
 
 size_t arpaw_format_float(char *buf, float v) {
@@ -46,7 +60,14 @@ size_t arpaw_format_float(char *buf, float v) {
     /* Every decimal strictly between these halfway points reads back as fv. */
     double lo = (x + (double)nextafterf(fv, 0.0f)) / 2;
     double hi = (x + (double)nextafterf(fv, INFINITY)) / 2;
-    int e = (int)floor(log10(x));
+    if (!pow10_ready)
+        pow10_init();
+    /* floor(log10 x) from the binary exponent (floats lie within 10^+-45, so
+     * every power used below is in the table); one step corrects it. */
+    int e2 = (int)((bits_of_float(fv) >> 23) & 0xffu) - 127;
+    if (e2 == -127) /* subnormal */
+        e2 = (int)floor(log2(x));
+    int e = (int)floor(e2 * 0.30102999566398120);
     if (x < pow10i(e))
         --e;
     else if (x >= pow10i(e + 1))
@@ -56,7 +77,7 @@ size_t arpaw_format_float(char *buf, float v) {
     int nd = 0, point = e;
     for (int prec = 1; prec <= 9; ++prec) {
         int k = prec - 1 - e;
-        double c = nearbyint(x * pow10i(k));
+        double c = round_even(x * pow10i(k));
         int pe = e;
         if (c >= pow10i(prec)) { /* rounded up to the next power of ten */
             c /= 10;

@@ -34,6 +34,15 @@ spin_status train_table_init(train_table *t, unsigned n, unsigned extra) {
     return t->slots ? SPIN_OK : SPIN_ENOMEM;
 }
 
+spin_status train_table_init_sized(train_table *t, unsigned n, unsigned extra, size_t cap) {
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->stride = n + 1 + extra;
+    t->rec = mem_realloc_array(NULL, cap ? cap : 1, t->stride * sizeof *t->rec);
+    t->cap = cap;
+    return t->rec ? SPIN_OK : SPIN_ENOMEM;
+}
+
 void train_table_free(train_table *t) {
     if (!t)
         return;
@@ -70,6 +79,34 @@ spin_status train_table_index(train_table *t) {
     for (size_t i = 0; i < t->size; ++i)
         place(t, i);
     return SPIN_OK;
+}
+
+spin_status train_table_reserve(train_table *t, size_t records) {
+    if (records > t->cap) {
+        uint32_t *rec = mem_realloc_array(t->rec, records, t->stride * sizeof *rec);
+        if (!rec)
+            return SPIN_ENOMEM;
+        t->rec = rec;
+        t->cap = records;
+    }
+    if (t->slots && 2 * records + 2 > t->nslots) {
+        size_t want = 1024;
+        while (want < 2 * records + 2)
+            want *= 2;
+        uint32_t *slots = mem_calloc(want, sizeof *slots);
+        if (!slots)
+            return SPIN_ENOMEM;
+        mem_free(t->slots);
+        t->slots = slots;
+        t->nslots = want;
+        for (size_t i = 0; i < t->size; ++i)
+            place(t, i);
+    }
+    return SPIN_OK;
+}
+
+void train_table_prefetch(const train_table *t, const uint32_t *words) {
+    __builtin_prefetch(t->slots + ((size_t)hash_words(words, t->n) & (t->nslots - 1)));
 }
 
 size_t train_table_find(const train_table *t, const uint32_t *words) {

@@ -40,6 +40,10 @@ typedef struct train_table {
 spin_status train_table_init(train_table *t, unsigned n, unsigned extra);
 void train_table_free(train_table *t);
 
+/* An empty table of 'n'-grams without an index, with room for 'cap' records
+ * (for filling in order through train_table_rec() and 'size'). */
+spin_status train_table_init_sized(train_table *t, unsigned n, unsigned extra, size_t cap);
+
 /* Words of record 'i'; its count and extra values follow them. */
 static inline uint32_t *train_table_rec(const train_table *t, size_t i) {
     return t->rec + i * t->stride;
@@ -50,8 +54,17 @@ static inline uint32_t *train_table_rec(const train_table *t, size_t i) {
  * SPIN_ENOMEM, or SPIN_EUNSUPPORTED when a count would pass 2^32 - 1. */
 spin_status train_table_add(train_table *t, const uint32_t *words, uint32_t inc, size_t *at);
 
+/* Makes room for 'records' records in all, index included, so that adding up
+ * to that many grows nothing (a hint: more still fit).  SPIN_ENOMEM leaves
+ * the table as it was. */
+spin_status train_table_reserve(train_table *t, size_t records);
+
 /* Record number of 'words', or TRAIN_NOT_FOUND.  Needs the index. */
 size_t train_table_find(const train_table *t, const uint32_t *words);
+
+/* Hints the processor to fetch the index slot where a lookup of 'words' starts
+ * (lookups in a table far larger than the cache wait mostly on that). */
+void train_table_prefetch(const train_table *t, const uint32_t *words);
 
 /* (Re)builds the index; drop_index frees it. */
 spin_status train_table_index(train_table *t);
