@@ -625,10 +625,9 @@ static spin_status interpolate(train_model *m, unsigned n) {
         return st;
     double *ctot = mem_calloc(nctx, sizeof *ctot);
     double *cgnum = mem_calloc(nctx, sizeof *cgnum);
-    uint32_t *ctx = mem_alloc(t->size * sizeof *ctx + 1);
     float *gam = m->gamma[n - 1] = mem_calloc(nctx, sizeof *gam);
     float *prob = m->prob[n] = mem_alloc(t->size * sizeof *prob + 1);
-    if (!ctot || !cgnum || !ctx || !gam || !prob) {
+    if (!ctot || !cgnum || !gam || !prob) {
         st = SPIN_ENOMEM;
         goto done;
     }
@@ -636,7 +635,10 @@ static spin_status interpolate(train_model *m, unsigned n) {
      * got a count when their n-gram was counted, and pruning keeps them with
      * the n-gram.  Checked all the same.  A pruned n-gram whose context was
      * pruned too counts for nothing; one whose context stays gives that
-     * context its whole adjusted count to back off with. */
+     * context its whole adjusted count to back off with.  Each record's
+     * context index waits in its prob slot (a uint32 in a float's place) until
+     * the second pass overwrites it with the probability. */
+    uint32_t *ctx = (uint32_t *)(void *)prob;
     for (size_t i = 0; i < t->size; ++i) {
         const uint32_t *r = train_table_rec(t, i);
         if (n > 2 && i + PREFETCH_AHEAD < t->size)
@@ -655,6 +657,7 @@ static spin_status interpolate(train_model *m, unsigned n) {
         ctot[c] += r[n];
         cgnum[c] += cut ? (double)r[n] : disc(d, r[n]);
     }
+    train_table_drop_index(lower);
     for (size_t c = 0; c < nctx; ++c)
         gam[c] = ctot[c] > 0 ? (float)(cgnum[c] / ctot[c]) : 0.0f;
     size_t j = 0; /* walks 'lower' in step with the suffixes */
@@ -683,7 +686,6 @@ static spin_status interpolate(train_model *m, unsigned n) {
 done:
     mem_free(ctot);
     mem_free(cgnum);
-    mem_free(ctx);
     train_table_drop_index(lower);
     return st;
 }

@@ -66,7 +66,8 @@ size_t train_table_find(const train_table *t, const uint32_t *words);
  * (lookups in a table far larger than the cache wait mostly on that). */
 void train_table_prefetch(const train_table *t, const uint32_t *words);
 
-/* (Re)builds the index; drop_index frees it. */
+/* (Re)builds the index, at most 80 % full: for lookups once the table has
+ * stopped growing (adding to it rebuilds a roomier one as needed); drop_index frees it. */
 spin_status train_table_index(train_table *t);
 void train_table_drop_index(train_table *t);
 
