@@ -140,8 +140,9 @@ check: deps
 	@$(MAKE) --no-print-directory model-if-missing
 	@$(MAKE) --no-print-directory test
 
+# The training bench's parity line runs tests/lm/test_train --compare.
 bench: deps
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(BUILD)/tests/lm/test_train
 	@BUILD=$(BUILD) bash scripts/bench.sh
 
 # The default English model (models/en/, git-ignored): fetches the corpus with

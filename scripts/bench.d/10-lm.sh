@@ -90,14 +90,12 @@ row() { # name ours kenlm unit better(lower|higher)
         printf '   %-34s %12s %12s   %6s  %s\n' "$1" "$2" "$3" \
             "$(calc "$2 / $3" | xargs printf '%.2f')x" "$4"
     else
-        printf '   %-34s %12s   %s\n' "$1" "$2" "$4"
+        printf '   %-34s %12s %12s   %6s  %s\n' "$1" "$2" n/a n/a "$4"
     fi
 }
-if [ "$have_kenlm" = 1 ]; then
-    printf '   %-34s %12s %12s   %6s\n' figure spinscan KenLM ratio
-else
-    echo "   (KenLM not measured: set KENLM_BIN to a KenLM build's bin/ to compare in this run)"
-fi
+printf '   %-34s %12s %12s   %6s\n' figure spinscan KenLM ratio
+[ "$have_kenlm" = 1 ] ||
+    echo "   KenLM: n/a (KENLM_BIN unset or without query: set it to a KenLM build's bin/ to compare in this run)"
 row "load (ARPA parse), s" "$(printf %.3f "$ol")" "$(printf %.3f "${kl:-0}")" "s (median of 3)"
 row "ARPA parse speed, MB/s" "$(calc "$size_mb / $ol" | xargs printf %.1f)" \
     "$(calc "$size_mb / ${kl:-1}" | xargs printf %.1f)" "MB/s"
@@ -105,7 +103,11 @@ row "query throughput, words/s" "$(printf %.0f "$ours_qps")" "$(printf %.0f "${k
     "words/s (query -v summary, load excluded)"
 row "peak RSS, MB" "$(calc "$orss / 1024" | xargs printf %.1f)" \
     "$(calc "${krss:-1024} / 1024" | xargs printf %.1f)" "MB (query on the text)"
-[ "$have_kenlm" = 1 ] && echo "   query summaries: $same"
+if [ "$have_kenlm" = 1 ]; then
+    echo "   query summaries: $same"
+else
+    echo "   query summaries identical to KenLM's: n/a (KENLM_BIN unset)"
+fi
 "$BENCH" "$model_plain" "$text" 8 | awk -F'\t' '
     /^score_words_s/    {printf "   %-34s %12.0f   words/s (API: spin_full_score on indexed words)\n", "API score loop", $2}
     /^sentence_words_s/ {printf "   %-34s %12.0f   words/s (API: spin_score_sentence, lookups included)\n", "API sentence scorer", $2}'

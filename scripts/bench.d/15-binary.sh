@@ -73,7 +73,8 @@ if [ -n "${KENLM_BIN:-}" ] && [ -x "$KENLM_BIN/build_binary" ] && [ -x "$KENLM_B
            "KenLM trie|$KENLM_BIN/query|$TMP/kenlm.trie"
            "KenLM trie -q 8 -b 8|$KENLM_BIN/query|$TMP/kenlm.trie-q8")
 else
-    echo "   (KenLM not measured: set KENLM_BIN to a KenLM build's bin/ to compare in this run)"
+    kenlm_na="n/a (KENLM_BIN unset: set it to a KenLM build's bin/ to compare in this run)"
+    [ -n "${KENLM_BIN:-}" ] && kenlm_na="n/a (no query and build_binary in KENLM_BIN=$KENLM_BIN)"
 fi
 
 # Load: wall time of `query -v summary` on empty input (process start
@@ -86,7 +87,7 @@ fi
 # program's own code and libraries (spinscan's ICU, GSL and libxml2 cost about
 # 0.7 MB more than KenLM's; measured with an empty model).
 printf '   %-24s %10s %10s %14s %10s %10s\n' layout "file MB" "load ms" "query words/s" "RSS MB" "ratio q/s"
-declare -A qps rssmb
+declare -A qps rssmb bytes
 for row in "${rows[@]}"; do
     IFS='|' read -r name cmd file <<< "$row"
     loads=(); runs=(); rss=()
@@ -103,6 +104,7 @@ for row in "${rows[@]}"; do
     tokens=$(awk -F'\t' '/^Tokens/{print $2}' "$TMP/out")
     qps[$name]=$(calc "$tokens / ($q - $l)")
     rssmb[$name]=$(calc "$m * 1024 / 1e6")
+    bytes[$name]=$(stat -c %s "$file")
     ratio=-
     if [ "$have_kenlm" = 1 ] && [ -n "${qps[KenLM probing]:-}" ]; then
         ratio=$(calc "${qps[$name]} / ${qps[KenLM probing]}" | xargs printf '%.2fx')
@@ -110,13 +112,51 @@ for row in "${rows[@]}"; do
     printf '   %-24s %10s %10s %14.0f %10s %10s\n' "$name" "$(mb "$(stat -c %s "$file")")" \
         "$(calc "$l * 1000" | xargs printf %.1f)" "${qps[$name]}" "$(printf %.1f "${rssmb[$name]}")" "$ratio"
 done
-if [ "$have_kenlm" = 1 ]; then
-    for pair in "spinscan probing|KenLM probing" "spinscan compact|KenLM trie" \
-                "spinscan compact -q 8|KenLM trie -q 8 -b 8"; do
-        IFS='|' read -r a b <<< "$pair"
-        printf '   %s vs %s: query throughput %.2fx, peak RSS %.3fx (same run)\n' "$a" "$b" \
-            "$(calc "${qps[$a]} / ${qps[$b]}")" "$(calc "${rssmb[$a]} / ${rssmb[$b]}")"
+[ "$have_kenlm" = 1 ] || for name in "KenLM probing" "KenLM trie" "KenLM trie -q 8 -b 8"; do
+    printf '   %-24s %s\n' "$name" "$kenlm_na"
+done
+for pair in "spinscan probing|KenLM probing" "spinscan compact|KenLM trie" \
+            "spinscan compact -q 8|KenLM trie -q 8 -b 8"; do
+    IFS='|' read -r a b <<< "$pair"
+    if [ "$have_kenlm" = 1 ]; then
+        printf '   %s vs %s: query throughput %.2fx, peak RSS %.3fx, file %.3fx (same run)\n' "$a" "$b" \
+            "$(calc "${qps[$a]} / ${qps[$b]}")" "$(calc "${rssmb[$a]} / ${rssmb[$b]}")" \
+            "$(calc "${bytes[$a]} / ${bytes[$b]}")"
+    else
+        printf '   %s vs %s: %s\n' "$a" "$b" "$kenlm_na"
+    fi
+done
+
+# Start-up: the whole process on empty input (exec, dynamic linking, opening
+# the model, exit), KenLM's query with -l lazy (it maps the file and reads
+# pages as scoring needs them, as spinscan does).  Runs alternate; medians of
+# STARTUP_RUNS (default 21).  `spinscan --version` is the process without a
+# model: the part of start-up that the libraries' loading and relocation take.
+SR=${STARTUP_RUNS:-21}
+declare -A st
+for r in $(seq "$SR"); do
+    for row in "spinscan --version|$SPINSCAN --version|" \
+               "spinscan compact|$SPINSCAN query -v summary|$TMP/compact.bin" \
+               "spinscan probing|$SPINSCAN query -v summary|$TMP/probing.bin" \
+               "KenLM trie -l lazy|${KENLM_BIN:-}/query -l lazy -v summary|$TMP/kenlm.trie" \
+               "KenLM probing -l lazy|${KENLM_BIN:-}/query -l lazy -v summary|$TMP/kenlm.probing"; do
+        IFS='|' read -r name cmd file <<< "$row"
+        [ "$have_kenlm" = 1 ] || case $name in KenLM*) continue ;; esac
+        t0=$(now); $cmd $file < /dev/null > /dev/null 2>&1; t1=$(now)
+        st[$name]+="$(calc "($t1 - $t0) * 1000") "
     done
+done
+med() { printf '%s\n' ${st[$1]} | median; }
+echo "   start-up on empty input, ms (median of $SR, alternating):"
+printf '      spinscan --version %.2f, spinscan compact %.2f, spinscan probing %.2f\n' \
+    "$(med "spinscan --version")" "$(med "spinscan compact")" "$(med "spinscan probing")"
+if [ "$have_kenlm" = 1 ]; then
+    printf '      KenLM query -l lazy: trie %.2f, probing %.2f; spinscan compact / KenLM trie %.2fx, probing / probing %.2fx\n' \
+        "$(med "KenLM trie -l lazy")" "$(med "KenLM probing -l lazy")" \
+        "$(calc "$(med "spinscan compact") / $(med "KenLM trie -l lazy")")" \
+        "$(calc "$(med "spinscan probing") / $(med "KenLM probing -l lazy")")"
+else
+    echo "      KenLM query -l lazy: $kenlm_na"
 fi
 
 # In-process figures from the API (no process start): load and scoring speed.
@@ -126,16 +166,33 @@ for f in probing compact; do
         /^score_words_s/ {printf "   API %-8s spin_full_score             %8.0f words/s\n", f, $2}'
 done
 
-# What quantization does: per-word |delta log10 prob| and perplexity.
+# What quantization does, to the perplexity of the text and to each word's
+# log10 probability, beside KenLM's -q 8 -b 8 trie on the same model and text.
 "$SPINSCAN" query -v word "$TMP/probing.bin" < "$text" > "$TMP/exact.words"
 "$SPINSCAN" query -v word "$TMP/compact-q8.bin" < "$text" > "$TMP/q8.words"
 "$SPINSCAN" query -v summary "$TMP/probing.bin" < "$text" > "$TMP/exact.sum"
 "$SPINSCAN" query -v summary "$TMP/compact-q8.bin" < "$text" > "$TMP/q8.sum"
 cmp -s "$TMP/exact.sum" <("$SPINSCAN" query -v summary "$TMP/compact.bin" < "$text") &&
     echo "   compact (exact) summary identical to probing: yes" || echo "   compact (exact) summary identical to probing: NO"
-paste -d'\n' <(tr '\t' '\n' < "$TMP/exact.words") <(tr '\t' '\n' < "$TMP/q8.words") | awk '
-    NR % 2 == 1 { a = $NF; next }
-    { b = $NF; if (a == "" || b == "") next; d = a - b; if (d < 0) d = -d; if (d > max) max = d; sum += d; n++ }
-    END { printf "   compact -q 8 vs exact: max |delta log10 p| %.4f, mean %.5f over %d words\n", max, sum / n, n }'
+word_errors() { # label exact-words quantized-words
+    paste -d'\n' <(tr '\t' '\n' < "$2") <(tr '\t' '\n' < "$3") | awk -v label="$1" '
+        NR % 2 == 1 { a = $NF; next }
+        { b = $NF; if (a == "" || b == "" || a !~ /^-?[0-9.]/) next
+          d = b - a; s += d; if (d < 0) d = -d; if (d > max) max = d; sum += d; n++ }
+        END { printf "   %-22s per word: max |delta log10 p| %.4f, mean %.5f, mean signed %+.6f over %d words\n", label, max, sum / n, s / n, n }'
+}
+word_errors "spinscan -q 8" "$TMP/exact.words" "$TMP/q8.words"
 pe=$(awk -F'\t' '/including/{print $2}' "$TMP/exact.sum"); pq=$(awk -F'\t' '/including/{print $2}' "$TMP/q8.sum")
-echo "   perplexity exact $pe, compact -q 8 $pq ($(calc "($pq / $pe - 1) * 100" | xargs printf '%+.3f')%)"
+if [ "$have_kenlm" = 1 ]; then
+    "$KENLM_BIN/query" -v word "$TMP/kenlm.trie-q8" < "$text" 2>/dev/null |
+        sed 's/=[0-9]* / /g' > "$TMP/k8.words"
+    "$SPINSCAN" query -v word "$TMP/probing.bin" < "$text" | sed 's/=[0-9]* / /g' > "$TMP/exact.k"
+    word_errors "KenLM -q 8 -b 8" "$TMP/exact.k" "$TMP/k8.words"
+    pk=$(awk -F'\t' '/including/{print $2}' <("$KENLM_BIN/query" -v summary "$TMP/kenlm.trie-q8" < "$text" 2>/dev/null))
+    printf '   perplexity: exact %s; spinscan -q 8 %s (%+.4f%%); KenLM -q 8 -b 8 %s (%+.4f%%)\n' "$pe" "$pq" \
+        "$(calc "($pq / $pe - 1) * 100")" "$pk" "$(calc "($pk / $pe - 1) * 100")"
+else
+    echo "   KenLM -q 8 -b 8        per word: $kenlm_na"
+    printf '   perplexity: exact %s; spinscan -q 8 %s (%+.4f%%); KenLM -q 8 -b 8 %s\n' "$pe" "$pq" \
+        "$(calc "($pq / $pe - 1) * 100")" "$kenlm_na"
+fi

@@ -35,7 +35,7 @@ static inline double pow10i(int k) {
  * without the library call. */
 static inline double round_even(double y) {
     const double big = 4503599627370496.0; /* 2^52 */
-    double t = y + big; /* not folded: FP addition does not reassociate */
+    double t = y + big;                    /* not folded: FP addition does not reassociate */
     return t - big;
 }
 

@@ -494,7 +494,8 @@ static spin_status quantize(const spin_model *m, unsigned n, const build_level *
         }
         for (uint64_t j = 0; j < c->n; ++j)
             below[c->parent[j]] +=
-                pow(10.0, joint_log10(m, n + 1, m->record->ids[n + 1] + (uint64_t)c->perm[j] * (n + 1)));
+                pow(10.0,
+                    joint_log10(m, n + 1, m->record->ids[n + 1] + (uint64_t)c->perm[j] * (n + 1)));
     }
     size_t k = 0;
     for (uint64_t i = 0; i < b->n; ++i) {
