@@ -316,6 +316,16 @@ t_ok $? "run 3: every job ended"
 cmp "$OUT/ranking.tsv" "$TMP/single.tsv" > /dev/null 2>&1
 t_ok $? "run 3: the merged ranking is byte-identical again"
 
+# ---- the whole array resubmitted by hand: every task finds its shard done ----
+cat "$OUT"/shards/shard-*/done > "$TMP/done-before"
+sbatch --parsable --array=0-7 -c 1 --mem=1G -o "$OUT/logs/again-%A_%a.log" "$RECIPE" task "$OUT" > "$TMP/again" 2>&1
+t_is "$?" 0 "sbatch --array=0-7 spinscan-slurm task OUT (by hand)"
+wait_for 300 queue_empty
+t_ok $? "every job ended"
+t_is "$(cat "$OUT"/logs/again-*.log | grep -c 'complete already, skipped')" 8 "  the 8 tasks skipped their finished shards"
+cat "$OUT"/shards/shard-*/done > "$TMP/done-after"
+cmp -s "$TMP/done-before" "$TMP/done-after"; t_ok $? "  and left them as they were"
+
 # ---- other settings on the same OUT are refused; a second layout (jsonl, --top, by id) ----
 "$RECIPE" submit -o "$OUT" -n 9 -m "$MODEL" --spinscan "$TMP/spinscan-faulty" "${INPUTS[@]}" > /dev/null 2> "$TMP/err"
 t_is "$?" 1 "submit with other settings on the same OUT: exit 1"
