@@ -8,8 +8,10 @@
 # byte-identical to one plain `spinscan rank` over the same inputs.
 #
 # Needs Slurm (Debian slurm-wlm, munge); as root it installs them when missing
-# (scripts/install-deps.sh --slurm).  Otherwise it skips and says why, unless
-# SPINSCAN_REQUIRE_SLURM=1 (CI), which makes any reason to skip a failure.
+# (scripts/install-deps.sh --slurm).  As root, munged runs as the munge user and
+# slurmctld/slurmd as root; otherwise all three run as the current user, which
+# can then run its own jobs.  Without Slurm and without root it skips and says
+# why, unless SPINSCAN_REQUIRE_SLURM=1 (CI), which makes a skip a failure.
 # `make check-slurm` runs it alone.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -48,15 +50,21 @@ if ! have_slurm; then
         { show_log "$TMP/apt.log"; skip_all "could not install slurm-wlm and munge (apt-get failed; log above)"; }
     have_slurm || skip_all "slurm-wlm and munge installed, but their commands are not on PATH"
 fi
-[ "$(id -u)" -eq 0 ] || skip_all "not root: the test starts its own munged, slurmctld and slurmd, and slurmd needs root to run jobs"
+ROOT=0
+[ "$(id -u)" -eq 0 ] && ROOT=1
+ME=$(id -un)
 
 # ---- a private cluster ----
 C=$TMP/cluster
 mkdir -p "$C/ctld" "$C/spool" "$C/log" "$C/munge/private"
-chmod 711 "$TMP" # munged runs as the munge user and must reach its socket
+chmod 711 "$TMP" # munged checks that everyone can reach its socket
 chmod 755 "$C" "$C/munge"
-chown munge:munge "$C/munge" "$C/munge/private"
 chmod 700 "$C/munge/private"
+MUNGE_USER=$ME
+if [ $ROOT = 1 ]; then
+    MUNGE_USER=munge
+    chown munge:munge "$C/munge" "$C/munge/private"
+fi
 export SLURM_CONF=$C/slurm.conf
 PIDS=()
 JOBS_SUBMITTED=0
@@ -103,10 +111,14 @@ NODE=$(sed -E 's/^NodeName=([^ ]+).*/\1/' <<< "$NODE_LINE")
 HOST=$(hostname -s)
 
 dd if=/dev/urandom of="$C/munge/private/munge.key" bs=1024 count=1 status=none
-chown munge:munge "$C/munge/private/munge.key"
 chmod 400 "$C/munge/private/munge.key"
-# setpriv execs munged as the munge user (no fork), so $! is munged itself.
-setpriv --reuid=munge --regid=munge --init-groups munged -F --socket="$C/munge/socket" \
+AS_MUNGE=()
+if [ $ROOT = 1 ]; then
+    chown munge:munge "$C/munge/private/munge.key"
+    # setpriv execs munged as the munge user (no fork), so $! is munged itself.
+    AS_MUNGE=(setpriv --reuid=munge --regid=munge --init-groups)
+fi
+"${AS_MUNGE[@]}" munged -F --socket="$C/munge/socket" \
     --key-file="$C/munge/private/munge.key" --log-file="$C/munge/private/munged.log" \
     --pid-file="$C/munge/private/munged.pid" --seed-file="$C/munge/private/seed" > "$C/log/munged.out" 2>&1 &
 PIDS+=($!)
@@ -116,8 +128,8 @@ ClusterName=spinscantest
 SlurmctldHost=$HOST(127.0.0.1)
 SlurmctldPort=$PORT
 SlurmdPort=$((PORT + 1))
-SlurmUser=root
-SlurmdUser=root
+SlurmUser=$([ $ROOT = 1 ] && echo root || echo "$ME")
+SlurmdUser=$([ $ROOT = 1 ] && echo root || echo "$ME")
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$C/munge/socket
@@ -155,7 +167,7 @@ wait_for() { # wait_for SECONDS COMMAND...: polls every half second
 }
 munge_ok() { munge -S "$C/munge/socket" -n 2> /dev/null | unmunge -S "$C/munge/socket" > /dev/null 2>&1; }
 wait_for 20 munge_ok
-t_ok $? "munged runs as munge on a private socket"
+t_ok $? "munged runs as $MUNGE_USER on a private socket"
 if ! munge_ok; then show_log "$C/log/munged.out"; skip_all "munged did not start"; fi
 
 slurmctld -D -f "$C/slurm.conf" > "$C/log/slurmctld.out" 2>&1 &
