@@ -235,11 +235,13 @@ for f in 1 2 3 4; do
     done > "$W/seg-$f.warc.gz"
 done
 gen_docs 200 20 page | while IFS=$'\t' read -r id text; do printf '%s\n' "$text" > "$W/pages/$id.txt"; done
-INPUTS=("$W"/part-* "$W"/seg-*.warc.gz "$W/pages")
 NDOCS=$((12 * 15 + 4 * 8 + 20))
 
 # The reference: one plain rank over the same inputs, from the same directory.
+# Relative paths (directory documents have their path as id): the tasks must
+# run where submit ran, wherever resume runs.
 cd "$TMP" || exit 1
+INPUTS=(crawl/part-* crawl/seg-*.warc.gz crawl/pages)
 "$S" rank -q -m "$MODEL" -j 2 -o "$TMP/single.tsv" "${INPUTS[@]}"
 t_is "$?:$(($(wc -l < "$TMP/single.tsv") - 1))" "0:$NDOCS" "one plain rank over the crawl (${#INPUTS[@]} inputs, $NDOCS documents)"
 
@@ -260,7 +262,7 @@ EOF
 chmod +x "$TMP/spinscan-faulty"
 
 OUT=$TMP/out
-merge_job() { tail -n 1 "$OUT/job/jobids"; }
+merge_job() { tail -n 1 "$OUT/job/jobids" | awk '{ print $NF }'; }
 job_state() { scontrol show job "$1" 2> /dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -1; }
 queue_empty() { [ -z "$(squeue -h -o %i 2> /dev/null)" ]; }
 submit() { # the recipe, as a user would run it
@@ -274,7 +276,7 @@ T0=$SECONDS
 JOBS_SUBMITTED=1
 submit
 t_is "$?" 0 "submit: exit 0 ($(head -1 "$TMP/submit.out"))"
-ARRAY=$(head -1 "$OUT/job/jobids")
+ARRAY=$(head -1 "$OUT/job/jobids" | cut -d' ' -f1)
 wait_for 240 test -f "$FAULTS/ranked-3"
 t_ok $? "shard 3's rank finished inside its task"
 scancel "${ARRAY}_3"
@@ -320,8 +322,8 @@ sed -i '$d' "$OUT/shards/shard-00002/ranking.tsv"
 t_is "$?" 1 "merge over a truncated shard: exit 1"
 grep -q "shard-00002: incomplete" "$TMP/merge.err"; t_ok $? "  says so: $(grep -m1 shard-00002 "$TMP/merge.err")"
 rm "$OUT/ranking.tsv"
-"$RECIPE" resume "$OUT" > "$TMP/submit.out" 2> "$TMP/submit.err"
-t_is "$?" 0 "resume OUT: exit 0"
+(cd / && "$RECIPE" resume "$OUT") > "$TMP/submit.out" 2> "$TMP/submit.err"
+t_is "$?" 0 "resume OUT (from another directory): exit 0"
 grep -q "1 of 8 shards (2)" "$TMP/submit.out"; t_ok $? "  reruns shard 2 only"
 wait_for 300 queue_empty
 t_ok $? "run 3: every job ended"
