@@ -40,7 +40,7 @@ LIBS := $(PKG_LIBS) $(BZ2_LIBS) -lpthread -lm
 
 # Subsystems, lowest layer first; a layer includes only the layers before it
 # (tests/layout.t checks this).  src/cli is the program on top of them all.
-LAYERS   := util text lm detect crawl
+LAYERS   := util text lm detect crawl api
 LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(foreach l,$(LAYERS) hardening,$(wildcard tests/$(l)/test_*.c)))
@@ -57,8 +57,8 @@ FUZZ_AUX := $(BUILD)/tests/fuzz/json_check.o
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 # Where commands look for the default model after -m and SPINSCAN_MODEL
-# (src/cli/modelpath.c): models/en in this source tree, then the installed one.
-$(BUILD)/src/cli/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
+# (src/api/modelpath.c): models/en in this source tree, then the installed one.
+$(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
 .PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install eval
@@ -85,6 +85,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
 
 # The replay drivers (a more specific pattern than the one above, so make prefers it).
+$(BUILD)/tests/api/test_api.o: ALL_CFLAGS += -DSPIN_TEST_SRC='"$(CURDIR)"'
 $(BUILD)/tests/fuzz/replay.o: ALL_CFLAGS += -DFUZZ_CORPUS_ROOT='"$(CURDIR)/tests/fuzz/corpus"'
 $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_AUX) $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $< $(BUILD)/tests/fuzz/replay.o $(FUZZ_AUX) $(BUILD)/libspinscan.a $(LIBS)
@@ -147,6 +148,7 @@ bench: deps
 model: $(BUILD)/spinscan
 	@BUILD=$(BUILD) bash scripts/build-model.sh
 	@BUILD=$(BUILD) bash scripts/build-detector.sh
+	@BUILD=$(BUILD) bash scripts/refresh-binaries.sh
 
 # The development evaluation of issue 5 (scripts/eval.sh): synthetic spun, salad and
 # stuffed documents made from the held-out text only, scored by spinscan and by plain

@@ -216,7 +216,10 @@ static void json_document(FILE *out, const report_doc *doc) {
         }
         fputs("}}", out);
     }
-    fputs("]}\n", out);
+    fputc(']', out);
+    if (doc->provenance)
+        fprintf(out, ", \"spinscan\": %s", doc->provenance);
+    fputs("}\n", out);
 }
 
 /* ---- text report ---- */
