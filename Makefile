@@ -10,6 +10,9 @@
 #                             build-fuzz/); `make check` replays their corpora without clang
 
 CC       ?= cc
+VERSION  := $(shell sed -n 's/^\#define SPIN_VERSION "\(.*\)"/\1/p' include/spinscan.h)
+# The commands (each gets a man page): the names in src/cli/main.c's table.
+COMMANDS  = $(shell $(BUILD)/spinscan --help 2>/dev/null | sed -n 's/^  \([a-z]*\)  .*/\1/p')
 PREFIX   ?= /usr/local
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -61,7 +64,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 $(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
-.PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install eval
+.PHONY: all lib deps check test pytest demo model model-if-missing bench format format-check clean install eval
 .PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
@@ -113,10 +116,21 @@ deps:
 FIXTURES ?= $(abspath ../shared/fixtures/kenlm)
 export SPINSCAN_FIXTURES := $(FIXTURES)
 
+# The Python package's tests (python/tests, pytest from Debian's python3-pytest,
+# which `make deps` installs) run after prove, over the same build.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 test: all $(TEST_BIN) $(FUZZ_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
-	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) SPINSCAN_SRC=$(CURDIR) PYTHON=$(PYTHON) \
 	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
+	@$(MAKE) --no-print-directory pytest
+
+pytest: all
+	@if ! $(PYTHON) -c 'import pytest' 2>/dev/null; then \
+	    echo "python tests: no pytest for $(PYTHON) ('make deps' installs python3-pytest)" >&2; exit 1; fi
+	cd python && SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_LIBRARY=$(abspath $(BUILD)/libspinscan.so) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) PYTHONPATH=$(CURDIR)/python \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
 # libFuzzer (clang, ASan + UBSan) on every target for FUZZ_SECONDS each, from the
 # seed corpus; new inputs collect in build-fuzz/corpus/, crashes in
@@ -160,8 +174,20 @@ demo: deps
 	@$(MAKE) --no-print-directory model-if-missing
 	@BUILD=$(BUILD) bash scripts/demo.sh
 
+# Installed: the program, the libraries with spinscan.pc, the header, the model,
+# man pages made by the program from its option tables (spinscan --man), and
+# the Python package with the path of the installed library recorded in it.
+PYDIR ?= $(PREFIX)/lib/python3/dist-packages
 install: model-if-missing
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)/spinscan
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
+	    -e 's|@LIBS@|$(BZ2_LIBS) -lpthread -lm|' spinscan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spinscan.pc
+	$(BUILD)/spinscan --man > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan.1
+	for c in $(COMMANDS); do \
+	    $(BUILD)/spinscan --man $$c > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan-$$c.1 || exit 1; done
+	install -m 644 python/spinscan/__init__.py $(DESTDIR)$(PYDIR)/spinscan/
+	echo 'LIBRARY = "$(PREFIX)/lib/libspinscan.so.0"' > $(DESTDIR)$(PYDIR)/spinscan/_libpath.py
 	install -m 755 $(BUILD)/spinscan $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libspinscan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libspinscan.so $(DESTDIR)$(PREFIX)/lib/libspinscan.so.0
