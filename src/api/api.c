@@ -352,8 +352,8 @@ struct spin_tokenizer {
 
 struct spin_tokens {
     tok_doc doc;
-    char *joined;     /* every segment's tokens joined by ' ', each NUL-terminated */
-    size_t *offsets;  /* [nsentences] start of each in 'joined' */
+    char *joined;    /* every segment's tokens joined by ' ', each NUL-terminated */
+    size_t *offsets; /* [nsentences] start of each in 'joined' */
 };
 
 spin_status spin_tokenizer_new(spin_tokenizer **out, spin_diag *diag) {

@@ -41,8 +41,7 @@ static void find_relative_dir(void) {
     Dl_info info;
     /* Any object of this library will do: a static one, not a function
      * (ISO C has no conversion from function to object pointers). */
-    if (dladdr(&relative_once, &info) && info.dli_fname &&
-        strstr(info.dli_fname, "libspinscan")) {
+    if (dladdr(&relative_once, &info) && info.dli_fname && strstr(info.dli_fname, "libspinscan")) {
         if (!realpath(info.dli_fname, path))
             path[0] = '\0';
     }
@@ -86,8 +85,7 @@ static int resolve(const char *path, model_path *mp, char *err, size_t errsize) 
     if (!S_ISDIR(st.st_mode)) {
         const char *slash = strrchr(path, '/');
         int dlen = slash ? (int)(slash - path) : 1;
-        snprintf(mp->manifest, sizeof mp->manifest, "%.*s/manifest.json", dlen,
-                 slash ? path : ".");
+        snprintf(mp->manifest, sizeof mp->manifest, "%.*s/manifest.json", dlen, slash ? path : ".");
         if (!is_file(mp->manifest))
             mp->manifest[0] = '\0';
         if ((size_t)snprintf(mp->model, sizeof mp->model, "%s", path) >= sizeof mp->model ||

@@ -138,13 +138,15 @@ int main(void) {
     /* JSON with an id. */
     spin_result_set_id(r, "doc \"1\"", 7);
     char *j = spin_result_json(r);
-    ok(j && !strncmp(j, "{\"id\": \"doc \\\"1\\\"\", \"spin_score\": ", 33), "JSON starts with the id");
+    ok(j && !strncmp(j, "{\"id\": \"doc \\\"1\\\"\", \"spin_score\": ", 33),
+       "JSON starts with the id");
     ok(j && strchr(j, '\n') == NULL, "  one line, no newline");
     free(j);
     spin_result_free(r);
 
     /* Binary data is not text. */
-    static const char bin[] = "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0";
+    static const char bin[] = "\x7f"
+                              "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0";
     st = spin_detect(d, bin, sizeof bin - 1, &r, &diag);
     is_int(st, SPIN_EFORMAT, "binary data is SPIN_EFORMAT");
     ok(r == NULL, "  with no result");
