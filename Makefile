@@ -2,7 +2,9 @@
 # Debian packages and runs every test; `make demo` shows the tool at work.
 #
 #   make                      build/spinscan, build/libspinscan.{a,so}
-#   make check                every test through prove
+#   make check                every test through prove, then the Python tests (pytest)
+#   make install PREFIX=DIR   program, libraries, spinscan.pc, header, model, man pages,
+#                             Python package (PYDIR, default PREFIX/lib/python3/dist-packages)
 #   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
 #   make bench                speed and memory figures (scripts/bench.sh)
 #   make format / format-check
@@ -61,8 +63,9 @@ TEST_AUX := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 FUZZ_AUX := $(TEST_AUX)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
-# Where commands look for the default model after -m and SPINSCAN_MODEL
-# (src/api/modelpath.c): models/en in this source tree, then the installed one.
+# Where the library looks for the default model after an explicit path and
+# SPINSCAN_MODEL (src/api/modelpath.h): share/spinscan/en beside the running
+# binary or library, then models/en in this source tree, then PREFIX's.
 $(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
@@ -127,10 +130,14 @@ test: all $(TEST_BIN) $(FUZZ_BIN)
 	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
 	@$(MAKE) --no-print-directory pytest
 
+# Under sanitizers the instrumented library needs their runtimes loaded first.
+PYTEST_ENV := $(if $(SANITIZE),LD_PRELOAD="$(strip $(if $(findstring address,$(SANITIZE)),\
+    $(shell $(CC) -print-file-name=libasan.so)) $(if $(findstring undefined,$(SANITIZE)),\
+    $(shell $(CC) -print-file-name=libubsan.so)))" ASAN_OPTIONS=detect_leaks=0)
 pytest: all
 	@if ! $(PYTHON) -c 'import pytest' 2>/dev/null; then \
 	    echo "python tests: no pytest for $(PYTHON) ('make deps' installs python3-pytest)" >&2; exit 1; fi
-	cd python && SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_LIBRARY=$(abspath $(BUILD)/libspinscan.so) \
+	cd python && $(PYTEST_ENV) PYTHONDONTWRITEBYTECODE=1 SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_LIBRARY=$(abspath $(BUILD)/libspinscan.so) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) PYTHONPATH=$(CURDIR)/python \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests
 

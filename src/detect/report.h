@@ -63,9 +63,9 @@ typedef struct report_doc {
     const char *text;         /**< the document's bytes, as passed to detect_run() */
     size_t len;               /**< their number */
     const det_result *result; /**< what detect_run() made of them */
-    /** JSON only: a JSON object written as the last member, "spinscan" (the
-     *  tool version and the model's identity, from spin_detector_info());
-     *  NULL writes none. */
+    /** A JSON object: the tool version and the model's identity (from
+     *  spin_detector_info()), written as the last member "spinscan" in JSON
+     *  and as a line under the document in HTML; NULL writes none. */
     const char *provenance;
 } report_doc;
 
