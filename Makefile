@@ -6,6 +6,8 @@
 #   make install PREFIX=DIR   program, libraries, spinscan.pc, header, model, man pages,
 #                             Python package (PYDIR, default PREFIX/lib/python3/dist-packages)
 #   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
+#   make check-slurm          only the Slurm recipe's test, on a private single-node Slurm
+#                             (root: installs slurm-wlm and munge; tests/cli/slurm.t)
 #   make bench                speed and memory figures (scripts/bench.sh)
 #   make format / format-check
 #   make fuzz FUZZ_SECONDS=60 each libFuzzer target in tests/fuzz/ for that long (clang,
@@ -69,7 +71,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 $(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
-.PHONY: all lib deps check test pytest demo model model-if-missing bench format format-check clean install eval
+.PHONY: all lib deps check check-slurm test pytest demo model model-if-missing bench format format-check clean install eval
 .PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
@@ -140,6 +142,13 @@ pytest: all
 	cd python && $(PYTEST_ENV) PYTHONDONTWRITEBYTECODE=1 SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_LIBRARY=$(abspath $(BUILD)/libspinscan.so) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) PYTHONPATH=$(CURDIR)/python \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+# The Slurm recipe alone (scripts/slurm/); `make check` runs it too when it can.
+# Here a reason to skip is a failure: it was asked for.
+check-slurm: all
+	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) SPINSCAN_REQUIRE_SLURM=1 \
+	    prove --exec '' -v tests/cli/slurm.t
 
 # libFuzzer (clang, ASan + UBSan) on every target for FUZZ_SECONDS each, from the
 # seed corpus; new inputs collect in build-fuzz/corpus/, crashes in
