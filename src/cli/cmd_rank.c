@@ -513,7 +513,10 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     outfile out;
     bool out_open = false;
     if (!p.jobs || !p.items || !p.dets || !wa || !tids ||
-        ranking_new(unsorted ? 1 : families ? 0 : (size_t)top, &rk) != SPIN_OK ||
+        ranking_new(unsorted   ? 1
+                    : families ? 0
+                               : (size_t)top,
+                    &rk) != SPIN_OK ||
         (families && fam_set_new(&fs) != SPIN_OK)) {
         cli_error("out of memory");
         status = EXIT_DATA;
@@ -704,8 +707,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         }
         if (st != SPIN_OK) {
             clear_progress(&s);
-            cli_error("%s finding the families", st == SPIN_ENOMEM ? "out of memory"
-                                                                    : spin_strerror(st));
+            cli_error("%s finding the families",
+                      st == SPIN_ENOMEM ? "out of memory" : spin_strerror(st));
             ranking_free(rk2);
             fatal = true;
         } else {

@@ -10,8 +10,13 @@
 #include "crawl/family.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+/* xxHash from Debian's libxxhash-dev, its functions inlined here: most
+ * inputs are a few bytes (a word, five token hashes), where a call costs as
+ * much as the hashing. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "util/diag.h"
@@ -40,13 +45,34 @@ static const char *const function_words[] = {
     "within",  "without", "would",   "yet",     "you",     "your",    "yours",
 };
 
-static int cmp_word(const void *key, const void *elem) {
-    return strcmp((const char *)key, *(const char *const *)elem);
+#define N_FUNCTION_WORDS (sizeof function_words / sizeof *function_words)
+
+/* Their hashes (of the lower case), sorted: a word is looked up by the hash
+ * that the word shingles need anyway. */
+static uint64_t function_hashes[N_FUNCTION_WORDS];
+static pthread_once_t function_once = PTHREAD_ONCE_INIT;
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
 }
 
-static bool is_function_word(const char *lower) {
-    return bsearch(lower, function_words, sizeof function_words / sizeof *function_words,
-                   sizeof *function_words, cmp_word) != NULL;
+static void init_function_hashes(void) {
+    for (size_t i = 0; i < N_FUNCTION_WORDS; ++i)
+        function_hashes[i] = XXH3_64bits(function_words[i], strlen(function_words[i]));
+    qsort(function_hashes, N_FUNCTION_WORDS, sizeof *function_hashes, cmp_u64);
+}
+
+static bool is_function_hash(uint64_t h) {
+    size_t lo = 0, hi = N_FUNCTION_WORDS;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (function_hashes[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < N_FUNCTION_WORDS && function_hashes[lo] == h;
 }
 
 /* The code point at s[0, n) and its length (an ill-formed byte: U+FFFD, 1). */
@@ -163,24 +189,19 @@ static size_t lower_word(const char *s, size_t n, char *out, size_t cap) {
 
 #define W_HASH UINT64_C(0x9e3779b97f4a7c15)
 
-/* A word's skeleton token: its hash if the spinner leaves it (function word,
- * number, name, all-caps), else W_HASH (content). */
-static uint64_t skeleton_hash(const char *s, size_t n, bool sentence_start) {
-    char low[32];
+/* A word's skeleton token: 'low', the hash of its lower case, if the
+ * spinner leaves it (function word, number, name, all-caps), else W_HASH
+ * (content). */
+static uint64_t skeleton_hash(const char *s, size_t n, uint64_t low, bool sentence_start) {
     unsigned char c0 = (unsigned char)s[0];
-    if (c0 >= '0' && c0 <= '9')
-        return XXH3_64bits(s, n);
-    if (n < sizeof low) {
-        size_t m = lower_word(s, n, low, sizeof low);
-        if (is_function_word(low))
-            return XXH3_64bits(low, m);
-    }
+    if ((c0 >= '0' && c0 <= '9') || is_function_hash(low))
+        return low;
     if (c0 >= 'A' && c0 <= 'Z') {
         bool caps = n >= 2;
         for (size_t i = 1; i < n && caps; ++i)
             caps = (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9');
         if (caps || !sentence_start)
-            return XXH3_64bits(s, n);
+            return low;
     }
     return W_HASH;
 }
@@ -203,6 +224,7 @@ typedef struct skel_walker {
 } skel_walker;
 
 static void walker_init(skel_walker *w, const char *text, size_t n) {
+    pthread_once(&function_once, init_function_hashes);
     memset(w, 0, sizeof *w);
     w->text = text;
     w->n = n;
@@ -227,12 +249,12 @@ static bool walker_next(skel_walker *w, skel_tok *out, void (*word_fn)(void *, u
             continue;
         }
         if (got && t.type == T_WORD) {
-            cur.h = skeleton_hash(w->text + t.start, t.len, w->sentence_start);
-            if (word_fn) {
-                char low[64];
-                size_t m = lower_word(w->text + t.start, t.len, low, sizeof low);
-                word_fn(ctx, XXH3_64bits(low, m));
-            }
+            char low[64];
+            size_t m = lower_word(w->text + t.start, t.len, low, sizeof low);
+            uint64_t lh = XXH3_64bits(low, m);
+            cur.h = skeleton_hash(w->text + t.start, t.len, lh, w->sentence_start);
+            if (word_fn)
+                word_fn(ctx, lh);
             w->sentence_start = false;
         } else if (got) {
             cur.h = XXH3_64bits(w->text + t.start, 1);
@@ -267,39 +289,30 @@ static bool walker_next(skel_walker *w, skel_tok *out, void (*word_fn)(void *, u
     }
 }
 
-/* ---- MinHash ---- */
+/* ---- MinHash: one permutation hashing ----
+ * Each shingle's 64-bit hash falls in one of K bins by its top bits, and the
+ * bin keeps the least of its low 32 bits (Li, Owen and Zhang, "One
+ * permutation hashing", NIPS 2012): one update per shingle instead of K.  An
+ * empty bin holds UINT32_MAX; similarity counts only bins that are not empty
+ * in both. */
 
-static uint64_t splitmix(uint64_t *s) {
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
+static inline void oph_update(uint32_t *bins, unsigned bits, uint64_t x) {
+    size_t bin = (size_t)(x >> (64 - bits));
+    uint32_t v = (uint32_t)x;
+    if (v == UINT32_MAX)
+        v = UINT32_MAX - 1; /* UINT32_MAX marks an empty bin */
+    if (v < bins[bin])
+        bins[bin] = v;
 }
 
-typedef struct minhash {
-    uint64_t mul[FAM_K_SKEL], add[FAM_K_SKEL];
-    uint64_t ring[FAM_SHINGLE > FAM_WSHINGLE ? FAM_SHINGLE : FAM_WSHINGLE];
-    size_t have;
-} minhash;
-
-static void mh_params(uint64_t *mul, uint64_t *add, size_t k, uint64_t seed) {
-    for (size_t i = 0; i < k; ++i) {
-        mul[i] = splitmix(&seed) | 1;
-        add[i] = splitmix(&seed);
-    }
-}
-
-static void mh_update(uint32_t *mins, const uint64_t *mul, const uint64_t *add, size_t k,
-                      uint64_t x) {
-    for (size_t i = 0; i < k; ++i) {
-        uint32_t v = (uint32_t)((x * mul[i] + add[i]) >> 32);
-        if (v < mins[i])
-            mins[i] = v;
-    }
-}
+/* log2 of the bin counts */
+#define SKEL_BITS 6
+#define WORD_BITS 5
+_Static_assert((1 << SKEL_BITS) == FAM_K_SKEL, "FAM_K_SKEL is 2^SKEL_BITS");
+_Static_assert((1 << WORD_BITS) == FAM_K_WORD, "FAM_K_WORD is 2^WORD_BITS");
 
 /* A shingle of the last 'k' token hashes in a ring of 'k' (oldest at 'at'). */
-static uint64_t shingle_hash(const uint64_t *ring, size_t k, size_t at) {
+static inline uint64_t shingle_hash(const uint64_t *ring, size_t k, size_t at) {
     uint64_t buf[8];
     for (size_t i = 0; i < k; ++i)
         buf[i] = ring[(at + i) % k];
@@ -308,7 +321,6 @@ static uint64_t shingle_hash(const uint64_t *ring, size_t k, size_t at) {
 
 typedef struct sig_ctx {
     fam_sig *sig;
-    uint64_t wmul[FAM_K_WORD], wadd[FAM_K_WORD];
     uint64_t wring[FAM_WSHINGLE];
     size_t wn;
 } sig_ctx;
@@ -317,15 +329,12 @@ static void sig_word(void *arg, uint64_t h) {
     sig_ctx *c = arg;
     c->wring[c->wn % FAM_WSHINGLE] = h;
     if (++c->wn >= FAM_WSHINGLE)
-        mh_update(c->sig->word, c->wmul, c->wadd, FAM_K_WORD,
-                  shingle_hash(c->wring, FAM_WSHINGLE, c->wn % FAM_WSHINGLE));
+        oph_update(c->sig->word, WORD_BITS,
+                   shingle_hash(c->wring, FAM_WSHINGLE, c->wn % FAM_WSHINGLE));
 }
 
 void fam_signature(const char *text, size_t len, fam_sig *out) {
-    uint64_t mul[FAM_K_SKEL], add[FAM_K_SKEL];
     sig_ctx c;
-    mh_params(mul, add, FAM_K_SKEL, UINT64_C(0x5350494e46414d31)); /* "SPINFAM1" */
-    mh_params(c.wmul, c.wadd, FAM_K_WORD, UINT64_C(0x5350494e574f5244));
     memset(out, 0xff, sizeof *out);
     out->nshingles = 0;
     c.sig = out;
@@ -338,28 +347,33 @@ void fam_signature(const char *text, size_t len, fam_sig *out) {
     while (walker_next(&w, &t, sig_word, &c)) {
         ring[n % FAM_SHINGLE] = t.h;
         if (++n >= FAM_SHINGLE) {
-            mh_update(out->skel, mul, add, FAM_K_SKEL,
-                      shingle_hash(ring, FAM_SHINGLE, n % FAM_SHINGLE));
+            oph_update(out->skel, SKEL_BITS, shingle_hash(ring, FAM_SHINGLE, n % FAM_SHINGLE));
             if (out->nshingles < UINT32_MAX)
                 ++out->nshingles;
         }
     }
 }
 
+/* Equal bins over bins not empty in both. */
+static double oph_similarity(const uint32_t *a, const uint32_t *b, size_t k) {
+    size_t eq = 0, used = 0;
+    for (size_t i = 0; i < k; ++i) {
+        if (a[i] == UINT32_MAX && b[i] == UINT32_MAX)
+            continue;
+        ++used;
+        eq += a[i] == b[i];
+    }
+    return used ? (double)eq / (double)used : 0;
+}
+
 double fam_skel_similarity(const fam_sig *a, const fam_sig *b) {
     if (a->nshingles < FAM_MIN_SHINGLES || b->nshingles < FAM_MIN_SHINGLES)
         return 0;
-    size_t eq = 0;
-    for (size_t i = 0; i < FAM_K_SKEL; ++i)
-        eq += a->skel[i] == b->skel[i];
-    return (double)eq / FAM_K_SKEL;
+    return oph_similarity(a->skel, b->skel, FAM_K_SKEL);
 }
 
 double fam_word_similarity(const fam_sig *a, const fam_sig *b) {
-    size_t eq = 0;
-    for (size_t i = 0; i < FAM_K_WORD; ++i)
-        eq += a->word[i] == b->word[i] && a->word[i] != UINT32_MAX;
-    return (double)eq / FAM_K_WORD;
+    return oph_similarity(a->word, b->word, FAM_K_WORD);
 }
 
 const char *fam_kind_name(fam_kind k) {
@@ -554,6 +568,12 @@ spin_status fam_set_solve(fam_set *fs) {
             const fam_sig *s = &fs->docs[fs->order[p]].sig;
             if (s->nshingles < FAM_MIN_SHINGLES)
                 continue;
+            const uint32_t *rows = s->skel + band * FAM_ROWS;
+            bool empty = true;
+            for (size_t r = 0; r < FAM_ROWS; ++r)
+                empty &= rows[r] == UINT32_MAX;
+            if (empty) /* would bucket every short document together */
+                continue;
             bk[m].h =
                 XXH3_64bits_withSeed(s->skel + band * FAM_ROWS, FAM_ROWS * sizeof(uint32_t), band);
             bk[m].p = p;
@@ -564,7 +584,8 @@ spin_status fam_set_solve(fam_set *fs) {
             for (size_t k = 1; k <= FAM_WINDOW && k <= i && bk[i - k].h == bk[i].h; ++k) {
                 const fam_sig *a = &fs->docs[fs->order[bk[i - k].p]].sig;
                 const fam_sig *b = &fs->docs[fs->order[bk[i].p]].sig;
-                if (fam_skel_similarity(a, b) < FAM_JOIN)
+                double sk = fam_skel_similarity(a, b);
+                if (sk < FAM_JOIN)
                     continue;
                 if (ne == ecap) {
                     size_t nc = ecap ? ecap * 2 : 256;
@@ -578,7 +599,8 @@ spin_status fam_set_solve(fam_set *fs) {
                 }
                 edges[ne].a = (uint32_t)bk[i - k].p;
                 edges[ne].b = (uint32_t)bk[i].p;
-                edges[ne].spun = fam_word_similarity(a, b) < FAM_DUP;
+                double wj = fam_word_similarity(a, b);
+                edges[ne].spun = !(wj >= FAM_DUP_MIN && wj >= FAM_DUP_RATIO * sk);
                 ++ne;
             }
         }

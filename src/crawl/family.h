@@ -9,9 +9,10 @@
  *    Shingles: FAM_SHINGLE consecutive skeleton tokens, hashed with xxHash
  *    (XXH3).  A second set, FAM_WSHINGLE consecutive lower-cased words, tells
  *    a copy from a rewrite.
- * 2. Signature: MinHash, FAM_K_SKEL minima of the skeleton shingles and
- *    FAM_K_WORD of the word shingles under fixed multiply-shift hashes; a
- *    fixed FAM_SIG_BYTES per document, whatever its length.
+ * 2. Signature: MinHash by one permutation hashing, FAM_K_SKEL bins of the
+ *    skeleton shingles and FAM_K_WORD of the word shingles, each keeping the
+ *    least hash that falls in it; a fixed FAM_SIG_BYTES per document,
+ *    whatever its length.
  * 3. Candidates: LSH banding, FAM_BANDS bands of FAM_ROWS skeleton minima;
  *    documents with an equal band share a bucket, and each is compared with
  *    the FAM_WINDOW before it in the bucket (in the canonical order below), so
@@ -19,8 +20,10 @@
  * 4. Verification: a candidate pair joins when the estimated skeleton
  *    Jaccard (equal minima / FAM_K_SKEL) is >= FAM_JOIN; union-find makes the
  *    families.  A verified pair is a copy when the estimated word-shingle
- *    Jaccard is >= FAM_DUP, else a rewrite; a family with a rewrite pair is
- *    "spun", else "duplicate".
+ *    Jaccard is >= FAM_DUP_MIN and >= FAM_DUP_RATIO times the skeleton one
+ *    (a copy changes words and skeleton alike, a rewrite the words only),
+ *    else a rewrite; a family with a rewrite pair is "spun", else
+ *    "duplicate".
  * Everything depends on the set of (id, signature) only, never on input
  * order: documents are put in a canonical order (id bytewise, then score,
  * then signature) first, so shards merged give the families of one run.
@@ -47,24 +50,26 @@
 #define FAM_K_SKEL 64  /* skeleton minima */
 #define FAM_K_WORD 32  /* word minima */
 #define FAM_BANDS 16
-#define FAM_ROWS 4 /* FAM_BANDS * FAM_ROWS == FAM_K_SKEL */
+#define FAM_ROWS 4 /* FAM_BANDS * FAM_ROWS == FAM_K_SKEL; a band of empty bins is skipped */
 #define FAM_WINDOW 4
 #define FAM_MIN_SHINGLES 8 /* fewer skeleton shingles: too short for a family */
 #define FAM_JOIN 0.5       /* estimated skeleton Jaccard to join */
-#define FAM_DUP 0.7        /* estimated word Jaccard of a copy */
+#define FAM_DUP_MIN 0.5    /* a copy: estimated word Jaccard at least this */
+#define FAM_DUP_RATIO 0.8  /* and at least this times the skeleton Jaccard */
 #define FAM_SIG_BYTES ((FAM_K_SKEL + FAM_K_WORD + 1) * 4)
 
 /** A document's signature: fixed size. */
 typedef struct fam_sig {
-    uint32_t nshingles; /**< distinct skeleton shingles (capped); < FAM_MIN_SHINGLES: none */
-    uint32_t skel[FAM_K_SKEL];
+    uint32_t nshingles;        /**< distinct skeleton shingles (capped); < FAM_MIN_SHINGLES: none */
+    uint32_t skel[FAM_K_SKEL]; /**< least hash per bin; UINT32_MAX: empty */
     uint32_t word[FAM_K_WORD];
 } fam_sig;
 
 /** The signature of the 'len' bytes of text at 'text' (UTF-8). */
 void fam_signature(const char *text, size_t len, fam_sig *out);
 
-/** Estimated skeleton and word-shingle Jaccard of two signatures. */
+/** Estimated skeleton and word-shingle Jaccard of two signatures: equal
+ *  bins over bins not empty in both (skeleton: 0 if either is too short). */
 double fam_skel_similarity(const fam_sig *a, const fam_sig *b);
 double fam_word_similarity(const fam_sig *a, const fam_sig *b);
 

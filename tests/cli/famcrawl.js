@@ -3,7 +3,7 @@
 // (tests/cli/families.t, scripts/bench.d/55-families.sh).
 //
 //   node famcrawl.js --thesaurus WORDS.txt --web DIR --corpus DIR --out DIR
-//                    [--seed N] [--repeat R]
+//                    [--seed N] [--repeat R --slice N] [--chunks K]
 //
 // Sources: every .txt in --web (one article each; tests/data/web, written by
 // us) and chunks of 8-40 consecutive lines of every .txt in --corpus
@@ -22,9 +22,11 @@
 //   - spun singletons: a document spun once, its seed not in the crawl;
 //   - natural singletons: everything else.
 // Writes OUT/crawl.jsonl ({"id", "text"}) and OUT/truth.tsv (id, kind, group)
-// with kind spun, copy, spun-single or natural.  --repeat R writes R crawls
-// in one (ids and groups suffixed /rK, each with its own spins): the bench's
-// 1x, 4x, 16x.
+// with kind spun, copy, spun-single or natural.  --corpus may list several
+// directories (comma-separated); --chunks K: at most K chunks of one corpus
+// document (default 14).  --repeat R --slice N writes R crawls of N source
+// documents each, from disjoint parts of the sources, in one (the bench's
+// 1x, 4x, 16x: the same mix, R times larger, no document repeated).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -40,7 +42,8 @@ if (!thesaurus || !webDir || !corpusDir || !outDir) {
     process.exit(2);
 }
 let state = Number(arg("seed", "1")) >>> 0 || 1;
-const repeat = Number(arg("repeat", "1"));
+const repeat = Number(arg("repeat", "1")), slice = Number(arg("slice", "0"));
+const maxChunks = Number(arg("chunks", "14"));
 const rand = () => { // xorshift32
     state ^= state << 13; state >>>= 0;
     state ^= state >>> 17;
@@ -115,16 +118,18 @@ function copyOf(text, how) {
 const web = fs.readdirSync(webDir).filter((f) => f.endsWith(".txt")).sort()
     .map((f) => ({ id: "web/" + f, text: fs.readFileSync(path.join(webDir, f), "utf8") }));
 const chunks = [];
-for (const f of fs.readdirSync(corpusDir).filter((f) => f.endsWith(".txt")).sort()) {
-    const docs = fs.readFileSync(path.join(corpusDir, f), "utf8").split(/\n\s*\n/);
+for (const dir of corpusDir.split(","))
+for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".txt")).sort()) {
+    const docs = fs.readFileSync(path.join(dir, f), "utf8").split(/\n\s*\n/);
+    const tag = corpusDir.includes(",") ? path.basename(dir) + "/" + f : f;
     docs.forEach((doc, d) => {
         const lines = doc.split("\n").filter((l) => l.trim().length);
-        for (let i = 0, k = 0; i < lines.length && k < 14; ++k) {
+        for (let i = 0, k = 0; i < lines.length && k < maxChunks; ++k) {
             const want = 8 + Math.floor(rand() * 33);
             let text = lines.slice(i, i + want).join("\n") + "\n";
             if (text.length > 20000) // a whole speech on one line: its first sentences
                 text = text.slice(0, text.indexOf(". ", 20000) + 1 || 20000) + "\n";
-            chunks.push({ id: `${f}/${d}/${i}`, text });
+            chunks.push({ id: `${tag}/${d}/${i}`, text });
             i += want;
         }
     });
@@ -132,9 +137,14 @@ for (const f of fs.readdirSync(corpusDir).filter((f) => f.endsWith(".txt")).sort
 
 fs.mkdirSync(outDir, { recursive: true });
 const crawl = [], truth = [];
+const sources = shuffle(web.concat(chunks));
+if (slice && slice * repeat > sources.length) {
+    console.error(`famcrawl: ${repeat} x ${slice} documents wanted, ${sources.length} in the sources`);
+    process.exit(1);
+}
 for (let r = 0; r < repeat; ++r) {
     const sfx = repeat > 1 ? "/r" + r : "";
-    const pool = shuffle(web.concat(chunks).slice());
+    const pool = slice ? sources.slice(r * slice, (r + 1) * slice) : shuffle(sources.slice());
     let next = 0;
     const take = () => pool[next++];
     const add = (id, text, kind, group) => {

@@ -83,7 +83,7 @@ static void test_signatures(void) {
        fam_skel_similarity(&a, &b));
     ok(fam_skel_similarity(&b, &c) >= FAM_JOIN, "two rewrites share the skeleton (%.2f)",
        fam_skel_similarity(&b, &c));
-    ok(fam_word_similarity(&a, &b) < FAM_DUP, "but not the words (%.2f)",
+    ok(fam_word_similarity(&a, &b) < FAM_DUP_MIN, "but not the words (%.2f)",
        fam_word_similarity(&a, &b));
     ok(fam_skel_similarity(&a, &o) < 0.2, "a same-topic article does not (%.2f)",
        fam_skel_similarity(&a, &o));
@@ -113,7 +113,7 @@ typedef struct doc {
 
 static void test_set(void) {
     doc docs[] = {
-        {"b/spun1", spun1}, {"a/seed", seed_text},   {"c/spun2", spun2},
+        {"b/spun1", spun1},      {"a/seed", seed_text},     {"c/spun2", spun2},
         {"d/other", other_text}, {"e/copy-of-other", NULL}, {"f/short", "Too short to matter."},
     };
     char other_copy[4096];
@@ -292,8 +292,9 @@ static void test_refamily(void) {
            "tsv: three columns after flagged");
     rank_entry_refamily(RANK_TSV, a, true, 250000, &none, &b);
     is_str(rank_entry_line(b), "0.250000\td1\t2\t0\t-\t1\t-\n", "tsv: none is -, replaced");
-    is_str(rank_tsv_header(true), "spin_score\tid\tsentences\tflagged\tfamily\tfamily_size\t"
-                                  "family_kind\n",
+    is_str(rank_tsv_header(true),
+           "spin_score\tid\tsentences\tflagged\tfamily\tfamily_size\t"
+           "family_kind\n",
            "tsv header with the family columns");
     ok(rank_tsv_has_family(rank_tsv_header(true), strlen(rank_tsv_header(true))) &&
            !rank_tsv_has_family(RANK_TSV_HEADER, strlen(RANK_TSV_HEADER)),
