@@ -53,7 +53,9 @@ CLI_TESTS:= $(sort $(wildcard tests/*.t tests/cli/*.t))
 # Fuzz targets (tests/fuzz/fuzz_*.c): linked with replay.c they are ordinary TAP
 # tests that replay tests/fuzz/corpus/NAME/; `make fuzz` links them with libFuzzer.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_AUX := $(BUILD)/tests/fuzz/json_check.o
+# Test support (tests/support/) linked into every test and fuzz binary.
+TEST_AUX := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
+FUZZ_AUX := $(TEST_AUX)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 # Where commands look for the default model after -m and SPINSCAN_MODEL
@@ -81,8 +83,8 @@ $(BUILD)/libspinscan.so: $(LIB_OBJ)
 $(BUILD)/spinscan: $(CLI_OBJ) $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libspinscan.a $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libspinscan.a
-	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_AUX) $(BUILD)/libspinscan.a
+	$(CC) $(LDSAN) -o $@ $< $(TEST_AUX) $(BUILD)/libspinscan.a $(LIBS)
 
 # The replay drivers (a more specific pattern than the one above, so make prefers it).
 $(BUILD)/tests/fuzz/replay.o: ALL_CFLAGS += -DFUZZ_CORPUS_ROOT='"$(CURDIR)/tests/fuzz/corpus"'
