@@ -8,6 +8,7 @@
 # seconds (all threads), the cost of --families over plain rank, time per
 # document (flat from 1x to 16x when time is linear), the signature bytes per
 # document, and the families' pairwise precision/recall on each crawl.
+# RUNS=N sets the number of runs (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -26,27 +27,30 @@ dirs=$(ls -d models/corpus/heldout models/corpus/calib models/corpus/train 2>/de
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/spinscan-bench-families.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-secs() { # median wall seconds of 3 runs
-    local t=()
-    for _ in 1 2 3; do
-        local a b
-        a=$(date +%s.%N)
-        "$@" > /dev/null 2>&1
-        b=$(date +%s.%N)
-        t+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b - a }')")
+# Interleaved runs (plain, --families, plain, ...) so that both see the same
+# machine load; medians of RUNS of each, wall seconds and CPU seconds (user +
+# system, all threads).
+RUNS=${RUNS:-5}
+pair() { # pair OUTDIR CRAWL -> "wall0 wall1 cpu0 cpu1" (medians)
+    local d=$1 crawl=$2 i
+    : > "$d/times"
+    for i in $(seq "$RUNS"); do
+        for fam in 0 1; do
+            local a b opt=()
+            [ $fam = 1 ] && opt=(--families)
+            a=$(date +%s.%N)
+            /usr/bin/time -f '%U %S' -o "$tmp/time" "$S" rank -q -j2 -m "$MODEL" -f jsonl "${opt[@]}" \
+                -o "$d/out$fam.jsonl" "$crawl" > /dev/null 2>&1
+            b=$(date +%s.%N)
+            awk -v f=$fam -v a="$a" -v b="$b" '{ printf "%s %.4f %.4f\n", f, b - a, $1 + $2 }' "$tmp/time" >> "$d/times"
+        done
     done
-    printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
-}
-cpu() { # median CPU seconds (user + system, all threads) of 3 runs
-    local t=()
-    for _ in 1 2 3; do
-        /usr/bin/time -f '%U %S' -o "$tmp/time" "$@" > /dev/null 2>&1
-        t+=("$(awk '{ printf "%.4f", $1 + $2 }' "$tmp/time")")
-    done
-    printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
+    med() { awk -v f="$1" -v c="$2" '$1 == f { print $c }' "$d/times" | sort -n |
+        awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    echo "$(med 0 2) $(med 1 2) $(med 0 3) $(med 1 3)"
 }
 
-echo "families: rank vs rank --families (-j2, default model), medians of 3; crawl of 360 source documents x R"
+echo "families: rank vs rank --families (-j2, default model), medians of $RUNS interleaved runs; crawl of 360 source documents x R"
 printf '  %-4s %6s %7s  %8s %8s %7s  %8s %8s %7s  %9s  %s\n' R docs MB wall wall+fam cost cpu cpu+fam cost "us/doc+fam" "precision recall (families)"
 for r in 1 4 16; do
     d=$tmp/x$r
@@ -54,12 +58,9 @@ for r in 1 4 16; do
         --corpus "$dirs" --chunks 100000 --slice 360 --repeat $r --seed 5 --out "$d"
     docs=$(wc -l < "$d/crawl.jsonl")
     mb=$(awk -v b="$(wc -c < "$d/crawl.jsonl")" 'BEGIN { printf "%.1f", b / 1e6 }')
-    w0=$(secs "$S" rank -q -j2 -m "$MODEL" -f jsonl -o "$d/plain.jsonl" "$d/crawl.jsonl")
-    w1=$(secs "$S" rank -q -j2 -m "$MODEL" -f jsonl --families -o "$d/fam.jsonl" "$d/crawl.jsonl")
-    c0=$(cpu "$S" rank -q -j2 -m "$MODEL" -f jsonl -o "$d/plain.jsonl" "$d/crawl.jsonl")
-    c1=$(cpu "$S" rank -q -j2 -m "$MODEL" -f jsonl --families -o "$d/fam.jsonl" "$d/crawl.jsonl")
-    pr=$(node tests/cli/famscore.js "$d/truth.tsv" "$d/fam.jsonl" | awk '{ print $2, $4 }')
-    sig=$(stat -c %s "$d/fam.jsonl.sig")
+    read -r w0 w1 c0 c1 <<< "$(pair "$d" "$d/crawl.jsonl")"
+    pr=$(node tests/cli/famscore.js "$d/truth.tsv" "$d/out1.jsonl" | awk '{ print $2, $4 }')
+    sig=$(stat -c %s "$d/out1.jsonl.sig")
     [ "$r" = 1 ] && echo "  signature file: $(( (sig - 32) / docs )) bytes per document on average (12 + id + 384); in memory 388 + id"
     awk -v r="$r" -v docs="$docs" -v mb="$mb" -v w0="$w0" -v w1="$w1" -v c0="$c0" -v c1="$c1" -v pr="$pr" 'BEGIN {
         printf "  %-4s %6d %7.1f  %8.2f %8.2f %+6.1f%%  %8.2f %8.2f %+6.1f%%  %9.0f  %s\n",

@@ -47,32 +47,29 @@ static const char *const function_words[] = {
 
 #define N_FUNCTION_WORDS (sizeof function_words / sizeof *function_words)
 
-/* Their hashes (of the lower case), sorted: a word is looked up by the hash
- * that the word shingles need anyway. */
-static uint64_t function_hashes[N_FUNCTION_WORDS];
+/* Their hashes (of the lower case) in an open-addressing table: a word is
+ * looked up by the hash that the word shingles need anyway, in one probe or
+ * two.  0 marks a free slot (no word hashes to 0 here: checked at init). */
+#define FUNCTION_SLOTS 1024
+static uint64_t function_table[FUNCTION_SLOTS];
 static pthread_once_t function_once = PTHREAD_ONCE_INIT;
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static void init_function_hashes(void) {
-    for (size_t i = 0; i < N_FUNCTION_WORDS; ++i)
-        function_hashes[i] = XXH3_64bits(function_words[i], strlen(function_words[i]));
-    qsort(function_hashes, N_FUNCTION_WORDS, sizeof *function_hashes, cmp_u64);
+    for (size_t i = 0; i < N_FUNCTION_WORDS; ++i) {
+        uint64_t h = XXH3_64bits(function_words[i], strlen(function_words[i]));
+        size_t k = (size_t)h & (FUNCTION_SLOTS - 1);
+        while (function_table[k])
+            k = (k + 1) & (FUNCTION_SLOTS - 1);
+        function_table[k] = h;
+    }
 }
 
-static bool is_function_hash(uint64_t h) {
-    size_t lo = 0, hi = N_FUNCTION_WORDS;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (function_hashes[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < N_FUNCTION_WORDS && function_hashes[lo] == h;
+static inline bool is_function_hash(uint64_t h) {
+    for (size_t k = (size_t)h & (FUNCTION_SLOTS - 1); function_table[k];
+         k = (k + 1) & (FUNCTION_SLOTS - 1))
+        if (function_table[k] == h)
+            return true;
+    return false;
 }
 
 /* The code point at s[0, n) and its length (an ill-formed byte: U+FFFD, 1). */
@@ -132,9 +129,41 @@ typedef struct tok {
 /* The next token at or after *pos: a word (letters and digits, with ' ’ and
  * - inside), one of . , ; : ! ? ( ), or a line break (T_BREAK, which starts
  * a sentence).  False at the end. */
+/* ASCII classes: 1 letter or digit, 2 kept punctuation or a line break. */
+static const unsigned char ascii_class[128] = {
+    ['\n'] = 2, ['.'] = 2, [','] = 2, [';'] = 2, [':'] = 2, ['!'] = 2, ['?'] = 2, ['('] = 2,
+    [')'] = 2,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 static bool next_tok(const char *text, size_t n, size_t *pos, tok *t) {
     const unsigned char *u = (const unsigned char *)text;
     size_t i = *pos;
+    /* Fast path: blanks and other ASCII bytes that are neither words nor kept
+     * punctuation; then a word of ASCII letters ending in ASCII. */
+    while (i < n && u[i] < 0x80 && !ascii_class[u[i]])
+        ++i;
+    if (i < n && u[i] < 0x80 && ascii_class[u[i]] == 1) {
+        size_t j = i + 1;
+        while (j < n && u[j] < 0x80 && ascii_class[u[j]] == 1)
+            ++j;
+        if (j == n || (u[j] < 0x80 && u[j] != '\'' && u[j] != '-')) {
+            t->type = T_WORD;
+            t->start = i;
+            t->len = j - i;
+            *pos = j;
+            return true;
+        }
+    }
     while (i < n) {
         size_t l;
         uint32_t c = decode(u + i, n - i, &l);
@@ -311,26 +340,39 @@ static inline void oph_update(uint32_t *bins, unsigned bits, uint64_t x) {
 _Static_assert((1 << SKEL_BITS) == FAM_K_SKEL, "FAM_K_SKEL is 2^SKEL_BITS");
 _Static_assert((1 << WORD_BITS) == FAM_K_WORD, "FAM_K_WORD is 2^WORD_BITS");
 
-/* A shingle of the last 'k' token hashes in a ring of 'k' (oldest at 'at'). */
+/* A shingle of the last 'k' token hashes in a ring of 'k' (oldest at 'at'):
+ * the token hashes are XXH3 values already, so an order-dependent
+ * multiply-add and a final avalanche (MurmurHash3's fmix64) suffice. */
 static inline uint64_t shingle_hash(const uint64_t *ring, size_t k, size_t at) {
-    uint64_t buf[8];
-    for (size_t i = 0; i < k; ++i)
-        buf[i] = ring[(at + i) % k];
-    return XXH3_64bits(buf, k * sizeof *buf);
+    uint64_t h = k;
+    for (size_t i = 0; i < k; ++i) {
+        size_t j = at + i;
+        if (j >= k)
+            j -= k;
+        h = (h ^ ring[j]) * UINT64_C(0x9e3779b97f4a7c15);
+        h ^= h >> 32;
+    }
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return h;
 }
 
 typedef struct sig_ctx {
     fam_sig *sig;
     uint64_t wring[FAM_WSHINGLE];
-    size_t wn;
+    size_t wn, at; /* words seen; the oldest in the ring */
 } sig_ctx;
 
 static void sig_word(void *arg, uint64_t h) {
     sig_ctx *c = arg;
-    c->wring[c->wn % FAM_WSHINGLE] = h;
+    c->wring[c->at] = h;
+    if (++c->at == FAM_WSHINGLE)
+        c->at = 0;
     if (++c->wn >= FAM_WSHINGLE)
-        oph_update(c->sig->word, WORD_BITS,
-                   shingle_hash(c->wring, FAM_WSHINGLE, c->wn % FAM_WSHINGLE));
+        oph_update(c->sig->word, WORD_BITS, shingle_hash(c->wring, FAM_WSHINGLE, c->at));
 }
 
 void fam_signature(const char *text, size_t len, fam_sig *out) {
@@ -338,16 +380,18 @@ void fam_signature(const char *text, size_t len, fam_sig *out) {
     memset(out, 0xff, sizeof *out);
     out->nshingles = 0;
     c.sig = out;
-    c.wn = 0;
+    c.wn = c.at = 0;
     uint64_t ring[FAM_SHINGLE];
-    size_t n = 0;
+    size_t n = 0, at = 0;
     skel_walker w;
     skel_tok t;
     walker_init(&w, text, len);
     while (walker_next(&w, &t, sig_word, &c)) {
-        ring[n % FAM_SHINGLE] = t.h;
+        ring[at] = t.h;
+        if (++at == FAM_SHINGLE)
+            at = 0;
         if (++n >= FAM_SHINGLE) {
-            oph_update(out->skel, SKEL_BITS, shingle_hash(ring, FAM_SHINGLE, n % FAM_SHINGLE));
+            oph_update(out->skel, SKEL_BITS, shingle_hash(ring, FAM_SHINGLE, at));
             if (out->nshingles < UINT32_MAX)
                 ++out->nshingles;
         }
