@@ -178,22 +178,26 @@ static int put_family(void *ctx, const size_t *members, size_t n, const fam_info
         fam_subs *subs;
         if (fam_subs_new(s->texts[members[0]], s->lens[members[0]], &subs) != SPIN_OK) {
             cli_error("out of memory");
-            return -1;
+            return -2; /* printed */
         }
         for (size_t i = 1; i < n; ++i)
             if (s->texts[members[i]] &&
                 fam_subs_add(subs, s->texts[members[i]], s->lens[members[i]]) != SPIN_OK) {
                 fam_subs_free(subs);
                 cli_error("out of memory");
-                return -1;
+                return -2; /* printed */
             }
         set_ctx c = {s, true};
-        fam_subs_each(subs, put_set_sep, &c);
+        size_t nsets = fam_subs_each(subs, put_set_sep, &c);
         fam_subs_free(subs);
+        if (nsets == SIZE_MAX) {
+            cli_error("out of memory");
+            return -2; /* printed */
+        }
     }
     if (fputs("]}\n", f) == EOF)
         s->write_failed = true;
-    return s->write_failed ? -1 : 0;
+    return s->write_failed ? -2 : 0;
 }
 
 static int run(const cli_command *cmd, int argc, char **argv) {
@@ -274,8 +278,11 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     out_open = true;
     s.out = out.f;
-    if (fam_set_each(s.fs, put_family, &s) != 0 || s.write_failed) {
-        if (s.write_failed)
+    int rc = fam_set_each(s.fs, put_family, &s);
+    if (rc != 0 || s.write_failed) {
+        if (rc == -1 && !s.write_failed)
+            cli_error("out of memory");
+        else if (s.write_failed)
             cli_error("%s: cannot write: %s", out.path ? out.path : "standard output",
                       strerror(errno ? errno : EIO));
         status = EXIT_DATA;

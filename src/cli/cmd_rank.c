@@ -471,6 +471,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         return cli_usage_error(cmd, "--families needs the whole crawl: not with --unsorted");
     if (sig_path && !families)
         return cli_usage_error(cmd, "--signatures goes with --families");
+    if (families && io.nshards > 1 && !sig_path && (!out_path || !strcmp(out_path, "-")))
+        return cli_usage_error(cmd, "--families --shard writes signatures for merge: give -o OUT "
+                                    "(they go to OUT.sig) or --signatures FILE");
     char *sig_default = NULL;
     if (families && !sig_path && out_path && strcmp(out_path, "-") != 0) {
         size_t l = strlen(out_path);

@@ -132,17 +132,14 @@ typedef struct tok {
 /* ASCII classes: 1 letter or digit, 2 kept punctuation or a line break. */
 static const unsigned char ascii_class[128] = {
     ['\n'] = 2, ['.'] = 2, [','] = 2, [';'] = 2, [':'] = 2, ['!'] = 2, ['?'] = 2, ['('] = 2,
-    [')'] = 2,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
+    [')'] = 2,  ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+    ['7'] = 1,  ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+    ['F'] = 1,  ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+    ['N'] = 1,  ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1,  ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
+    ['d'] = 1,  ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+    ['l'] = 1,  ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
+    ['t'] = 1,  ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
 static bool next_tok(const char *text, size_t n, size_t *pos, tok *t) {
@@ -1132,13 +1129,17 @@ size_t fam_subs_each(fam_subs *s, void (*fn)(void *ctx, const char *const *words
                      void *ctx) {
     out_set *os = mem_calloc(s->nsets ? s->nsets : 1, sizeof *os);
     if (!os)
-        return 0;
+        return SIZE_MAX;
     size_t k = 0;
     for (size_t i = 0; i < s->nsets; ++i) {
         variant_set *vs = &s->sets[i];
         const char **w = mem_calloc(vs->n + 1, sizeof *w);
-        if (!w)
-            continue;
+        if (!w) {
+            for (size_t j = 0; j < k; ++j)
+                mem_free(os[j].w);
+            mem_free(os);
+            return SIZE_MAX;
+        }
         w[0] = vs->key;
         for (size_t j = 0; j < vs->n; ++j)
             w[j + 1] = vs->v[j];

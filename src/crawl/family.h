@@ -117,7 +117,8 @@ size_t fam_set_take(fam_set *fs, const char *id, size_t id_len);
 
 /** Families of two or more members, in the canonical order of their least
  *  member: calls 'fn' once per family with its members' indices (canonical
- *  order) and its info; stops when 'fn' returns non-zero. */
+ *  order) and its info; stops when 'fn' returns non-zero, and returns that
+ *  value (-1 when out of memory, before any call), else 0. */
 int fam_set_each(const fam_set *fs,
                  int (*fn)(void *ctx, const size_t *members, size_t n, const fam_info *fi),
                  void *ctx);
@@ -148,7 +149,8 @@ void fam_subs_free(fam_subs *s);
 /** Aligns another member with the pivot and records what differs. */
 spin_status fam_subs_add(fam_subs *s, const char *text, size_t len);
 /** The sets of two or more variants, each sorted, the sets sorted by their
- *  first variant: calls 'fn' per set with its strings; returns the number. */
+ *  first variant: calls 'fn' per set with its strings; returns the number,
+ *  or SIZE_MAX (and calls 'fn' for none) when out of memory. */
 size_t fam_subs_each(fam_subs *s, void (*fn)(void *ctx, const char *const *words, size_t n),
                      void *ctx);
 

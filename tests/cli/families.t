@@ -107,6 +107,10 @@ t_is "$(head -1 "$D/one.tsv")" "$(printf 'spin_score\tid\tsentences\tflagged\tfa
     "tsv header names the family columns"
 n_sig=$(( ($(stat -c %s "$D/one.jsonl.sig") - 32) ))
 t_ok $(( n_sig > 0 ? 0 : 1 )) "rank -o OUT --families writes OUT.sig ($n_sig bytes of records)"
+"$S" rank -q -m "$TMP/tiny.arpa" -f tsv --families --top 7 -o "$D/top.tsv" "$D/crawl.jsonl"
+t_is "$(cat "$D/top.tsv")" "$(head -8 "$D/one.tsv")" "--top K with --families: the first K of the whole ranking"
+"$S" rank -q -m "$TMP/tiny.arpa" --families --shard 0/2 "$D/crawl.jsonl" > /dev/null 2>&1
+t_is "$?" 2 "--families --shard without -o or --signatures is a usage error"
 # merge without --families still merges family outputs (as plain lines).
 "$S" merge -o "$D/plain-merge.jsonl" "$D/s0.jsonl" "$D/s1.jsonl"
 t_ok $? "plain merge reads outputs with family fields"
