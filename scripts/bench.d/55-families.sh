@@ -4,10 +4,10 @@
 # tests/cli/famcrawl.js's mix (14 spun families, 10 copy groups, 15 spun
 # singletons and natural documents per 360 source documents, spun with the
 # Ding dictionary), made R times larger from disjoint models/corpus text (no
-# document repeated).  Figures: median wall seconds of 3 runs (-j2) and CPU
-# seconds (all threads), the cost of --families over plain rank, time per
-# document (flat from 1x to 16x when time is linear), the signature bytes per
-# document, and the families' pairwise precision/recall on each crawl.
+# document repeated).  Figures: median wall seconds (-j2) and CPU seconds (all
+# threads), the cost of --families over plain rank, wall time per document
+# after startup (flat from 1x to 16x when time is linear), the signature bytes
+# per document, and the families' pairwise precision/recall on each crawl.
 # RUNS=N sets the number of runs (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,7 +51,13 @@ pair() { # pair OUTDIR CRAWL -> "wall0 wall1 cpu0 cpu1" (medians)
 }
 
 echo "families: rank vs rank --families (-j2, default model), medians of $RUNS interleaved runs; crawl of 360 source documents x R"
-printf '  %-4s %6s %7s  %8s %8s %7s  %8s %8s %7s  %9s  %s\n' R docs MB wall wall+fam cost cpu cpu+fam cost "us/doc+fam" "precision recall (families)"
+# Startup (loading the models) does not grow with the crawl: measured on an
+# empty crawl and taken off for the time per document.
+: > "$tmp/empty.jsonl"
+mkdir -p "$tmp/e"
+read -r t0 t1 _ _ <<< "$(pair "$tmp/e" "$tmp/empty.jsonl")"
+echo "  startup (empty crawl): ${t0} s, with --families ${t1} s"
+printf '  %-4s %6s %7s  %8s %8s %7s  %8s %8s %7s  %10s %10s  %s\n' R docs MB wall wall+fam cost cpu cpu+fam cost "us/doc" "us/doc+fam" "precision recall (families)"
 for r in 1 4 16; do
     d=$tmp/x$r
     node tests/cli/famcrawl.js --thesaurus models/thesauri/ding/words.txt --web tests/data/web \
@@ -62,9 +68,11 @@ for r in 1 4 16; do
     pr=$(node tests/cli/famscore.js "$d/truth.tsv" "$d/out1.jsonl" | awk '{ print $2, $4 }')
     sig=$(stat -c %s "$d/out1.jsonl.sig")
     [ "$r" = 1 ] && echo "  signature file: $(( (sig - 32) / docs )) bytes per document on average (12 + id + 384); in memory 388 + id"
-    awk -v r="$r" -v docs="$docs" -v mb="$mb" -v w0="$w0" -v w1="$w1" -v c0="$c0" -v c1="$c1" -v pr="$pr" 'BEGIN {
-        printf "  %-4s %6d %7.1f  %8.2f %8.2f %+6.1f%%  %8.2f %8.2f %+6.1f%%  %9.0f  %s\n",
-            r "x", docs, mb, w0, w1, 100 * (w1 - w0) / w0, c0, c1, 100 * (c1 - c0) / c0, 1e6 * w1 / docs, pr
+    awk -v r="$r" -v docs="$docs" -v mb="$mb" -v w0="$w0" -v w1="$w1" -v c0="$c0" -v c1="$c1" -v pr="$pr" \
+        -v t0="$t0" -v t1="$t1" 'BEGIN {
+        printf "  %-4s %6d %7.1f  %8.2f %8.2f %+6.1f%%  %8.2f %8.2f %+6.1f%%  %10.0f %10.0f  %s\n",
+            r "x", docs, mb, w0, w1, 100 * (w1 - w0) / w0, c0, c1, 100 * (c1 - c0) / c0,
+            1e6 * (w0 - t0) / docs, 1e6 * (w1 - t1) / docs, pr
     }'
     rm -rf "$d"
 done
