@@ -536,11 +536,10 @@ static int doc_cmp(const fam_doc *a, const fam_doc *b) {
     return memcmp(&a->sig, &b->sig, sizeof a->sig);
 }
 
-static const fam_set *sort_set; /* qsort has no context argument */
-
+/* qsort has no context argument: documents are sorted as pointers. */
 static int cmp_order(const void *x, const void *y) {
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    int c = doc_cmp(&sort_set->docs[a], &sort_set->docs[b]);
+    const fam_doc *a = *(const fam_doc *const *)x, *b = *(const fam_doc *const *)y;
+    int c = doc_cmp(a, b);
     return c ? c : (a > b) - (a < b);
 }
 
@@ -594,11 +593,19 @@ spin_status fam_set_solve(fam_set *fs) {
         st = SPIN_ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < n; ++i)
-        fs->order[i] = i;
-    sort_set = fs;
-    qsort(fs->order, n, sizeof *fs->order, cmp_order);
-    sort_set = NULL;
+    {
+        fam_doc **ptr = mem_calloc(n ? n : 1, sizeof *ptr);
+        if (!ptr) {
+            st = SPIN_ENOMEM;
+            goto out;
+        }
+        for (size_t i = 0; i < n; ++i)
+            ptr[i] = &fs->docs[i];
+        qsort(ptr, n, sizeof *ptr, cmp_order);
+        for (size_t i = 0; i < n; ++i)
+            fs->order[i] = (size_t)(ptr[i] - fs->docs);
+        mem_free(ptr);
+    }
     for (size_t p = 0; p < n; ++p) {
         fs->pos[fs->order[p]] = p;
         fs->parent[p] = p;
