@@ -118,8 +118,8 @@ static void heap_down(cursor *cs, size_t *h, size_t n, size_t i) {
  * families of the whole crawl; every line is then written again with its
  * family and its family-adjusted score, and the lines are ranked anew (they
  * are held in memory, as rank holds them).  Returns an exit status. */
-static int merge_families(cursor *cs, size_t n, char **paths, rank_format format,
-                          unsigned long long top, const char *out_path) {
+static int merge_families(cursor *cs, size_t n, char **paths, char **sigs, size_t nsigs,
+                          rank_format format, unsigned long long top, const char *out_path) {
     fam_set *fs = NULL;
     ranking *rk = NULL;
     int status = EXIT_OK;
@@ -128,22 +128,28 @@ static int merge_families(cursor *cs, size_t n, char **paths, rank_format format
         status = EXIT_DATA;
         goto done;
     }
-    for (size_t i = 0; i < n && status == EXIT_OK; ++i) {
-        size_t l = strlen(paths[i]);
+    /* The signature files given, else INPUT.sig beside each INPUT. */
+    size_t nread = nsigs ? nsigs : n;
+    for (size_t i = 0; i < nread && status == EXIT_OK; ++i) {
+        const char *base = nsigs ? sigs[i] : paths[i];
+        size_t l = strlen(base);
         char *sp = malloc(l + 5);
         if (!sp) {
             cli_error("out of memory");
             status = EXIT_DATA;
             break;
         }
-        memcpy(sp, paths[i], l);
-        memcpy(sp + l, ".sig", 5);
+        memcpy(sp, base, l);
+        memcpy(sp + l, nsigs ? "" : ".sig", nsigs ? 1 : 5);
         FILE *f = fopen(sp, "rb");
         spin_diag d;
         if (!f) {
-            cli_error("%s: cannot open: %s (merge --families reads the signatures that "
-                      "'rank --families -o %s' wrote beside it)",
-                      sp, strerror(errno), paths[i]);
+            if (nsigs)
+                cli_error("%s: cannot open: %s", sp, strerror(errno));
+            else
+                cli_error("%s: cannot open: %s (merge --families reads the signatures that "
+                          "'rank --families -o %s' wrote beside it)",
+                          sp, strerror(errno), paths[i]);
             status = EXIT_DATA;
         } else {
             spin_status st = fam_set_read(fs, f, sp, &d);
@@ -197,9 +203,9 @@ static int merge_families(cursor *cs, size_t n, char **paths, rank_format format
             size_t idx = fam_set_take(fs, id, id_len);
             rank_entry *e = NULL, *ne = NULL;
             if (idx == SIZE_MAX) {
-                cli_error("%s:%llu: no signature for this document in %s.sig (the signatures "
-                          "must come from the same run)",
-                          c->name, (unsigned long long)c->l.line_no, c->name);
+                cli_error("%s:%llu: no signature for this document in the signature files (they "
+                          "must come from the same runs as the rankings)",
+                          c->name, (unsigned long long)c->l.line_no);
                 mem_free(id);
                 status = EXIT_DATA;
                 break;
@@ -279,7 +285,37 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     if (cp.optind >= argc)
         return cli_usage_error(cmd, "no INPUT to merge");
-    size_t n = (size_t)(argc - cp.optind);
+    /* Signature files (rank --families) among the inputs, told by their
+     * magic: they go to the families, the rest are rankings. */
+    size_t nall = (size_t)(argc - cp.optind), n = 0, nsigs = 0;
+    char **paths = calloc(nall, sizeof *paths), **sigs = calloc(nall, sizeof *sigs);
+    if (!paths || !sigs) {
+        free(paths);
+        free(sigs);
+        cli_error("out of memory");
+        return EXIT_DATA;
+    }
+    for (size_t i = 0; i < nall; ++i) {
+        char *p = argv[cp.optind + (int)i];
+        bool sig = false;
+        FILE *f = strcmp(p, "-") ? fopen(p, "rb") : NULL;
+        if (f) {
+            char magic[8];
+            sig = fread(magic, 1, 8, f) == 8 && !memcmp(magic, "SPINFAM1", 8);
+            fclose(f);
+        }
+        if (sig)
+            sigs[nsigs++] = p;
+        else
+            paths[n++] = p;
+    }
+    if (nsigs)
+        families = true;
+    if (n == 0) {
+        free(paths);
+        free(sigs);
+        return cli_usage_error(cmd, "no ranking to merge (only signature files)");
+    }
     cursor *cs = calloc(n, sizeof *cs);
     size_t *heap = calloc(n, sizeof *heap);
     int status = EXIT_OK;
@@ -294,7 +330,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     for (size_t i = 0; i < n && status == EXIT_OK; ++i) {
         cursor *k = &cs[i];
-        const char *path = argv[cp.optind + (int)i];
+        const char *path = paths[i];
         spin_diag d;
         k->name = strcmp(path, "-") ? path : "<stdin>";
         spin_status st = strcmp(path, "-") ? reader_open_path(path, &k->r, &d)
@@ -355,7 +391,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     if (format < 0)
         format = RANK_TSV;
     if (families) {
-        status = merge_families(cs, n, argv + cp.optind, (rank_format)format, top, out_path);
+        status = merge_families(cs, n, paths, sigs, nsigs, (rank_format)format, top, out_path);
         goto done;
     }
     for (size_t i = 0; i < n; ++i) {
@@ -410,6 +446,8 @@ done:
         }
     free(cs);
     free(heap);
+    free(paths);
+    free(sigs);
     return status;
 }
 
@@ -424,7 +462,9 @@ const cli_command cmd_merge = {
     "--families (for the shards of 'rank --families -o SHARD'): reads SHARD.sig beside\n"
     "each INPUT, finds the families of the whole crawl and writes every line with them\n"
     "and the family-adjusted spin_score: the output of one 'rank --families' over all\n"
-    "the documents.  It holds the lines in memory (as rank does).",
+    "the documents.  It holds the lines in memory (as rank does).  Signature files\n"
+    "given among the INPUTs (recognised by their first bytes, SPINFAM1) are used instead\n"
+    "of SHARD.sig and imply --families.",
     options,
     run,
 };

@@ -111,6 +111,13 @@ t_ok $(( n_sig > 0 ? 0 : 1 )) "rank -o OUT --families writes OUT.sig ($n_sig byt
 t_is "$(cat "$D/top.tsv")" "$(head -8 "$D/one.tsv")" "--top K with --families: the first K of the whole ranking"
 "$S" rank -q -m "$TMP/tiny.arpa" --families --shard 0/2 "$D/crawl.jsonl" > /dev/null 2>&1
 t_is "$?" 2 "--families --shard without -o or --signatures is a usage error"
+# Signature files given as inputs (as the Slurm recipe passes them: each after its
+# ranking, under any name) are recognised and imply --families.
+for i in 0 1 2 3; do cp "$D/s$i.jsonl.sig" "$D/sigs$i.bin"; done
+"$S" merge -o "$D/merged2.jsonl" "$D/s0.jsonl" "$D/sigs0.bin" "$D/s1.jsonl" "$D/sigs1.bin" \
+    "$D/s2.jsonl" "$D/sigs2.bin" "$D/s3.jsonl" "$D/sigs3.bin"
+cmp -s "$D/one.jsonl" "$D/merged2.jsonl"
+t_ok $? "signature files among merge's inputs: the same families, byte-identical"
 # merge without --families still merges family outputs (as plain lines).
 "$S" merge -o "$D/plain-merge.jsonl" "$D/s0.jsonl" "$D/s1.jsonl"
 t_ok $? "plain merge reads outputs with family fields"
