@@ -719,18 +719,6 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             rk = rk2;
         }
     }
-    if (!fatal && families && sig_path) {
-        outfile so;
-        if (outfile_open(&so, sig_path) != 0) {
-            fatal = true;
-        } else {
-            bool ok = fam_set_write(fs, so.f) == SPIN_OK;
-            if (!ok)
-                cli_error("%s: cannot write: %s", sig_path, strerror(errno ? errno : EIO));
-            if (outfile_close(&so, ok) != 0 || !ok)
-                fatal = true;
-        }
-    }
     if (!fatal && !unsorted) {
         rank_entry *const *e;
         size_t n = ranking_sorted(rk, &e);
@@ -747,6 +735,20 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     if (outfile_close(&out, !fatal) != 0)
         fatal = true;
     out_open = false;
+    /* The signatures last, beside a ranking that is complete. */
+    if (!fatal && families && sig_path) {
+        outfile so;
+        if (outfile_open(&so, sig_path) != 0) {
+            fatal = true;
+        } else {
+            bool ok = fam_set_write(fs, so.f) == SPIN_OK;
+            if (!ok)
+                cli_error("%s: cannot write: %s", sig_path, strerror(errno ? errno : EIO));
+            if (outfile_close(&so, ok) != 0 || !ok)
+                fatal = true;
+        }
+    }
+
     if (!quiet)
         print_summary(&s);
     status = fatal ? EXIT_DATA : s.skipped ? EXIT_SKIPPED : EXIT_OK;
