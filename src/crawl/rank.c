@@ -456,7 +456,7 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
             if (*p == '\t')
                 t[nt++] = p;
         if (nt < 3 || (tsv_family && nt < 6))
-            return SPIN_EFORMAT;
+            goto bad;
         sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
         const char *flag_end = nt > 3 ? t[3] : end; /* after flagged */
         sb_put(&b, t[0], (size_t)(flag_end - t[0]));
@@ -466,18 +466,18 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
     } else if (f == RANK_JSONL) {
         const char *k = find(line, len, ", \"spin_score\": ");
         if (!k)
-            return SPIN_EFORMAT;
+            goto bad;
         const char *v = k + strlen(", \"spin_score\": ");
         const char *ve = simple_value_end(v, end);
         if (!ve)
-            return SPIN_EFORMAT;
+            goto bad;
         sb_put(&b, line, (size_t)(v - line));
         sb_score(&b, score);
         const char *rest = ve;
         if ((size_t)(end - rest) > 12 && !memcmp(rest, ", \"family\": ", 12)) {
             const char *kk = find(rest, (size_t)(end - rest), "\"family_kind\": ");
             if (!kk || !(rest = simple_value_end(kk + strlen("\"family_kind\": "), end)))
-                return SPIN_EFORMAT;
+                goto bad;
         }
         sb_str(&b, ", \"family\": ");
         if (fi->id[0])
@@ -493,15 +493,15 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
     } else {
         const char *k = find(line, len, "\"spinscan__doc\": [[0, ");
         if (!k)
-            return SPIN_EFORMAT;
+            goto bad;
         const char *v = k + strlen("\"spinscan__doc\": [[0, ");
         const char *comma = memchr(v, ',', (size_t)(end - v));
         if (!comma || comma + 2 > end)
-            return SPIN_EFORMAT;
+            goto bad;
         size_t cps = (size_t)strtoull(v, NULL, 10);
         const char *se = find(comma, (size_t)(end - comma), "]]");
         if (!se)
-            return SPIN_EFORMAT;
+            goto bad;
         sb_put(&b, line, (size_t)(comma + 2 - line));
         sb_score(&b, score);
         sb_str(&b, "]]");
@@ -510,14 +510,14 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
         if ((size_t)(end - rest) > strlen(key) && !memcmp(rest, key, strlen(key))) {
             const char *kk = find(rest, (size_t)(end - rest), "\"spinscan__family_kind\": ");
             if (!kk)
-                return SPIN_EFORMAT;
+                goto bad;
             const char *p = kk + strlen("\"spinscan__family_kind\": ");
             if ((size_t)(end - p) >= 2 && !memcmp(p, "[]", 2))
                 rest = p + 2;
             else if ((p = find(p, (size_t)(end - p), "]]")))
                 rest = p + 2;
             else
-                return SPIN_EFORMAT;
+                goto bad;
         }
         sb_str(&b, key);
         if (fi->id[0])
@@ -534,6 +534,9 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
     }
     sb_put(&b, "\n", 1);
     return finish(&b, score, e->data, e->id_len, e->seq, out);
+bad:
+    mem_free(b.p);
+    return SPIN_EFORMAT;
 }
 
 bool rank_write_json_string(FILE *f, const char *s, size_t n) {
