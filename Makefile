@@ -124,7 +124,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
-	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' fuzz-bins
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link -DSPIN_READ_WINDOW=64' fuzz-bins
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
 # The default model is built once, when missing (models/en is git-ignored): the

@@ -6,7 +6,12 @@
 #include "util/diag.h"
 #include "util/mem.h"
 
+/* SPIN_READ_WINDOW: a tiny window in fuzz builds (see crawl/input.c). */
+#ifdef SPIN_READ_WINDOW
+#define LINES_CHUNK ((size_t)SPIN_READ_WINDOW)
+#else
 #define LINES_CHUNK (1u << 20)
+#endif
 
 spin_status lines_init(lines *l, reader *r, size_t max_line) {
     memset(l, 0, sizeof *l);

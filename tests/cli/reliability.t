@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Reliability regressions of issue 19, one block per defect: the WARC window
+# moving under a record's header fields, a lying Content-Length, calibrate's
+# output file, terminal injection, bidi isolation in the HTML report, signals
+# and temporary files, NUL and lone surrogates in ids, train on a full disk,
+# the HTML DOM's memory cap, model verification at load.  Each block failed on
+# main before the fix (see docs/reliability.md).
+set -u
+. "$(dirname "$0")/lib.sh"
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+S=$SPINSCAN
+unset SPINSCAN_MODEL
+
+cat > "$TMP/m.arpa" <<'ARPA'
+\data\
+ngram 1=14
+ngram 2=6
+
+\1-grams:
+-2.0	<unk>	0
+0	<s>	-0.5
+-1.0	</s>	0
+-1.1	the	-0.3
+-1.4	river	-0.2
+-1.5	was	-0.2
+-1.6	calm	-0.2
+-1.7	boats	-0.2
+-1.2	.	-0.2
+-1.8	came	-0.2
+-1.8	home	-0.2
+-1.9	late	-0.2
+-1.9	in	-0.2
+-1.9	morning	-0.2
+
+\2-grams:
+-0.3	<s> the
+-0.4	the river
+-0.5	river was
+-0.6	was calm
+-0.4	boats came
+-0.2	. </s>
+
+\end\
+ARPA
+M=$TMP/m.arpa
+R() { "$S" rank -m "$M" "$@"; }
+# conv URI BODY [CLAIMED-LENGTH]: one WARC conversion record
+conv() {
+    local len=${3:-${#2}}
+    printf 'WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: %s\r\nContent-Type: text/plain\r\nContent-Length: %s\r\n\r\n%s\r\n\r\n' \
+        "$1" "$len" "$2"
+}
+
+# --- 1. the read window moves under a record's Content-Type (use-after-free) ---
+# A conversion record larger than the 256 KiB window: the window is
+# reallocated while h.ctype points into it (SIGSEGV on main).  glibc is told
+# to give the window its own mapping, so that the old one is unmapped and a
+# stale pointer faults every time (ASan's run sees it without this).
+UAF_ENV=GLIBC_TUNABLES=glibc.malloc.mmap_threshold=65536
+python3 -c "import sys;b=b'word '*200000;sys.stdout.buffer.write(b'WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://x/1\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n'%len(b)+b+b'\r\n\r\n')" > "$TMP/big.warc"
+env $UAF_ENV "$S" rank -m "$M" -q "$TMP/big.warc" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 0 "uaf: a 1 MB conversion record is scored (exit 0, no crash)"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2)" "http://x/1" "uaf: its id"
+gzip -c "$TMP/big.warc" > "$TMP/big.warc.gz"
+env $UAF_ENV "$S" rank -m "$M" -q "$TMP/big.warc.gz" > "$TMP/out" 2>"$TMP/err"; t_is $? 0 "uaf: the same as .warc.gz"
+# Many small records: the window moves (memmove) under some of them; main
+# dropped them for a garbage type ("'ome late. ' is not text").
+python3 - "$TMP/many.wet" <<'PY'
+import sys
+out = []
+for i in range(3000):
+    b = (('Record %d says the river was calm and the boats came home late. ' % i) * 3).encode()
+    out.append(b'WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://x/%d\r\n'
+               b'WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Type: text/plain\r\n'
+               b'Content-Length: %d\r\n\r\n' % (i, len(b)) + b + b'\r\n\r\n')
+open(sys.argv[1], 'wb').write(b''.join(out))
+PY
+R "$TMP/many.wet" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 0 "window moves: exit 0"
+t_is "$(tail -n +2 "$TMP/out" | wc -l)" 3000 "window moves: all 3000 records scored"
+t_is "$(grep -c 'is not text' "$TMP/err")" 0 "window moves: no garbage content type"
+
+# --- 2. a lying Content-Length above --max-bytes ---
+{ conv http://x/1 'The river was calm.' 1000000000
+  conv http://x/2 'Boats came home late.'
+  conv http://x/3 'The river was calm in the morning.'; } > "$TMP/lie.warc"
+R "$TMP/lie.warc" > "$TMP/out" 2>"$TMP/err"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2 | sort | tr '\n' ' ')" "http://x/2 http://x/3 " \
+    "lying length: the records after it are read"
+grep -q "^spinscan: $TMP/lie.warc: byte [0-9]*: warning: a WARC record starts here" "$TMP/err"
+t_ok $? "lying length: the warning names the file and the position"
+# A too-large record whose length is right is still skipped whole, even if its
+# block contains a WARC/1.0 line that is no valid header.
+body=$(printf 'x%.0s' $(seq 1 200); printf '\r\nWARC/1.0\r\nnot a header\r\n\r\n')
+{ conv http://x/1 "$body"; conv http://x/2 'Boats came home late.'; } > "$TMP/ok.warc"
+R --max-bytes 100 "$TMP/ok.warc" > "$TMP/out" 2>"$TMP/err"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2 | tr '\n' ' ')" "http://x/2 " "true length: skipped whole, next read"
+t_is "$(grep -c 'warning' "$TMP/err")" 1 "true length: one warning (too large)"
+
+t_done
