@@ -15,6 +15,7 @@
 
 #include "detect/calibrate.h"
 #include "cli/cli.h"
+#include "cli/outfile.h"
 #include "util/mem.h"
 #include "text/reader.h"
 
@@ -251,10 +252,18 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
             snprintf(p.source, sizeof p.source,
                      "%zu documents (%zu natural), %zu sentences from %s", rep.docs,
                      rep.natural_docs, rep.sentences, labels_path);
-            if (det_params_save(&p, out_path, &d) != SPIN_OK) {
-                cli_print_diag(&d, NULL);
+            /* The same safe writer as every other output (outfile.h). */
+            outfile out;
+            if (outfile_open(&out, out_path) != 0) {
                 rc = EXIT_DATA;
-            } else if (!quiet) {
+            } else {
+                bool ok = det_params_write(&p, out.f, out_path, &d) == SPIN_OK;
+                if (!ok)
+                    cli_print_diag(&d, NULL);
+                if (outfile_close(&out, ok) != 0 || !ok)
+                    rc = EXIT_DATA;
+            }
+            if (rc == EXIT_OK && !quiet) {
                 fprintf(stderr,
                         "spinscan: calibrate: %zu documents (%zu natural), %zu prose sentences "
                         "(%zu altered); flag from spin %.3f, 'spun' from score %.3f; wrote %s\n",

@@ -97,4 +97,47 @@ R --max-bytes 100 "$TMP/ok.warc" > "$TMP/out" 2>"$TMP/err"
 t_is "$(tail -n +2 "$TMP/out" | cut -f2 | tr '\n' ' ')" "http://x/2 " "true length: skipped whole, next read"
 t_is "$(grep -c 'warning' "$TMP/err")" 1 "true length: one warning (too large)"
 
+# --- 3. calibrate -O: the safe writer (no fixed PATH.tmp, no symlink followed) ---
+CAL=$TMP/cal
+mkdir -p "$CAL"
+python3 - "$CAL" <<'PY'
+import random, sys
+random.seed(1)
+d = sys.argv[1]
+words = "the river was calm boats came home late in morning .".split()
+rows = []
+for i in range(40):
+    spun = i % 2
+    lines = [' '.join(random.choice(words) for _ in range(8)) + ' .' if spun
+             else 'The river was calm in the morning .' for _ in range(6)]
+    open('%s/d%d.txt' % (d, i), 'w').write('\n'.join(lines) + '\n')
+    rows.append('d%d.txt\tspun\t%d\t%s' % (i, spun, str(spun) * 6))
+open(d + '/labels.tsv', 'w').write('\n'.join(rows) + '\n')
+PY
+echo secret > "$CAL/victim"
+ln -s victim "$CAL/det.txt.tmp"
+"$S" calibrate -q -m "$M" -O "$CAL/det.txt" "$CAL/labels.tsv" 2>"$TMP/err"; rc=$?
+t_is "$rc" 0 "calibrate -O: exit 0"
+t_is "$(cat "$CAL/victim")" secret "calibrate -O: a planted OUT.tmp symlink is not followed"
+t_is "$(head -1 "$CAL/det.txt")" "spinscan-detector 1" "calibrate -O: OUT written"
+t_ok "$([ -f "$CAL/det.txt" ] && [ ! -L "$CAL/det.txt" ]; echo $?)" "calibrate -O: OUT is a regular file"
+t_is "$(ls "$CAL" | grep -c '^det.txt.tmp.')" 0 "calibrate -O: no temporary file left"
+# Two runs at once each write a whole file (no shared temporary name).
+"$S" calibrate -q -m "$M" -O "$CAL/two.txt" "$CAL/labels.tsv" 2>/dev/null & p1=$!
+"$S" calibrate -q -m "$M" -O "$CAL/two.txt" "$CAL/labels.tsv" 2>/dev/null & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+t_is "$r1$r2$(tail -1 "$CAL/two.txt" | cut -f1)" "00verdict" "calibrate -O: concurrent runs both succeed, file whole"
+
+# --- 7c. train -O x.gz on a full disk says why (main: "compression failed") ---
+python3 -c "
+import random, string
+random.seed(2)
+w = [''.join(random.choice(string.ascii_lowercase) for _ in range(7)) for i in range(20000)]
+print('\n'.join(' '.join(random.choice(w) for _ in range(12)) for _ in range(6000)))" > "$TMP/corpus.txt"
+ln -s /dev/full "$TMP/full.arpa.gz"
+"$S" train -o 2 --discount-fallback -O "$TMP/full.arpa.gz" "$TMP/corpus.txt" >/dev/null 2>"$TMP/err"; rc=$?
+t_ok "$([ "$rc" -ne 0 ]; echo $?)" "train on a full disk: non-zero exit"
+t_is "$(tail -1 "$TMP/err")" "spinscan: $TMP/full.arpa.gz: cannot write: No space left on device" \
+    "train on a full disk: the real error (ENOSPC) is named"
+
 t_done
