@@ -53,7 +53,7 @@ CLI_TESTS:= $(sort $(wildcard tests/*.t tests/cli/*.t))
 # Fuzz targets (tests/fuzz/fuzz_*.c): linked with replay.c they are ordinary TAP
 # tests that replay tests/fuzz/corpus/NAME/; `make fuzz` links them with libFuzzer.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_AUX := $(BUILD)/tests/fuzz/json_check.o
+FUZZ_AUX := $(BUILD)/tests/fuzz/json_check.o $(filter-out %/main.o,$(CLI_OBJ))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 # Where commands look for the default model after -m and SPINSCAN_MODEL

@@ -524,6 +524,7 @@ static spin_status jsonl_next(input *in, input_event *ev, input_doc *doc, input_
                 *ev = INPUT_END;
                 return SPIN_OK;
             }
+            start = in->buf + in->beg; /* win_more() may have moved the window */
             len = in->end - in->beg;
             last = true;
         }

@@ -63,6 +63,16 @@ t_is "$rc" 0 "uaf: a 1 MB conversion record is scored (exit 0, no crash)"
 t_is "$(tail -n +2 "$TMP/out" | cut -f2)" "http://x/1" "uaf: its id"
 gzip -c "$TMP/big.warc" > "$TMP/big.warc.gz"
 env $UAF_ENV "$S" rank -m "$M" -q "$TMP/big.warc.gz" > "$TMP/out" 2>"$TMP/err"; t_is $? 0 "uaf: the same as .warc.gz"
+# JSON Lines: a last line without a newline that fills the window exactly; the
+# window grows at the end of the file and the line was read from the old one
+# (found by fuzz_input with a 64-byte window).
+python3 -c "
+import sys
+line = b'{\"id\":\"a\",\"text\":\"' + b'word ' * 52420
+line += b'x' * (262144 - len(line) - 2) + b'\"}'
+sys.stdout.buffer.write(line)" > "$TMP/one.jsonl"
+env $UAF_ENV "$S" rank -m "$M" -q "$TMP/one.jsonl" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc/$(tail -n +2 "$TMP/out" | cut -f2)" "0/a" "uaf: a JSONL last line ending at the window's end"
 # Many small records: the window moves (memmove) under some of them; main
 # dropped them for a garbage type ("'ome late. ' is not text").
 python3 - "$TMP/many.wet" <<'PY'
