@@ -249,11 +249,10 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
                     rc = EXIT_DATA;
             }
             if (rc == EXIT_OK && !quiet) {
-                fprintf(stderr,
-                        "spinscan: calibrate: %zu documents (%zu natural), %zu prose sentences "
-                        "(%zu altered); flag from spin %.3f, 'spun' from score %.3f; wrote %s\n",
-                        rep.docs, rep.natural_docs, rep.sentences, rep.spun_sentences, p.flag_spin,
-                        p.spun, out_path);
+                cli_error("calibrate: %zu documents (%zu natural), %zu prose sentences "
+                          "(%zu altered); flag from spin %.3f, 'spun' from score %.3f; wrote %s",
+                          rep.docs, rep.natural_docs, rep.sentences, rep.spun_sentences,
+                          p.flag_spin, p.spun, out_path);
             }
         }
     }

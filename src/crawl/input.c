@@ -757,8 +757,8 @@ static int warc_header_at(input *in) {
         if (hlen) {
             warc_header h;
             memset(&h, 0, sizeof h);
-            bool ok = header_fields(in->buf + in->beg, hlen, warc_field, &h) && h.has_length &&
-                      h.type[0];
+            bool ok =
+                header_fields(in->buf + in->beg, hlen, warc_field, &h) && h.has_length && h.type[0];
             return ok ? WIN_OK : WIN_FULL;
         }
         if (n > WARC_HEADER_MAX)

@@ -667,7 +667,8 @@ spin_status det_params_write(const det_params *p, FILE *f, const char *name, spi
             p->flag_spin_doc);
     fprintf(f, "verdict\t%.17g\t%.17g\n", p->suspect, p->spun);
     if (fflush(f) != 0 || ferror(f))
-        return diag_set(diag, SPIN_EIO, name, 0, 0, "cannot write: %s", strerror(errno ? errno : EIO));
+        return diag_set(diag, SPIN_EIO, name, 0, 0, "cannot write: %s",
+                        strerror(errno ? errno : EIO));
     return SPIN_OK;
 }
 
@@ -711,8 +712,7 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
     if (fclose(f) != 0 && st == SPIN_OK)
         st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
     if (st == SPIN_OK && rename(tmp, path) != 0)
-        st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot rename into place: %s",
-                      strerror(errno));
+        st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot rename into place: %s", strerror(errno));
     if (st != SPIN_OK) {
         unlink(tmp);
     } else {

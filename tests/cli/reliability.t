@@ -150,4 +150,60 @@ t_ok "$([ "$rc" -ne 0 ]; echo $?)" "train on a full disk: non-zero exit"
 t_is "$(tail -1 "$TMP/err")" "spinscan: $TMP/full.arpa.gz: cannot write: No space left on device" \
     "train on a full disk: the real error (ENOSPC) is named"
 
+# --- 4. terminal injection: ESC, C0, bidi controls in ids and diagnostics ---
+python3 - "$TMP/inj.warc" <<'PY'
+import sys
+def rec(typ, uri, ctype, body):
+    return (b'WARC/1.0\r\nWARC-Type: ' + typ + b'\r\nWARC-Target-URI: ' + uri +
+            b'\r\nContent-Type: ' + ctype + b'\r\nContent-Length: %d\r\n\r\n' % len(body) +
+            body + b'\r\n\r\n')
+out = rec(b'conversion', b'http://x/\x1b]0;owned\x07\x1b[2J\xe2\x80\xaeevil\xe2\x81\xa6\xe2\x80\x8f',
+          b'text/plain', b'The river was calm.')
+out += rec(b'conversion', b'http://x/2', b'image/\x1b[31mpng\xe2\x80\xae', b'\x89PNG')
+page = (b'HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=shift_jis\r\n\r\n'
+        b'<html><body><p>caf\xe9 \xff\xfe boats came home late.</p></body></html>')
+out += rec(b'response', b'http://x/3', b'application/http; msgtype=response', page)
+open(sys.argv[1], 'wb').write(out)
+PY
+raw_controls() { # counts ESC, BEL, and the bidi controls U+202E, U+2066, U+200F as raw bytes
+    python3 -c "import sys;d=open(sys.argv[1],'rb').read();print(sum(d.count(c) for c in (b'\x1b',b'\x07',b'\xe2\x80\xae',b'\xe2\x81\xa6',b'\xe2\x80\x8f')))" "$1"
+}
+for f in tsv jsonl attributes; do
+    R -f $f "$TMP/inj.warc" > "$TMP/out" 2>"$TMP/err"
+    t_is "$(raw_controls "$TMP/out")" 0 "injection: no raw ESC/BEL/bidi control in -f $f output"
+done
+R "$TMP/inj.warc" > "$TMP/out.tsv" 2>"$TMP/err"
+grep -qF 'http://x/\x1b]0;owned\x07\x1b[2J\u202eevil\u2066\u200f' "$TMP/out.tsv"
+t_ok $? "injection: the TSV id shows its controls as escapes"
+t_is "$(raw_controls "$TMP/err")" 0 "injection: no raw control in diagnostics (a WARC Content-Type echoed)"
+t_is "$(grep -vc '^spinscan: ' "$TMP/err")" 0 "injection: libxml2's messages go through spinscan's reporting"
+grep -q "^spinscan: $TMP/inj.warc: .*warning: libxml2: " "$TMP/err" || grep -q "^spinscan: http://x/3: warning: libxml2: " "$TMP/err"
+t_ok $? "injection: libxml2's message names the document"
+"$S" score -m "$M" -f json "$TMP/nonexistent$(printf '\033[31m')" > /dev/null 2>"$TMP/err"
+t_is "$(raw_controls "$TMP/err")" 0 "injection: no raw ESC in an error naming a file"
+
+# --- 5. bidi spoofing in the HTML report: each sentence is an isolate ---
+printf 'The river was calm \342\200\256 in the morning.\n\nBoats came home late.\n' > "$TMP/bidi.txt"
+"$S" score -m "$M" -f html "$TMP/bidi.txt" > "$TMP/r.html" 2>/dev/null
+grep -q '\.s,\.x{unicode-bidi:isolate}' "$TMP/r.html"
+t_ok $? "bidi: sentence spans are bidi isolates"
+python3 - "$TMP/r.html" <<'PY'
+import re, sys
+h = open(sys.argv[1], encoding='utf-8').read()
+body = h[h.index('<div class="text">'):]
+outside = re.sub(r'<span class="[sx][^"]*"[^>]*>.*?</span>', '', body, flags=re.S)
+sys.exit(1 if any(c in outside for c in '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f') else 0)
+PY
+t_ok $? "bidi: no bidi control outside an isolated sentence"
+
+# --- 7d. the HTML DOM's memory is capped per document, and rank says so ---
+python3 -c "print('<html><body>' + '<b>x</b>' * 150000 + '</body></html>')" > "$TMP/tags.html"
+R --max-dom 8M "$TMP/tags.html" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 3 "dom cap: the page over the cap is skipped (exit 3)"
+grep -q "^spinscan: $TMP/tags.html: warning: the page's document tree needs more than 8 MiB" "$TMP/err"
+t_ok $? "dom cap: the warning names the page and the cap"
+R "$TMP/tags.html" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 0 "dom cap: under the default cap (256M) the same page is scored"
+"$S" rank --help | grep -q -- '--max-dom'; t_ok $? "dom cap: --help documents --max-dom"
+
 t_done

@@ -19,7 +19,8 @@
 
 static void count_warning(void *ctx, const spin_diag *d) {
     /* (Not message[last] == 0: a short message leaves the rest unset.) */
-    FUZZ_CHECK(memchr(d->message, '\0', sizeof d->message) != NULL, "warning message is terminated");
+    FUZZ_CHECK(memchr(d->message, '\0', sizeof d->message) != NULL,
+               "warning message is terminated");
     ++*(unsigned long *)ctx;
 }
 

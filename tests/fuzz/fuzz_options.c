@@ -18,8 +18,8 @@
 #include "cli/outfile.h"
 #include "fuzz.h"
 
-static const cli_command *const commands[] = {&cmd_query, &cmd_train,     &cmd_compile,
-                                              &cmd_score, &cmd_tokenize,  &cmd_calibrate,
+static const cli_command *const commands[] = {&cmd_query, &cmd_train,    &cmd_compile,
+                                              &cmd_score, &cmd_tokenize, &cmd_calibrate,
                                               &cmd_rank,  &cmd_merge};
 
 static bool in_argv(const char *p, int argc, char **argv) {

@@ -31,7 +31,6 @@
 #include "fuzz.h"
 #include "text/reader.h"
 
-
 /* Compresses n bytes at 'in' to out[*o..cap); false if it does not fit. */
 static bool z_member(const unsigned char *in, size_t n, unsigned char *out, size_t cap, size_t *o) {
 #if ZCODEC == Z_BZIP2
