@@ -582,6 +582,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                 cli_print_diag(&it.note, "warning: ");
             }
             ++s.scored;
+            cli_progress("documents scored", s.scored);
             s.bytes += it.bytes;
             if (unsorted) {
                 if (fwrite(rank_entry_line(it.entry), 1, it.entry->line_len, out.f) !=

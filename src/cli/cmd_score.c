@@ -206,7 +206,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             if (report_document(out.f, &ro, &doc) != SPIN_OK)
                 write_failed = true;
             else
-                ++scored;
+                cli_progress("documents scored", (unsigned long long)++scored);
         }
         free(buf);
     }

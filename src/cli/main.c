@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/outfile.h"
 
 static const cli_command *const commands[] = {
     &cmd_query,
@@ -42,6 +43,7 @@ static int finish(int status) {
 }
 
 int main(int argc, char **argv) {
+    cli_signals_install();
     if (argc < 2) {
         print_usage(stderr);
         return EXIT_USAGE;

@@ -44,6 +44,18 @@ const char *input_skip_name(input_skip why) {
     return why < INPUT_NSKIPS ? names[why] : "?";
 }
 
+bool input_is_own_temp(const char *name) {
+    size_t n = strlen(name);
+    if (n < 11 || memcmp(name + n - 11, ".tmp.", 5) != 0)
+        return false;
+    for (size_t i = n - 6; i < n; ++i) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
 void input_options_init(input_options *o) {
     memset(o, 0, sizeof *o);
     o->max_bytes = (uint64_t)16 << 20;
@@ -1254,7 +1266,7 @@ static spin_status push_dir(input *in, const char *path, input_event *ev, input_
     struct dirent *e;
     spin_status st = SPIN_OK;
     while ((e = readdir(dir)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || input_is_own_temp(e->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 16;

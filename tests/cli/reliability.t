@@ -206,4 +206,31 @@ R "$TMP/tags.html" > "$TMP/out" 2>"$TMP/err"; rc=$?
 t_is "$rc" 0 "dom cap: under the default cap (256M) the same page is scored"
 "$S" rank --help | grep -q -- '--max-dom'; t_ok $? "dom cap: --help documents --max-dom"
 
+# --- 6. SIGINT/SIGTERM: the temporary file goes, the run says how far it got ---
+python3 -c "
+for i in range(200000):
+    print('{\"id\":\"d%d\",\"text\":\"The river was calm in the morning and the boats came home late.\"}' % i)" > "$TMP/big.jsonl"
+for sig in INT TERM; do
+    mkdir -p "$TMP/sig$sig"
+    "$S" rank -m "$M" -j1 --unsorted -o "$TMP/sig$sig/out.tsv" "$TMP/big.jsonl" 2>"$TMP/sig$sig.err" & pid=$!
+    for _ in $(seq 1 200); do # until the run is writing
+        ls "$TMP/sig$sig" | grep -q 'out.tsv.tmp' && break
+        sleep 0.05
+    done
+    sleep 0.3
+    kill -$sig $pid; wait $pid; rc=$?
+    t_is "$rc" $([ $sig = INT ] && echo 130 || echo 143) "SIG$sig: exit 128 + signal"
+    t_is "$(ls "$TMP/sig$sig" | wc -l)" 0 "SIG$sig: no temporary file left, no output"
+    grep -q "^spinscan: interrupted by SIG$sig after [0-9]* documents scored; the output was not written" "$TMP/sig$sig.err"
+    t_ok $? "SIG$sig: says what was done"
+done
+# rank DIR passes over spinscan's own temporary files (a killed run's leftovers)
+mkdir -p "$TMP/walk"
+printf 'The river was calm.\n' > "$TMP/walk/a.txt"
+printf 'spin_score\tid\n0.5\tpartial\n' > "$TMP/walk/ranked.tsv.tmp.Ab12Xy"
+printf 'Boats came home late.\n' > "$TMP/walk/notes.tmp.txt"
+R -q "$TMP/walk" > "$TMP/out" 2>"$TMP/err"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2 | sort | tr '\n' ' ')" "$TMP/walk/a.txt $TMP/walk/notes.tmp.txt " \
+    "rank DIR skips NAME.tmp.XXXXXX (and only that)"
+
 t_done
