@@ -423,6 +423,125 @@ static spin_status doc_next(input *in, input_event *ev, input_doc *doc, input_sk
 /* ---- JSON Lines ---- */
 
 /* The id of a JSON object as text, into 'out' (a number is printed). */
+/* ---- \u escapes that cJSON cannot keep ----
+ * cJSON ends its strings at a NUL, so an id "a\u0000b" would be cut to "a"
+ * (and collide with "a\u0000c"); and it rejects a lone surrogate (\ud800),
+ * which would cost the whole record.  Before parsing, a lone surrogate
+ * becomes \ufffd and \u0000 becomes a noncharacter that the line does not
+ * use (U+FDD0..U+FDEF); after parsing that placeholder becomes a NUL byte
+ * again in the id (which keeps its length) and a space in the text. */
+
+static int hexval(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The code unit of "\uXXXX" at p[0, n), or -1. */
+static long u_escape(const char *p, size_t n) {
+    if (n < 6 || p[0] != '\\' || p[1] != 'u')
+        return -1;
+    long v = 0;
+    for (int i = 2; i < 6; ++i) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Whether 'line' mentions code point 'cp' (in U+FDD0..U+FDEF) raw or escaped. */
+static bool mentions(const char *line, size_t len, unsigned cp) {
+    unsigned char u[3] = {0xef, (unsigned char)(0x80 | ((cp >> 6) & 0x3f)),
+                          (unsigned char)(0x80 | (cp & 0x3f))};
+    for (size_t i = 0; i + 3 <= len; ++i)
+        if (!memcmp(line + i, u, 3))
+            return true;
+    for (size_t i = 0; i + 6 <= len; ++i)
+        if (u_escape(line + i, len - i) == (long)cp)
+            return true;
+    return false;
+}
+
+/* A fixed copy of 'line' (see above), or NULL when it needs none (*nomem
+ * says whether that is a failure).  *ph is the placeholder used, or 0. */
+static char *json_fix(const char *line, size_t len, unsigned *ph, bool *nomem) {
+    *ph = 0;
+    *nomem = false;
+    if (!memchr(line, '\\', len))
+        return NULL;
+    char *fixed = NULL;
+    for (size_t i = 0; i < len;) {
+        if (line[i] != '\\') {
+            ++i;
+            continue;
+        }
+        long v = u_escape(line + i, len - i);
+        if (v < 0) {
+            i += 2; /* another escape: skip the escaped character */
+            continue;
+        }
+        size_t step = 6;
+        const char *with = NULL;
+        char buf[16];
+        if (v >= 0xd800 && v <= 0xdbff) {
+            long lo = u_escape(line + i + 6, len - i - 6 < len ? len - i - 6 : 0);
+            if (i + 6 <= len && lo >= 0xdc00 && lo <= 0xdfff)
+                step = 12;
+            else
+                with = "\\ufffd";
+        } else if (v >= 0xdc00 && v <= 0xdfff) {
+            with = "\\ufffd";
+        } else if (v == 0) {
+            if (!*ph) {
+                for (unsigned c = 0xfdd0; c <= 0xfdef && !*ph; ++c)
+                    if (!mentions(line, len, c))
+                        *ph = c;
+                if (!*ph) /* the line names all 32: keep cJSON's cut */
+                    *ph = 1;
+            }
+            if (*ph > 1) {
+                snprintf(buf, sizeof buf, "\\u%04x", *ph);
+                with = buf;
+            }
+        }
+        if (with) {
+            if (!fixed) {
+                if (!(fixed = mem_alloc(len + 1))) {
+                    *nomem = true;
+                    return NULL;
+                }
+                memcpy(fixed, line, len);
+                fixed[len] = '\0';
+            }
+            memcpy(fixed + i, with, 6);
+        }
+        i += step;
+    }
+    if (*ph == 1)
+        *ph = 0;
+    return fixed;
+}
+
+/* Replaces each UTF-8 placeholder 'ph' in s[0, *len) by the byte 'with'. */
+static void unplace(char *s, size_t *len, unsigned ph, char with) {
+    unsigned char u[3] = {0xef, (unsigned char)(0x80 | ((ph >> 6) & 0x3f)),
+                          (unsigned char)(0x80 | (ph & 0x3f))};
+    size_t o = 0;
+    for (size_t i = 0; i < *len;) {
+        if (i + 3 <= *len && !memcmp(s + i, u, 3)) {
+            s[o++] = with;
+            i += 3;
+        } else {
+            s[o++] = s[i++];
+        }
+    }
+    *len = o;
+    s[o] = '\0';
+}
+
 static bool json_id(const cJSON *v, char *out, size_t outsize, const char **s, size_t *len) {
     if (cJSON_IsString(v) && v->valuestring && v->valuestring[0]) {
         *s = v->valuestring;
@@ -446,11 +565,19 @@ static spin_status jsonl_line(input *in, const char *line, size_t len, uint64_t 
                               input_event *ev, input_doc *doc, input_skip *why, spin_diag *d) {
     uint64_t line_no = in->line_no;
     const char *end = NULL;
-    cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, false);
+    unsigned ph;
+    bool oom;
+    char *fixed = json_fix(line, len, &ph, &oom);
+    if (oom)
+        return nomem(in, d);
+    const char *src = fixed ? fixed : line;
+    cJSON *o = cJSON_ParseWithLengthOpts(src, len, &end, false);
     if (o && end)
-        while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+        while (end < src + len && (*end == ' ' || *end == '\t' || *end == '\r'))
             ++end;
-    if (!o || !cJSON_IsObject(o) || (end && end != line + len)) {
+    bool bad = !o || !cJSON_IsObject(o) || (end && end != src + len);
+    mem_free(fixed);
+    if (bad) {
         char q[80];
         diag_quote(q, sizeof q, line, len, 40);
         cJSON_Delete(o);
@@ -479,18 +606,33 @@ static spin_status jsonl_line(input *in, const char *line, size_t len, uint64_t 
         id_len = strlen(fallback);
     }
     size_t tlen = strlen(t->valuestring);
+    char *idfix = NULL;
+    if (ph) { /* NUL bytes back in the id, spaces in the text */
+        unplace(t->valuestring, &tlen, ph, ' ');
+        if (id != fallback && id != num) {
+            if (!(idfix = mem_strndup(id, id_len))) {
+                cJSON_Delete(o);
+                return nomem(in, d);
+            }
+            unplace(idfix, &id_len, ph, '\0');
+            id = idfix;
+        }
+    }
     if (in->o.nshards > 1 && !in->o.shard_by_file && !selected(in, id, id_len)) {
+        mem_free(idfix);
         cJSON_Delete(o);
         *ev = INPUT_END; /* nothing to report: the caller goes on */
         return SPIN_OK;
     }
     if (in->o.max_bytes && tlen > in->o.max_bytes) {
+        mem_free(idfix);
         cJSON_Delete(o);
         return skip_event(in, ev, why, INPUT_SKIP_TOO_LARGE, d, line_no, off,
                           "text of %zu bytes is larger than %llu (see --max-bytes)", tlen,
                           (unsigned long long)in->o.max_bytes);
     }
     spin_status st = make_doc(in, doc, id, id_len, t->valuestring, tlen, line_no, off);
+    mem_free(idfix);
     cJSON_Delete(o);
     if (st != SPIN_OK)
         return nomem(in, d);

@@ -233,4 +233,18 @@ R -q "$TMP/walk" > "$TMP/out" 2>"$TMP/err"
 t_is "$(tail -n +2 "$TMP/out" | cut -f2 | sort | tr '\n' ' ')" "$TMP/walk/a.txt $TMP/walk/notes.tmp.txt " \
     "rank DIR skips NAME.tmp.XXXXXX (and only that)"
 
+# --- 7a/b. an id with \u0000 is not cut (no collisions); a lone surrogate costs no record ---
+printf '%s\n' '{"id":"a\u0000b","text":"The river was calm."}' \
+    '{"id":"a\u0000c","text":"Boats came \u0000 home late."}' \
+    '{"id":"lone\ud800x","text":"The river \udc00 was calm."}' \
+    '{"id":"pair\ud83d\ude00","text":"The river was calm."}' \
+    '{"id":"esc\\u0000","text":"The river was calm."}' > "$TMP/nul.jsonl"
+R "$TMP/nul.jsonl" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc" 0 "json escapes: every record scored (exit 0)"
+t_is "$(tail -n +2 "$TMP/out" | cut -f2 | LC_ALL=C sort | tr '\n' ' ')" \
+    "$(printf '%s ' 'a\x00b' 'a\x00c' 'esc\\u0000' "$(printf 'lone\357\277\275x')" "$(printf 'pair\360\237\230\200')")" \
+    "json escapes: NUL kept (shown as \\x00), lone surrogate as U+FFFD, escaped backslash untouched"
+R -f jsonl "$TMP/nul.jsonl" > "$TMP/out" 2>"$TMP/err"
+t_is "$(grep -c '"id": "a\\u0000[bc]"' "$TMP/out")" 2 "json escapes: -f jsonl writes the NUL as \\u0000"
+
 t_done
