@@ -111,8 +111,14 @@ static int next_option(const cli_command *cmd, cli_parser *p, int argc, char **a
     return o->key;
 }
 
+bool cli_verify = true;
+
 int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
     int c = next_option(cmd, p, argc, argv);
+    while (c == CLI_NO_VERIFY) {
+        cli_verify = false;
+        c = next_option(cmd, p, argc, argv);
+    }
     switch (c) {
     case 'h':
         cli_print_help(cmd);

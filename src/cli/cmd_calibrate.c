@@ -27,6 +27,7 @@ static const cli_option calibrate_options[] = {
     {OPT_SPUN, "spun", "MODEL", "model of spun text, for the log-likelihood ratio feature"},
     {OPT_MAX_DOCS, "max-docs", "N", "use at most N documents (default: all)"},
     {'q', "quiet", NULL, "no progress on stderr"},
+    CLI_OPT_NO_VERIFY,
     {0, NULL, NULL, NULL},
 };
 
@@ -115,11 +116,14 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
 
     spin_diag d;
     spin_model *m, *spun = NULL;
-    if (spin_model_open(model_path, NULL, &m, &d) != SPIN_OK) {
+    spin_load_options lo;
+    spin_load_options_init(&lo);
+    lo.verify = cli_verify; /* the whole model, unless --no-verify */
+    if (spin_model_open(model_path, &lo, &m, &d) != SPIN_OK) {
         cli_print_diag(&d, NULL);
         return EXIT_DATA;
     }
-    if (spun_path && spin_model_open(spun_path, NULL, &spun, &d) != SPIN_OK) {
+    if (spun_path && spin_model_open(spun_path, &lo, &spun, &d) != SPIN_OK) {
         cli_print_diag(&d, NULL);
         spin_model_free(m);
         return EXIT_DATA;

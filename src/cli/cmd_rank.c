@@ -70,6 +70,7 @@ static const cli_option options[] = {
      "memory one HTML page's document tree may take (default 256M); larger pages are skipped"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
     {'q', "quiet", NULL, "no progress and no summary line"},
+    CLI_OPT_NO_VERIFY,
     {0, NULL, NULL, NULL},
 };
 

@@ -40,6 +40,7 @@ static const cli_option options[] = {
     {'o', "output", "OUT", "write the report to OUT (replaced only when complete)"},
     {OPT_MAX_BYTES, "max-bytes", "N",
      "largest document, decompressed (default 64M; K, M, G; 0: none)"},
+    CLI_OPT_NO_VERIFY,
     {0, NULL, NULL, NULL},
 };
 

@@ -24,6 +24,7 @@ int detector_load(const char *model_opt, bool resident, loaded_detector *ld) {
     spin_load_options_init(&lo);
     lo.warn = print_warning;
     lo.prefault = resident;
+    lo.verify = cli_verify; /* the whole model, unless --no-verify */
     spin_diag d;
     if (spin_model_open(mp.model, &lo, &ld->model, &d) != SPIN_OK) {
         cli_print_diag(&d, NULL);

@@ -247,4 +247,29 @@ t_is "$(tail -n +2 "$TMP/out" | cut -f2 | LC_ALL=C sort | tr '\n' ' ')" \
 R -f jsonl "$TMP/nul.jsonl" > "$TMP/out" 2>"$TMP/err"
 t_is "$(grep -c '"id": "a\\u0000[bc]"' "$TMP/out")" 2 "json escapes: -f jsonl writes the NUL as \\u0000"
 
+# --- model integrity: every command verifies the model it loads, unless --no-verify ---
+"$S" compile "$M" "$TMP/m.bin" >/dev/null 2>&1
+size=$(wc -c < "$TMP/m.bin")
+found=""
+for off in $(seq $((size - 16)) -512 $((size - 8192))); do # from the end: the n-gram tables
+    cp "$TMP/m.bin" "$TMP/flip.bin"
+    printf '\x55' | dd of="$TMP/flip.bin" bs=1 seek=$off conv=notrunc 2>/dev/null
+    cmp -s "$TMP/m.bin" "$TMP/flip.bin" && continue
+    if ! "$S" compile --verify "$TMP/flip.bin" >/dev/null 2>&1 &&
+        echo 'the river' | "$S" query --no-verify "$TMP/flip.bin" >/dev/null 2>&1; then
+        found=$off
+        break
+    fi
+done
+t_ok "$([ -n "$found" ]; echo $?)" "verify: a damaged table that loads lazily (byte $found)"
+echo 'the river' | "$S" query "$TMP/flip.bin" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 1 "verify: query refuses the damaged model by default"
+grep -q "^spinscan: $TMP/flip.bin: byte [0-9]*: .*damaged" "$TMP/err"; t_ok $? "verify: and says where"
+"$S" score -m "$TMP/flip.bin" "$TMP/bidi.txt" > /dev/null 2>&1; t_is $? 1 "verify: score refuses it too"
+R -m "$TMP/flip.bin" "$TMP/walk/a.txt" > /dev/null 2>&1; t_is $? 1 "verify: rank refuses it too"
+"$S" rank -m "$TMP/flip.bin" --no-verify -q "$TMP/walk/a.txt" > /dev/null 2>&1; t_is $? 0 "verify: --no-verify skips the check"
+for c in query score rank calibrate; do
+    "$S" $c --help | grep -q -- '--no-verify'; t_ok $? "verify: $c --help lists --no-verify"
+done
+
 t_done
