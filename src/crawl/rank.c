@@ -370,6 +370,13 @@ int rank_detect_format(const char *line, size_t len) {
     return -1;
 }
 
+static int hexdigit(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
                             size_t *id_len, spin_diag *diag) {
     *id = NULL;
@@ -389,6 +396,24 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             char c = s[i];
             if (c == '\\' && i + 1 < n) {
                 char e = s[++i];
+                /* \xNN and \uNNNN from sb_tsv_field (util/safetext.h) */
+                unsigned v = 0, digits = e == 'x' ? 2 : e == 'u' ? 4 : 0, k = 0;
+                for (; k < digits && i + 1 + k < n && hexdigit(s[i + 1 + k]) >= 0; ++k)
+                    v = v * 16 + (unsigned)hexdigit(s[i + 1 + k]);
+                if (digits && k == digits) {
+                    i += digits;
+                    if (e == 'x') {
+                        p[o++] = (char)v;
+                    } else if (v < 0x800) { /* C1 (2 bytes) or bidi controls (3) */
+                        p[o++] = (char)(0xc0 | (v >> 6));
+                        p[o++] = (char)(0x80 | (v & 0x3f));
+                    } else {
+                        p[o++] = (char)(0xe0 | (v >> 12));
+                        p[o++] = (char)(0x80 | ((v >> 6) & 0x3f));
+                        p[o++] = (char)(0x80 | (v & 0x3f));
+                    }
+                    continue;
+                }
                 c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
             }
             p[o++] = c;
