@@ -10,6 +10,7 @@ set -euo pipefail
 # Keep in step with README.md ("Dependencies"), which says why each one is here.
 packages=(
     gcc make pkg-config perl time
+    python3        # tests/cli/reliability.t writes its hostile inputs with it
     libicu-dev     # ICU: sentence and word segmentation, normalization
     libgsl-dev     # GSL: robust statistics, logistic calibration
     zlib1g-dev     # gzip models and inputs
