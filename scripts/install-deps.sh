@@ -18,8 +18,10 @@ packages=(
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
+    clang          # make fuzz (libFuzzer) and the ThreadSanitizer run of .ci/run
+    libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes
     libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands
-    python3        # the Python package (python/spinscan, ctypes: no other module)
+    python3        # the Python package (python/spinscan, ctypes); tests/cli/reliability.t
     python3-pytest # its tests, run by make check
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
