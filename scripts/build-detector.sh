@@ -16,11 +16,22 @@
 #      (scripts/calib-data.sh), text neither model was trained on.
 #
 #   BUILD=build scripts/build-detector.sh        (make model runs this)
+#
+# The thesaurus of the synthetic spinner (both for the spun model's text and
+# for the calibration documents) is SPINSCAN_THESAURUS, a words.txt in Moby's
+# format (default: Moby, models/corpus/moby/words.txt; scripts/fetch-thesauri.sh
+# makes Ding and GCIDE ones).  SPINSCAN_DETECTOR_OUT (default models/en) is the
+# directory that holds the language model (model.bin or model.arpa.gz) and
+# receives spun.* and detector.txt; SPINSCAN_CALIB_DIR (default models/calib)
+# the calibration documents.  The evaluation matrix (scripts/eval.sh) fits the
+# detector this way with each thesaurus A and measures it with the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 S=$BUILD/spinscan
-OUT=models/en
+OUT=${SPINSCAN_DETECTOR_OUT:-models/en}
+THESAURUS=${SPINSCAN_THESAURUS:-models/corpus/moby/words.txt}
+CALIB=${SPINSCAN_CALIB_DIR:-models/calib}
 ORDER=${SPINSCAN_SPUN_ORDER:-3}
 RATE=0.5
 ARTIFACTS=0.2 # share of replacements that leave a spinner's mark (synth.js --artifacts)
@@ -35,12 +46,13 @@ done
 
 bash scripts/fetch-corpus.sh models/corpus
 bash scripts/fetch-moby.sh models/corpus
+[ -s "$THESAURUS" ] || { echo "build-detector: no thesaurus $THESAURUS (scripts/fetch-thesauri.sh makes them)" >&2; exit 1; }
 tmp=$(mktemp -d "$OUT/.detector.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-step "spinning the training text (rate $RATE)"
+step "spinning the training text (rate $RATE, thesaurus $THESAURUS)"
 node scripts/synth.js --spin-corpus "$RATE" --artifacts "$ARTIFACTS" --source models/corpus/train \
-    --thesaurus models/corpus/moby/words.txt --seed "$SEED" --out "$tmp/spun.txt"
+    --thesaurus "$THESAURUS" --seed "$SEED" --out "$tmp/spun.txt"
 step "training the spun model (order $ORDER)"
 "$S" train -o "$ORDER" -O "$tmp/spun.arpa.gz" "$tmp/spun.txt" 2> "$tmp/train.err" || {
     cat "$tmp/train.err" >&2; exit 1; }
@@ -52,9 +64,9 @@ if "$S" --help 2>/dev/null | grep -q '^  compile '; then
 fi
 
 step "making calibration documents from models/corpus/calib"
-bash scripts/calib-data.sh models/calib
+SPINSCAN_THESAURUS=$THESAURUS bash scripts/calib-data.sh "$CALIB"
 step "calibrating the detector"
-"$S" calibrate -m "$model" --spun "$spun" -O "$tmp/detector.txt" models/calib/labels.tsv
+"$S" calibrate -m "$model" --spun "$spun" -O "$tmp/detector.txt" "$CALIB/labels.tsv"
 
 mv "$tmp/spun.arpa.gz" "$OUT/spun.arpa.gz"
 [ -f "$tmp/spun.bin" ] && mv "$tmp/spun.bin" "$OUT/spun.bin"

@@ -21,6 +21,8 @@ SEED=3003            # fixed, and not eval.sh's
 # adjectives: see synth.js --artifacts); calibration sees some, the
 # evaluation's spinner none.
 ARTIFACTS=${SPINSCAN_CALIB_ARTIFACTS:-0.2}
+# The spinner's thesaurus (Moby's words.txt format; default Moby).
+THESAURUS=${SPINSCAN_THESAURUS:-models/corpus/moby/words.txt}
 command -v node >/dev/null || { echo "calib-data: node is required" >&2; exit 1; }
 
 bash scripts/fetch-corpus.sh models/corpus
@@ -39,5 +41,5 @@ if [ -s models/en/manifest.json ]; then
 fi
 
 echo "calib-data: building calibration data from models/corpus/calib (seed $SEED, $DOCS documents per class)" >&2
-node scripts/synth.js --source models/corpus/calib --thesaurus models/corpus/moby/words.txt \
+node scripts/synth.js --source models/corpus/calib --thesaurus "$THESAURUS" \
     --seed "$SEED" --docs "$DOCS" --artifacts "$ARTIFACTS" --out "$OUT"
