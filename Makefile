@@ -148,9 +148,10 @@ model: $(BUILD)/spinscan
 	@BUILD=$(BUILD) bash scripts/build-model.sh
 	@BUILD=$(BUILD) bash scripts/build-detector.sh
 
-# The development evaluation of issue 5 (scripts/eval.sh): synthetic spun, salad and
-# stuffed documents made from the held-out text only, scored by spinscan and by plain
-# perplexity; prints the AUC table and writes models/eval/results.json.
+# The evaluation matrix of issue 13 (scripts/eval.sh): the detector fitted with one
+# spinner thesaurus and measured on text spun with another (Moby, Ding, GCIDE), per
+# held-out domain, beside plain perplexity; worst cells into the README, every cell
+# into docs/eval.md, models/eval/results.json.
 eval: model-if-missing
 	@BUILD=$(BUILD) bash scripts/eval.sh
 
