@@ -45,7 +45,8 @@ enum {
     OPT_TEXT_FIELD,
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
-    OPT_STRICT
+    OPT_STRICT,
+    OPT_JUDGE_ALL
 };
 enum { EXIT_SKIPPED = 3 };
 
@@ -66,6 +67,8 @@ static const cli_option options[] = {
     {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
     {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
+    {OPT_JUDGE_ALL, "judge-all", NULL,
+     "judge every document (none \"unsupported\": other languages, short text, code)"},
     {'q', "quiet", NULL, "no progress and no summary line"},
     {0, NULL, NULL, NULL},
 };
@@ -285,6 +288,7 @@ static double now(void) {
 
 typedef struct stats {
     uint64_t scored, skipped, bytes;
+    uint64_t unsupported; /* of 'scored': the detector abstained (ranked last) */
     uint64_t by_reason[INPUT_NSKIPS];
     double start, last_draw;
     bool progress, drawn;
@@ -329,9 +333,10 @@ static void print_summary(const stats *s) {
     if (n && n < sizeof reasons - 1)
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
-            "spinscan: %llu documents scored, %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, "
-            "%.0f docs/s)\n",
-            (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
+            "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
+            "ranked last), %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
+            (unsigned long long)s->scored, (unsigned long long)s->unsupported,
+            (unsigned long long)s->skipped, reasons,
             (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
             el > 0 ? (double)s->scored / el : 0.0);
 }
@@ -358,7 +363,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false;
+    bool unsorted = false, strict = false, quiet = false, judge_all = false;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
@@ -433,6 +438,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case OPT_STRICT:
             strict = true;
             break;
+        case OPT_JUDGE_ALL:
+            judge_all = true;
+            break;
         case 'q':
             quiet = true;
             break;
@@ -450,6 +458,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     /* A crawl is a long run: models go into memory, not a mapping. */
     if (detector_load(model_opt, true, &ld) != 0)
         return EXIT_DATA;
+    ld.judge_all = judge_all;
     html_init();
     size_t nw = (size_t)jobs;
     pipeline p;
@@ -554,6 +563,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             mem_free(it.entry);
         } else if (it.kind == ITEM_ENTRY) {
             ++s.scored;
+            s.unsupported += it.entry->score == RANK_UNSUPPORTED;
             s.bytes += it.bytes;
             if (unsorted) {
                 if (fwrite(rank_entry_line(it.entry), 1, it.entry->line_len, out.f) !=

@@ -54,6 +54,7 @@ detector *detector_load_new(const loaded_detector *ld) {
         cli_error("%s: %s", ld->name, d.message);
         return NULL;
     }
+    detector_set_abstain(det, !ld->judge_all);
     return det;
 }
 

@@ -15,6 +15,7 @@ typedef struct loaded_detector {
     spin_model *spun; /* NULL when the model has none */
     det_params params;
     char name[4096]; /* the calibration file, or the model file: for messages */
+    bool judge_all;  /* --judge-all: no abstaining (detector_set_abstain) */
 } loaded_detector;
 
 /* Finds and loads the model for option value 'model_opt' (NULL without -m).

@@ -183,6 +183,16 @@ static void json_document(FILE *out, const report_doc *doc) {
     json_key_number(out, "spin_score", r->spin_score);
     fprintf(out, ", \"verdict\": \"%s\", \"tokens\": %zu, \"oov\": %zu",
             det_verdict_name(r->verdict), r->tokens, r->oov);
+    fputs(", \"unsupported_reason\": ", out);
+    if (r->abstain != DET_ABSTAIN_NONE) {
+        const char *why = det_abstain_name(r->abstain);
+        report_json_string(out, why, strlen(why));
+    } else {
+        fputs("null", out);
+    }
+    fputs(", \"language\": ", out);
+    report_json_string(out, r->language, strlen(r->language));
+    fprintf(out, ", \"english_pct\": %d", r->english_pct);
     json_key_number(out, "perplexity", r->perplexity);
     json_key_number(out, "log10prob", r->log10prob);
     fprintf(out, ", \"bytes\": %zu, \"prose\": %zu, \"flagged\": %zu, \"doc_features\": {",
@@ -283,8 +293,12 @@ static void text_document(FILE *out, const report_options *o, const report_doc *
             o->color ? verdict_color(r->verdict) : "(", det_verdict_name(r->verdict),
             o->color ? ANSI_RESET ANSI_BOLD : ")", r->tokens, r->oov);
     text_number(out, "%.1f", r->perplexity);
-    fprintf(out, ", %zu of %zu prose sentences flagged%s\n", r->flagged, r->prose,
-            o->color ? ANSI_RESET : "");
+    if (r->abstain != DET_ABSTAIN_NONE)
+        fprintf(out, ", not judged: %s (language %s)%s\n", det_abstain_name(r->abstain),
+                r->language, o->color ? ANSI_RESET : "");
+    else
+        fprintf(out, ", %zu of %zu prose sentences flagged%s\n", r->flagged, r->prose,
+                o->color ? ANSI_RESET : "");
     size_t prev = 0;
     for (size_t i = 0; i < r->nsentences; ++i) {
         const det_sentence *s = &r->sentences[i];

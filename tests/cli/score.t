@@ -108,7 +108,7 @@ perl -MJSON::PP -e '
         my $o = eval { JSON::PP->new->decode($l) } or do { $bad = 1; next };
         push @ids, $o->{id};
         for my $k (qw(id spin_score verdict tokens oov perplexity sentences)) { $bad = 2 unless exists $o->{$k} }
-        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad)$/;
+        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad|unsupported)$/;
         for my $s (@{$o->{sentences}}) {
             for my $k (qw(start end text spin flagged log10prob perplexity z kind)) { $bad = 4 unless exists $s->{$k} }
             $bad = 5 unless $s->{kind} =~ /^(prose|heading|boilerplate)$/;
