@@ -97,6 +97,20 @@ const char *det_verdict_name(det_verdict v) {
     return "?";
 }
 
+const char *det_reason_name(det_reason r) {
+    switch (r) {
+    case DET_REASON_NONE:
+        return NULL;
+    case DET_REASON_THRESHOLD:
+        return "threshold";
+    case DET_REASON_OUTLIER:
+        return "outlier";
+    case DET_REASON_DOCUMENT:
+        return "document";
+    }
+    return NULL;
+}
+
 const char *det_abstain_name(det_abstain a) {
     switch (a) {
     case DET_ABSTAIN_NONE:
@@ -285,6 +299,7 @@ void det_result_free(det_result *r) {
     if (!r)
         return;
     mem_free(r->sentences);
+    mem_free(r->words);
     memset(r, 0, sizeof *r);
 }
 
@@ -318,6 +333,20 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     o->end = s->end;
     o->kind = (tok_seg_kind)s->kind;
     o->split = (s->flags & TOK_S_SPLIT) != 0;
+    if (r->nwords + s->count > r->words_cap) {
+        size_t cap = r->words_cap ? r->words_cap * 2 : 512;
+        while (cap < r->nwords + s->count)
+            cap *= 2;
+        det_word *nw = mem_realloc_array(r->words, cap, sizeof *nw);
+        if (!nw)
+            return SPIN_ENOMEM;
+        r->words = nw;
+        r->words_cap = cap;
+    }
+    o->word0 = r->nwords;
+    o->nwords = s->count;
+    det_word *wd = r->words + r->nwords;
+    r->nwords += s->count;
 
     const spin_model *m = d->model, *sm = d->spun;
     spin_state st[2], sst[2];
@@ -360,10 +389,16 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         }
         spin_word id = ids[i];
         spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
+        wd[i].start = t->start;
+        wd[i].end = t->end;
+        wd[i].logp = sc.prob;
+        wd[i].llr = 0;
+        wd[i].oov = sc.oov;
         if (sm) {
             float sp = spin_full_score(sm, &sst[cur], sids[i], &sst[cur ^ 1]).prob;
             spun_total += sp;
             double ratio = (double)sp - (double)sc.prob;
+            wd[i].llr = (float)ratio;
             llr_hits += ratio >= 0.30103; /* log10 2 */
             if (i == 0 || ratio > llr_max)
                 llr_max = ratio;
@@ -376,6 +411,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         total += sc.prob;
         float uni = lm_unigram_logp(m, id);
         lp_uni += uni;
+        wd[i].unigram = uni;
         match_sum += sc.ngram_length;
         if (i == 0 || sc.prob < minp)
             minp = sc.prob;
@@ -545,7 +581,11 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         if (s->kind != TOK_PROSE)
             continue;
         s->z = k >= 3 ? (d->vals[j] - loc) / scale : 0;
-        s->flagged = s->spin >= p->flag_spin || (s->z >= p->flag_z && s->spin >= p->flag_spin_z);
+        s->family_used = DET_FAM_SPUN;
+        s->reason = s->spin >= p->flag_spin                             ? DET_REASON_THRESHOLD
+                    : (s->z >= p->flag_z && s->spin >= p->flag_spin_z) ? DET_REASON_OUTLIER
+                                                                        : DET_REASON_NONE;
+        s->flagged = s->reason != DET_REASON_NONE;
         r->flagged += s->flagged;
         spin_sum += s->spin;
         d->vals[j++] = s->spin;
@@ -618,8 +658,10 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
                 if (s->kind != TOK_PROSE)
                     continue;
                 s->spin = s->family[best];
+                s->family_used = (det_family)best;
                 if (!s->flagged && s->spin >= p->flag_spin_doc) {
                     s->flagged = true;
+                    s->reason = DET_REASON_DOCUMENT;
                     ++r->flagged;
                 }
             }
@@ -637,6 +679,7 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         r->flagged = 0;
         for (size_t i = 0; i < r->nsentences; ++i) {
             r->sentences[i].flagged = false;
+            r->sentences[i].reason = DET_REASON_NONE;
             r->sentences[i].spin = NAN;
             r->sentences[i].z = NAN;
         }
@@ -695,6 +738,7 @@ static det_abstain abstain_reason(const char *text, size_t len, det_result *r) {
 spin_status detect_run(detector *d, const char *text, size_t len, det_result *out,
                        spin_diag *diag) {
     out->nsentences = 0;
+    out->nwords = 0;
     out->tokens = out->oov = out->prose = out->flagged = 0;
     out->log10prob = 0;
     out->perplexity = 0;

@@ -173,6 +173,26 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
 
 /* ---- results ---- */
 
+/* Why a sentence was flagged (det_sentence.reason). */
+typedef enum det_reason {
+    DET_REASON_NONE,      /* not flagged */
+    DET_REASON_THRESHOLD, /* its spin reached the flag threshold (flag_spin) */
+    DET_REASON_OUTLIER,   /* a within-document outlier: z >= flag_z with spin >= flag_spin_z */
+    DET_REASON_DOCUMENT   /* in a suspect document, its family's spin >= flag_spin_doc */
+} det_reason;
+/* null (NONE), "threshold", "outlier", "document" */
+const char *det_reason_name(det_reason r);
+
+/* Evidence per word (det_result.words): what the scorer knew about it. */
+typedef struct det_word {
+    size_t start, end; /* UTF-8 byte offsets of the token in the document */
+    float logp;        /* log10 P(word | context) under the model */
+    float llr;         /* log10 P_spun - log10 P: > 0 where the spun model likes it more; 0
+                        * without a spun model */
+    float unigram;     /* log10 P(word) alone */
+    bool oov;
+} det_word;
+
 typedef struct det_sentence {
     size_t start, end;             /* UTF-8 byte offsets into the document, end exclusive */
     tok_seg_kind kind;             /* prose, heading, boilerplate */
@@ -186,11 +206,16 @@ typedef struct det_sentence {
     double spin;                   /* calibrated P(machine-made), 0 for headings and boilerplate */
     double z;                      /* robust z of 'spin' within the document */
     bool flagged;
+    det_reason reason;             /* why flagged (DET_REASON_NONE when not) */
+    det_family family_used;        /* the family whose sentence model gave 'spin' */
+    size_t word0, nwords;          /* its words: det_result.words[word0 .. word0 + nwords) */
 } det_sentence;
 
 typedef struct det_result {
     det_sentence *sentences; /* [nsentences], in document order */
     size_t nsentences, cap;
+    det_word *words; /* [nwords]: every scored token, in order (</s> not included) */
+    size_t nwords, words_cap;
     size_t tokens, oov; /* over all segments */
     size_t prose, flagged;
     double log10prob;  /* over all segments */

@@ -176,6 +176,55 @@ static void json_key_number(FILE *out, const char *key, double v) {
     report_json_number(out, v);
 }
 
+/* The words most responsible for a sentence's score: the least probable
+ * under the model, pushed up by how much more the spun model likes them. */
+#define EVIDENCE_WORDS 3
+static double responsibility(const det_word *w) {
+    return w->oov ? -1e9 : -(double)w->logp + 2.0 * (double)w->llr;
+}
+
+/* "reason", "family", "words" and "evidence" of a sentence (docs/detector.md). */
+static void json_evidence(FILE *out, const det_result *r, const det_sentence *s) {
+    const char *why = det_reason_name(s->reason);
+    fputs(", \"reason\": ", out);
+    if (why)
+        fprintf(out, "\"%s\"", why);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"family\": \"%s\", \"words\": [", det_family_name(s->family_used));
+    const det_word *w = r->words && s->word0 + s->nwords <= r->nwords ? r->words + s->word0 : NULL;
+    size_t n = w ? s->nwords : 0;
+    for (size_t i = 0; i < n; ++i) {
+        fprintf(out, "%s[%zu, %zu, ", i ? ", " : "", w[i].start, w[i].end);
+        report_json_number(out, w[i].logp);
+        fputs(", ", out);
+        report_json_number(out, w[i].llr);
+        fputs(", ", out);
+        report_json_number(out, w[i].unigram);
+        fputs("]", out);
+    }
+    fputs("], \"evidence\": [", out);
+    size_t top[EVIDENCE_WORDS], ntop = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (w[i].oov)
+            continue;
+        size_t at = ntop < EVIDENCE_WORDS ? ntop++ : EVIDENCE_WORDS;
+        if (at == EVIDENCE_WORDS) {
+            if (responsibility(&w[i]) <= responsibility(&w[top[EVIDENCE_WORDS - 1]]))
+                continue;
+            at = EVIDENCE_WORDS - 1;
+        }
+        while (at > 0 && responsibility(&w[top[at - 1]]) < responsibility(&w[i])) {
+            top[at] = top[at - 1];
+            --at;
+        }
+        top[at] = i;
+    }
+    for (size_t k = 0; k < ntop; ++k)
+        fprintf(out, "%s[%zu, %zu]", k ? ", " : "", w[top[k]].start, w[top[k]].end);
+    fputs("]", out);
+}
+
 static void json_document(FILE *out, const report_doc *doc) {
     const det_result *r = doc->result;
     fputs("{\"id\": ", out);
@@ -224,7 +273,9 @@ static void json_document(FILE *out, const report_doc *doc) {
             fprintf(out, "%s\"%s\": ", f ? ", " : "", det_feature_name((det_feature)f));
             report_json_number(out, s->feature[f]);
         }
-        fputs("}}", out);
+        fputs("}", out);
+        json_evidence(out, r, s);
+        fputs("}", out);
     }
     fputs("]}\n", out);
 }

@@ -158,7 +158,7 @@ static void test_detection(const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/detector.txt", dir);
     if (!m || !spun || det_params_load(path, &p, &d) != SPIN_OK) {
-        tap_skip(26, "models/en is incomplete (run make model)");
+        tap_skip(28, "models/en is incomplete (run make model)");
         spin_model_free(m);
         spin_model_free(spun);
         return;
@@ -180,6 +180,18 @@ static void test_detection(const char *dir) {
        s ? s->z : 0);
     ok(flagged_except(&r, s) <= 1, "at most one fluent sentence is flagged too (%zu)",
        flagged_except(&r, s));
+    bool reasons = true, words = true;
+    for (size_t i = 0; i < r.nsentences; ++i) {
+        const det_sentence *t = &r.sentences[i];
+        reasons &= t->flagged == (t->reason != DET_REASON_NONE);
+        words &= t->nwords == t->tokens && t->word0 + t->nwords <= r.nwords &&
+                 (t->nwords == 0 || (r.words[t->word0].start >= t->start &&
+                                     r.words[t->word0 + t->nwords - 1].end <= t->end));
+    }
+    ok(reasons && s && s->reason != DET_REASON_NONE,
+       "a sentence has a reason exactly when flagged (the mission's: %s)",
+       s ? det_reason_name(s->reason) : "?");
+    ok(words, "every sentence's words are its tokens, inside it");
     const det_sentence *h = find(&r, text, "Acupuncture and Back Pain: What");
     ok(h && h->kind == TOK_HEADING && !h->flagged && h->spin == 0,
        "the title is a heading, never judged as prose");
@@ -301,6 +313,6 @@ int main(void) {
     if (dir && *dir)
         test_detection(dir);
     else
-        tap_skip(26, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
+        tap_skip(28, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
     return tap_done();
 }
