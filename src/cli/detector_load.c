@@ -63,3 +63,35 @@ void detector_load_free(loaded_detector *ld) {
     spin_model_free(ld->model);
     ld->spun = ld->model = NULL;
 }
+
+int detector_load_reference(loaded_detector *ld, const char *path) {
+    det_params p;
+    spin_diag d;
+    if (det_params_load(path, &p, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    if (p.needs_spun && !ld->spun) {
+        cli_error("%s: fitted with a spun model, and the model has none", path);
+        return -1;
+    }
+    ld->params = p;
+    snprintf(ld->name, sizeof ld->name, "%s", path);
+    return 0;
+}
+
+int detector_adapt(loaded_detector *ld, const det_adapt *a, const char *save) {
+    det_params p;
+    spin_diag d;
+    memset(&d, 0, sizeof d);
+    if (det_adapt_params(a, &ld->params, &p, &d) != SPIN_OK) {
+        cli_error("--adapt: %s", d.message);
+        return -1;
+    }
+    ld->params = p;
+    if (save && det_params_save(&ld->params, save, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    return 0;
+}

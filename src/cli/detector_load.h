@@ -31,4 +31,13 @@ detector *detector_load_new(const loaded_detector *ld);
 /* Frees the models; NULL-safe on what failed to load. */
 void detector_load_free(loaded_detector *ld);
 
+/* --reference FILE: replaces ld->params by the detector parameters in 'path'
+ * (a file saved by --save-reference, or any detector.txt).  Returns 0, or -1
+ * after saying why on stderr. */
+int detector_load_reference(loaded_detector *ld, const char *path);
+
+/* --adapt: ld->params adapted to the documents in 'a' (det_adapt_params),
+ * saved to 'save' when not NULL.  Returns 0, or -1 after saying why. */
+int detector_adapt(loaded_detector *ld, const det_adapt *a, const char *save);
+
 #endif

@@ -253,6 +253,17 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
             diag_set(diag, st, "", 0, 0, "the document score's model could not be fitted");
     }
 
+    /* 3c. the document reference (det_adapt moves it to a crawl's) */
+    for (int k = 0; st == SPIN_OK && k < (int)q; ++k) {
+        size_t m = 0;
+        for (size_t d = 0; d < ndocs; ++d)
+            if (!docs[d].spun && docs[d].result.prose)
+                col[m++] = docs[d].result.doc_feature[k];
+        double scale;
+        stats_robust(col, m, 1e-9, work, iwork, &out->doc_ref[k], &scale);
+    }
+    out->has_doc_ref = st == SPIN_OK;
+
     /* 4. verdict thresholds */
     for (size_t d = 0; st == SPIN_OK && d < ndocs; ++d)
         st = detect_rescore(det, out, &docs[d].result);

@@ -860,6 +860,11 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
     if (p->has_pooled)
         fprintf(f, "\t%.17g", p->doc_w0);
     fprintf(f, "\n");
+    if (p->has_doc_ref) {
+        fprintf(f, "# doc_reference\tname\tmedian over the natural documents fitted on\n");
+        for (int k = 0; k < DET_NDOC_FEATURES; ++k)
+            fprintf(f, "doc_reference\t%s\t%.17g\n", doc_feature_names[k], p->doc_ref[k]);
+    }
     fprintf(f, "# flag\tspin\tz\tspin with z\tspin in a suspect document\n");
     fprintf(f, "flag\t%.17g\t%.17g\t%.17g\t%.17g\n", p->flag_spin, p->flag_z, p->flag_spin_z,
             p->flag_spin_doc);
@@ -982,6 +987,11 @@ spin_status det_params_parse(const char *text, size_t len, const char *name, det
             }
             if (ok)
                 seen_doc[k] = true;
+        } else if (!strcmp(fld[0], "doc_reference") && nf == 3) {
+            int k = find_name(doc_feature_names, DET_NDOC_FEATURES, fld[1]);
+            ok = k >= 0 && parse_num(fld[2], &p->doc_ref[k]);
+            if (ok)
+                p->has_doc_ref = true;
         } else if (!strcmp(fld[0], "sentence_bias") && nf == 1 + DET_NFAMILIES) {
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[1 + fam], &p->sent_w0[fam]);
@@ -1070,4 +1080,108 @@ spin_status det_params_load(const char *path, det_params *p, spin_diag *diag) {
         st = det_params_parse(buf, len, path, p, diag);
     mem_free(buf);
     return st;
+}
+
+/* ---- crawl-adaptive reference ---- */
+
+typedef struct dvec {
+    double *v;
+    size_t n, cap;
+} dvec;
+
+static bool dvec_push(dvec *d, double x) {
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 256;
+        double *nv = mem_realloc_array(d->v, cap, sizeof *nv);
+        if (!nv)
+            return false;
+        d->v = nv;
+        d->cap = cap;
+    }
+    d->v[d->n++] = x;
+    return true;
+}
+
+struct det_adapt {
+    dvec sent[DET_NFEATURES];
+    dvec doc[DET_NDOC_FEATURES];
+    size_t docs;
+};
+
+spin_status det_adapt_new(det_adapt **out) {
+    *out = mem_calloc(1, sizeof **out);
+    return *out ? SPIN_OK : SPIN_ENOMEM;
+}
+
+void det_adapt_free(det_adapt *a) {
+    if (!a)
+        return;
+    for (int k = 0; k < DET_NFEATURES; ++k)
+        mem_free(a->sent[k].v);
+    for (int k = 0; k < DET_NDOC_FEATURES; ++k)
+        mem_free(a->doc[k].v);
+    mem_free(a);
+}
+
+size_t det_adapt_docs(const det_adapt *a) {
+    return a->docs;
+}
+
+spin_status det_adapt_add(det_adapt *a, const det_result *r) {
+    if (r->verdict == DET_UNSUPPORTED || r->abstain != DET_ABSTAIN_NONE || !r->prose)
+        return SPIN_OK;
+    for (size_t i = 0; i < r->nsentences; ++i) {
+        const det_sentence *s = &r->sentences[i];
+        if (s->kind != TOK_PROSE)
+            continue;
+        for (int k = 0; k < DET_NFEATURES; ++k)
+            if (!dvec_push(&a->sent[k], s->feature[k]))
+                return SPIN_ENOMEM;
+    }
+    for (int k = 0; k < DET_NDOC_FEATURES; ++k)
+        if (!dvec_push(&a->doc[k], r->doc_feature[k]))
+            return SPIN_ENOMEM;
+    ++a->docs;
+    return SPIN_OK;
+}
+
+spin_status det_adapt_params(const det_adapt *a, const det_params *base, det_params *out,
+                             spin_diag *diag) {
+    if (a->docs < DET_ADAPT_MIN_DOCS)
+        return diag_set(diag, SPIN_EINVAL, "", 0, 0,
+                        "adapting needs at least %d judged documents (got %zu)", DET_ADAPT_MIN_DOCS,
+                        a->docs);
+    if (!base->has_pooled || !base->has_doc_ref)
+        return diag_set(diag, SPIN_EINVAL, "", 0, 0,
+                        "these detector parameters have no document reference to adapt (refit "
+                        "them with spinscan calibrate)");
+    size_t n = a->sent[0].n > a->docs ? a->sent[0].n : a->docs;
+    double *work = mem_alloc(4 * (n + 1) * sizeof *work);
+    int *iwork = mem_alloc(5 * (n + 1) * sizeof *iwork);
+    if (!work || !iwork) {
+        mem_free(work);
+        mem_free(iwork);
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, NULL);
+    }
+    *out = *base;
+    for (int k = 0; k < DET_NFEATURES; ++k)
+        if (a->sent[k].n)
+            stats_robust(a->sent[k].v, a->sent[k].n, det_feature_floor((det_feature)k), work,
+                         iwork, &out->ref_median[k], &out->ref_scale[k]);
+    for (int k = DET_D_FEATURE; k < DET_NDOC_FEATURES; ++k) {
+        double med, scale;
+        stats_robust(a->doc[k].v, a->doc[k].n, 1e-9, work, iwork, &med, &scale);
+        double shift = med - base->doc_ref[k];
+        out->doc_w0 -= base->doc_w[k] * shift;
+        for (int fam = 0; fam < DET_NFAMILIES; ++fam)
+            out->fam_w0[fam] -= base->fam_w[fam][k] * shift;
+        out->doc_ref[k] = med;
+    }
+    mem_free(work);
+    mem_free(iwork);
+    char src[sizeof out->source];
+    snprintf(src, sizeof src, "%s", base->source);
+    snprintf(out->source, sizeof out->source, "adapted to %zu documents (was: %.180s)", a->docs,
+             src);
+    return SPIN_OK;
 }

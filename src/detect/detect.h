@@ -145,6 +145,11 @@ typedef struct det_params {
      * probability. */
     bool has_pooled;
     double doc_w0, doc_w[DET_NDOC_FEATURES];
+    /* The median of each document feature over the natural documents it was
+     * fitted on (has_doc_ref false in a file from before): the reference that
+     * det_adapt moves to a crawl's own. */
+    bool has_doc_ref;
+    double doc_ref[DET_NDOC_FEATURES];
     /* Sentences with spin >= flag_spin, or a within-document robust z >=
      * flag_z with spin >= flag_spin_z, are flagged; in a document whose score
      * reaches 'suspect', so is every sentence with spin >= flag_spin_doc. */
@@ -238,6 +243,38 @@ typedef struct det_result {
 /* Releases the arrays of 'r' (not 'r' itself); the result can be reused
  * without freeing between documents. */
 void det_result_free(det_result *r);
+
+/* ---- crawl-adaptive reference ----
+ *
+ * Most of a crawl is natural, so the crawl itself can say what "normal" is in
+ * its domain.  An accumulator collects the features of a sample of documents
+ * (scored under any parameters); det_adapt_params() then makes parameters
+ * that score against the sample instead of the calibration text:
+ * - each sentence feature's reference location and scale become the
+ *   sample's median and Qn over its prose sentences (GSL; stats_robust), so
+ *   sentence models see features relative to the crawl's typical sentence;
+ * - each raw document feature's shift (the sample's median minus the
+ *   calibration's natural median, doc_ref) is folded into the document
+ *   models' biases, so a document typical of the crawl scores as a typical
+ *   natural calibration document did.
+ * Robust statistics keep a minority of machine-made documents in the sample
+ * from moving the reference much; a crawl that is mostly spun defeats it.
+ * docs/detector.md says when to use it. */
+typedef struct det_adapt det_adapt;
+/* Fewest judged documents det_adapt_params() accepts. */
+#define DET_ADAPT_MIN_DOCS 20
+spin_status det_adapt_new(det_adapt **out);
+void det_adapt_free(det_adapt *a);
+/* Adds the features of 'r' (from detect_run); unsupported documents and
+ * documents without prose are ignored. */
+spin_status det_adapt_add(det_adapt *a, const det_result *r);
+size_t det_adapt_docs(const det_adapt *a);
+/* 'out' = 'base' adapted to the documents added so far.  SPIN_EINVAL (with a
+ * message) with fewer than DET_ADAPT_MIN_DOCS judged documents, or when 'base'
+ * has no pooled document model or no document reference (a detector file from
+ * before: refit it with spinscan calibrate). */
+spin_status det_adapt_params(const det_adapt *a, const det_params *base, det_params *out,
+                             spin_diag *diag);
 
 /* ---- running ---- */
 

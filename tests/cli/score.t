@@ -229,4 +229,15 @@ else
     t_skip "models/en not built ('make model'): default-model lookup and mission sentence"
     t_skip "models/en not built"
 fi
+# --- crawl-adaptive reference (docs/detector.md) ---
+"$S" score -m "$M" --save-reference "$TMP/ref.txt" "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 2 "--save-reference without --adapt: usage error"
+"$S" score -m "$M" --adapt - < "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 2 "--adapt on standard input: usage error ($(head -c 80 "$TMP/err"))"
+"$S" score -m "$M" --adapt "$TMP/a.txt" "$TMP/b.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 1 "--adapt with too few documents: exit 1"
+grep -q "adapting needs at least" "$TMP/err"; t_ok $? "  and says why: $(head -c 100 "$TMP/err")"
+"$S" score -m "$M" --reference "$TMP/none.txt" "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 1 "--reference FILE that does not exist: exit 1"
+grep -q "none.txt" "$TMP/err"; t_ok $? "  naming the file"
 t_done

@@ -4,7 +4,10 @@
  *
  * The detection tests need models/en (made by `make model`); the Makefile
  * passes its path in SPINSCAN_TEST_MODEL_DIR, and without it they skip. */
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include "detect/detect.h"
@@ -305,8 +308,75 @@ static void test_detection(const char *dir) {
     spin_model_free(m);
 }
 
+/* The crawl-adaptive reference: sentence references become the sample's
+ * median, document shifts go into the biases, too small a sample or a file
+ * without a document reference is refused. */
+static void test_adapt(void) {
+    det_params base, out;
+    det_params_default(&base);
+    spin_diag d;
+    det_adapt *a;
+    is_int(det_adapt_new(&a), SPIN_OK, "det_adapt_new");
+    det_result r;
+    memset(&r, 0, sizeof r);
+    det_sentence sent[3];
+    memset(sent, 0, sizeof sent);
+    r.sentences = sent;
+    r.nsentences = 3;
+    r.prose = 3;
+    for (int doc = 0; doc < DET_ADAPT_MIN_DOCS - 1; ++doc) {
+        for (int i = 0; i < 3; ++i) {
+            sent[i].kind = TOK_PROSE;
+            for (int k = 0; k < DET_NFEATURES; ++k)
+                sent[i].feature[k] = 5.0 + 0.1 * i + 0.01 * doc;
+        }
+        for (int k = 0; k < DET_NDOC_FEATURES; ++k)
+            r.doc_feature[k] = 2.0 + 0.001 * doc;
+        is_int(det_adapt_add(a, &r), SPIN_OK, "det_adapt_add %d", doc);
+    }
+    is_int(det_adapt_params(a, &base, &out, &d), SPIN_EINVAL, "too few documents: %s", d.message);
+    r.abstain = DET_ABSTAIN_LANGUAGE;
+    r.verdict = DET_UNSUPPORTED;
+    det_adapt_add(a, &r);
+    is_int((int)det_adapt_docs(a), DET_ADAPT_MIN_DOCS - 1, "unsupported documents are not added");
+    r.abstain = DET_ABSTAIN_NONE;
+    r.verdict = DET_NATURAL;
+    det_adapt_add(a, &r);
+    is_int(det_adapt_params(a, &base, &out, &d), SPIN_EINVAL,
+           "a detector without a document reference is refused: %s", d.message);
+    base.has_pooled = base.has_doc_ref = true;
+    base.doc_w0 = -1;
+    for (int k = 0; k < DET_NDOC_FEATURES; ++k) {
+        base.doc_ref[k] = 1.0;
+        base.doc_w[k] = k == DET_D_FEATURE + DET_F_LLR ? 3.0 : 0.0;
+    }
+    is_int(det_adapt_params(a, &base, &out, &d), SPIN_OK, "adapted to %zu documents",
+           det_adapt_docs(a));
+    ok(fabs(out.ref_median[DET_F_NSLOR] - 5.2) < 0.02,
+       "a sentence feature's reference is the sample's median (%.3f)", out.ref_median[DET_F_NSLOR]);
+    double shift = out.doc_ref[DET_D_FEATURE + DET_F_LLR] - 1.0;
+    ok(shift > 0.99 && shift < 1.02 && fabs(out.doc_w0 - (-1 - 3.0 * shift)) < 1e-9,
+       "the document shift (%.4f) is folded into the bias (%.4f)", shift, out.doc_w0);
+    ok(out.doc_w[DET_D_FEATURE + DET_F_LLR] == 3.0 && out.has_pooled && out.has_doc_ref,
+       "weights are kept");
+    char tmp[] = "/tmp/spinscan-adapt-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd >= 0)
+        close(fd);
+    det_params back;
+    is_int(det_params_save(&out, tmp, &d), SPIN_OK, "the adapted reference is saved");
+    is_int(det_params_load(tmp, &back, &d), SPIN_OK, "and loads back");
+    ok(back.has_pooled && back.has_doc_ref && back.doc_w0 == out.doc_w0 &&
+           back.doc_ref[DET_D_FEATURE + DET_F_LLR] == out.doc_ref[DET_D_FEATURE + DET_F_LLR] &&
+           back.ref_median[DET_F_NSLOR] == out.ref_median[DET_F_NSLOR],
+       "with its pooled model and references exactly");
+    remove(tmp);
+    det_adapt_free(a);
+}
+
 int main(void) {
     test_robust();
+    test_adapt();
     test_logistic();
     test_params_file();
     const char *dir = getenv("SPINSCAN_TEST_MODEL_DIR");
