@@ -39,6 +39,14 @@ static bool sentence_feature_used(int k) {
     return k != DET_F_OOV && k != DET_F_MIN_LOGP && k != DET_F_REPEAT && k != DET_F_LLR_HITS &&
            k != DET_F_LLR_MAX;
 }
+/* The document score itself uses only the two features with the best worst
+ * off-diagonal cells (issue 14, docs/detector.md): mean SLOR and the mean
+ * spun-model ratio.  Offline on the matrix, adding rep_phrase, short_match,
+ * nmatch, cont_fail, freq_break or the sentence-spin aggregates lowered the
+ * worst sense-blind, careful and phrase cells by 0.02 to 0.14 each. */
+static bool pooled_feature_used(int k) {
+    return k == DET_D_FEATURE + DET_F_NSLOR || k == DET_D_FEATURE + DET_F_LLR;
+}
 static bool doc_feature_used(int k) {
     return k != DET_D_TOP_WORD &&
            (k < DET_D_FEATURE || sentence_feature_used(k - DET_D_FEATURE));
@@ -242,7 +250,7 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
             if (!docs[d].result.prose)
                 continue;
             for (size_t k = 0; k < q; ++k)
-                x[m * q + k] = doc_feature_used((int)k) ? docs[d].result.doc_feature[k] : 0;
+                x[m * q + k] = pooled_feature_used((int)k) ? docs[d].result.doc_feature[k] : 0;
             y[m++] = docs[d].spun;
         }
         balance(y, m, wt);
@@ -273,10 +281,15 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
             if (!docs[d].spun)
                 col[m++] = docs[d].result.spin_score;
         rep->natural_doc_q99 = quantile(col, m, 0.99);
-        out->suspect = 0.5;
+        /* 'suspect' from the larger of 0.5 and the score only 5% of natural
+         * documents reach */
+        double q95 = quantile(col, m, 0.95);
+        out->suspect = q95 > 0.5 ? q95 : 0.5;
         out->spun = rep->natural_doc_q99 > 0.8 ? rep->natural_doc_q99 : 0.8;
         if (out->spun > 0.99)
             out->spun = 0.99;
+        if (out->suspect > out->spun)
+            out->suspect = out->spun;
     }
     if (st == SPIN_ENOMEM)
         diag_set(diag, st, "", 0, 0, NULL);
