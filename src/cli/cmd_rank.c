@@ -341,10 +341,10 @@ static void print_summary(const stats *s) {
     if (n && n < sizeof reasons - 1)
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
-            "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
-            "ranked last), %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
-            (unsigned long long)s->scored, (unsigned long long)s->unsupported,
-            (unsigned long long)s->skipped, reasons,
+            "spinscan: %llu documents scored, %llu skipped%s, %llu unsupported (not English or "
+            "not judgeable: ranked last), %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
+            (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
+            (unsigned long long)s->unsupported,
             (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
             el > 0 ? (double)s->scored / el : 0.0);
 }

@@ -222,9 +222,12 @@ static void test_detection(const char *dir) {
 
     text = slurp("tests/data/samples/salad-finance.txt", &len);
     detect_run(det, text, len, &r, &d);
-    ok(r.verdict == DET_SALAD && r.spin_score > natural_score,
-       "keyword-stuffed salad is salad (score %.3f, %s)", r.spin_score,
-       det_verdict_name(r.verdict));
+    /* Since issue 14 the document score uses only features that transfer
+     * across thesauri and domains (docs/detector.md); dense keyword stuffing
+     * is no longer sure to reach "salad" (its worst matrix cell fell from 0.99
+     * to 0.79), but it still scores above fluent text. */
+    ok(r.spin_score > natural_score, "keyword-stuffed salad scores above a natural article (%.3f, %s)",
+       r.spin_score, det_verdict_name(r.verdict));
     free(text);
 
     text = slurp("tests/data/samples/spun-back-pain.txt", &len);
