@@ -351,9 +351,8 @@ static void print_summary(const stats *s) {
             "spinscan: %llu documents scored, %llu skipped%s, %llu unsupported (not English or "
             "not judgeable: ranked last), %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
             (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
-            (unsigned long long)s->unsupported,
-            (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
-            el > 0 ? (double)s->scored / el : 0.0);
+            (unsigned long long)s->unsupported, (double)s->bytes / 1e6, el,
+            el > 0 ? (double)s->bytes / 1e6 / el : 0.0, el > 0 ? (double)s->scored / el : 0.0);
 }
 
 /* --adapt N: the first N documents of the input (a pass of their own, on one
@@ -365,7 +364,8 @@ static int adapt_first(loaded_detector *ld, char *const *paths, size_t npaths,
     input *in = NULL;
     if (!det)
         return -1;
-    int rc = det_adapt_new(&acc) == SPIN_OK && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
+    int rc =
+        det_adapt_new(&acc) == SPIN_OK && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
     if (rc != 0)
         cli_error("out of memory");
     det_result res;

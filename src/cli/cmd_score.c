@@ -28,7 +28,14 @@
 #include "text/reader.h"
 #include "detect/report.h"
 
-enum { OPT_COLOR = 256, OPT_MAX_BYTES, OPT_JUDGE_ALL, OPT_ADAPT, OPT_REFERENCE, OPT_SAVE_REFERENCE };
+enum {
+    OPT_COLOR = 256,
+    OPT_MAX_BYTES,
+    OPT_JUDGE_ALL,
+    OPT_ADAPT,
+    OPT_REFERENCE,
+    OPT_SAVE_REFERENCE
+};
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 #define DEFAULT_MAX_BYTES ((uint64_t)64 << 20)

@@ -406,13 +406,14 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
         unsupported = cJSON_IsNull(jscore);
     } else if (!jscore) {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "attributes");
-        unsupported = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) &&
-                      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
-                      cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
+        unsupported =
+            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) &&
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
+            cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
     }
     if (!obj || !cJSON_IsString(jid) ||
-        (!unsupported && (!cJSON_IsNumber(jscore) ||
-                          !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
+        (!unsupported &&
+         (!cJSON_IsNumber(jscore) || !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
         cJSON_Delete(obj);
         return diag_set(diag, SPIN_EFORMAT, "", 0, 0, "not a line of rank -f %s",
                         f == RANK_JSONL ? "jsonl" : "attributes");

@@ -226,8 +226,9 @@ static void test_detection(const char *dir) {
      * across thesauri and domains (docs/detector.md); dense keyword stuffing
      * is no longer sure to reach "salad" (its worst matrix cell fell from 0.99
      * to 0.79), but it still scores above fluent text. */
-    ok(r.spin_score > natural_score, "keyword-stuffed salad scores above a natural article (%.3f, %s)",
-       r.spin_score, det_verdict_name(r.verdict));
+    ok(r.spin_score > natural_score,
+       "keyword-stuffed salad scores above a natural article (%.3f, %s)", r.spin_score,
+       det_verdict_name(r.verdict));
     free(text);
 
     text = slurp("tests/data/samples/spun-back-pain.txt", &len);
@@ -281,13 +282,13 @@ static void test_detection(const char *dir) {
         for (size_t i = 0; i < r.nsentences; ++i)
             none_flagged &= !r.sentences[i].flagged;
         if (gates[g].want == DET_ABSTAIN_NONE)
-            ok(r.abstain == DET_ABSTAIN_NONE && r.verdict != DET_UNSUPPORTED &&
-                   r.spin_score >= 0 && r.spin_score <= 1,
-               "%s is judged (%s, %.3f, language %s)", gates[g].file,
-               det_verdict_name(r.verdict), r.spin_score, r.language);
+            ok(r.abstain == DET_ABSTAIN_NONE && r.verdict != DET_UNSUPPORTED && r.spin_score >= 0 &&
+                   r.spin_score <= 1,
+               "%s is judged (%s, %.3f, language %s)", gates[g].file, det_verdict_name(r.verdict),
+               r.spin_score, r.language);
         else
-            ok(r.abstain == gates[g].want && r.verdict == DET_UNSUPPORTED &&
-                   isnan(r.spin_score) && r.flagged == 0 && none_flagged,
+            ok(r.abstain == gates[g].want && r.verdict == DET_UNSUPPORTED && isnan(r.spin_score) &&
+                   r.flagged == 0 && none_flagged,
                "%s is unsupported: %s (got \"%s\", language %s)", gates[g].file,
                det_abstain_name(gates[g].want), det_abstain_name(r.abstain), r.language);
         free(text);

@@ -310,9 +310,11 @@ static void build_result(det_result *r, size_t len, unsigned nsent, uint32_t see
         r->doc_feature[f] = odd_number(&seed);
     r->spin_score = odd_number(&seed);
     r->verdict = (det_verdict)(rnd(&seed) % 5);
-    r->abstain = r->verdict == DET_UNSUPPORTED ? (det_abstain)(1 + rnd(&seed) % 4) : DET_ABSTAIN_NONE;
+    r->abstain =
+        r->verdict == DET_UNSUPPORTED ? (det_abstain)(1 + rnd(&seed) % 4) : DET_ABSTAIN_NONE;
     if (rnd(&seed) % 2)
-        snprintf(r->language, sizeof r->language, "%s", r->verdict == DET_UNSUPPORTED ? "de" : "en");
+        snprintf(r->language, sizeof r->language, "%s",
+                 r->verdict == DET_UNSUPPORTED ? "de" : "en");
 }
 
 static void check_detected(const det_result *r, size_t len) {
