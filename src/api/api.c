@@ -30,6 +30,7 @@ struct spin_detector {
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
     size_t npool, cap;
+    bool no_abstain; /* api_detector_set_abstain(d, false) */
 };
 
 struct spin_result {
@@ -205,7 +206,20 @@ static spin_status checkout(spin_detector *d, detector **out, spin_diag *diag) {
         return SPIN_OK;
     }
     pthread_mutex_unlock(&d->mu);
-    return detector_new(d->model, d->spun, &d->params, out, diag);
+    spin_status st = detector_new(d->model, d->spun, &d->params, out, diag);
+    if (st == SPIN_OK)
+        detector_set_abstain(*out, !d->no_abstain);
+    return st;
+}
+
+det_params *api_detector_params_mut(spin_detector *d) {
+    return &d->params;
+}
+
+void api_detector_set_abstain(spin_detector *d, bool on) {
+    d->no_abstain = !on;
+    for (size_t i = 0; i < d->npool; ++i)
+        detector_set_abstain(d->pool[i], on);
 }
 
 static void checkin(spin_detector *d, detector *det) {

@@ -19,6 +19,11 @@
  * (rank, annotate): valid while 'd' lives, never modified. */
 const spin_model *api_detector_spun(const spin_detector *d);
 const det_params *api_detector_params(const spin_detector *d);
+/* The parameters, to replace or adapt (--reference, --adapt) before any
+ * detection runs: detectors keep a pointer to them. */
+det_params *api_detector_params_mut(spin_detector *d);
+/* detector_set_abstain() for every detector the handle makes. */
+void api_detector_set_abstain(spin_detector *d, bool on);
 /* The calibration file, or the model file when there is none: for messages. */
 const char *api_detector_name(const spin_detector *d);
 

@@ -51,6 +51,10 @@ enum {
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
     OPT_STRICT,
+    OPT_JUDGE_ALL,
+    OPT_ADAPT,
+    OPT_REFERENCE,
+    OPT_SAVE_REFERENCE,
     OPT_FAMILIES,
     OPT_SIGNATURES,
     OPT_EXPERIMENT
@@ -76,6 +80,13 @@ static const cli_option options[] = {
     {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
     {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
+    {OPT_JUDGE_ALL, "judge-all", NULL,
+     "judge every document (none \"unsupported\": other languages, short text, code)"},
+    {OPT_ADAPT, "adapt", "N",
+     "score against the crawl's own reference, from its first N documents (a first pass; "
+     "docs/detector.md)"},
+    {OPT_REFERENCE, "reference", "FILE", "score against a reference saved by --save-reference"},
+    {OPT_SAVE_REFERENCE, "save-reference", "FILE", "with --adapt: save the adapted reference"},
     {OPT_FAMILIES, "families", NULL, "find spin families (family fields; docs/families.md)"},
     {OPT_SIGNATURES, "signatures", "FILE",
      "with --families: write the signatures to FILE (default OUT.sig with -o)"},
@@ -310,6 +321,7 @@ static double now(void) {
 
 typedef struct stats {
     uint64_t scored, skipped, bytes;
+    uint64_t unsupported; /* of 'scored': the detector abstained (ranked last) */
     uint64_t by_reason[INPUT_NSKIPS];
     double start, last_draw;
     bool progress, drawn;
@@ -354,11 +366,69 @@ static void print_summary(const stats *s) {
     if (n && n < sizeof reasons - 1)
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
-            "spinscan: %llu documents scored, %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, "
-            "%.0f docs/s)\n",
+            "spinscan: %llu documents scored, %llu skipped%s, %llu unsupported (not English or "
+            "not judgeable: ranked last), %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
             (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
-            (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
-            el > 0 ? (double)s->scored / el : 0.0);
+            (unsigned long long)s->unsupported, (double)s->bytes / 1e6, el,
+            el > 0 ? (double)s->bytes / 1e6 / el : 0.0, el > 0 ? (double)s->scored / el : 0.0);
+}
+
+/* --adapt N: the first N documents of the input (a pass of their own, on one
+ * thread), then ld->params adapted to them. */
+static int adapt_first(loaded_detector *ld, char *const *paths, size_t npaths,
+                       const input_options *io, size_t n, const char *save) {
+    detector *det = detector_load_new(ld);
+    det_adapt *acc = NULL;
+    input *in = NULL;
+    if (!det)
+        return -1;
+    int rc =
+        det_adapt_new(&acc) == SPIN_OK && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
+    if (rc != 0)
+        cli_error("out of memory");
+    det_result res;
+    memset(&res, 0, sizeof res);
+    size_t seen = 0;
+    while (rc == 0 && seen < n) {
+        input_event ev;
+        input_skip why;
+        input_doc doc;
+        spin_diag d;
+        memset(&doc, 0, sizeof doc);
+        if (input_next(in, &ev, &doc, &why, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            rc = -1;
+            break;
+        }
+        if (ev == INPUT_END)
+            break;
+        if (ev != INPUT_DOC)
+            continue; /* the ranking pass reports skipped records */
+        const char *text = doc.text;
+        size_t len = doc.len;
+        char *conv = NULL;
+        spin_status st = SPIN_OK;
+        if (doc.html) {
+            st = html_to_text(doc.text, doc.len, doc.charset, &conv, &len, &d);
+            text = conv;
+        }
+        if (st == SPIN_OK && detect_run(det, text, len, &res, &d) == SPIN_OK) {
+            if (det_adapt_add(acc, &res) != SPIN_OK) {
+                cli_error("out of memory adapting");
+                rc = -1;
+            }
+            ++seen;
+        }
+        mem_free(conv);
+        input_doc_free(&doc);
+    }
+    if (rc == 0)
+        rc = detector_adapt(ld, acc, save);
+    det_result_free(&res);
+    input_free(in);
+    det_adapt_free(acc);
+    detector_free(det);
+    return rc;
 }
 
 /* ---- the command ---- */
@@ -518,7 +588,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false, families = false;
+    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false;
+    size_t adapt_docs = 0;
+    const char *reference = NULL, *save_reference = NULL;
     const char *sig_path = NULL;
     const char *experiment = NULL;
     int c;
@@ -595,6 +667,23 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case OPT_STRICT:
             strict = true;
             break;
+        case OPT_JUDGE_ALL:
+            judge_all = true;
+            break;
+        case OPT_ADAPT: {
+            unsigned long long v;
+            if (parse_uint(cp.optarg, 100000000ull, &v) != 0 || v < DET_ADAPT_MIN_DOCS)
+                return cli_usage_error(cmd, "--adapt needs a number of documents >= %d, not '%s'",
+                                       DET_ADAPT_MIN_DOCS, cp.optarg);
+            adapt_docs = (size_t)v;
+            break;
+        }
+        case OPT_REFERENCE:
+            reference = cp.optarg;
+            break;
+        case OPT_SAVE_REFERENCE:
+            save_reference = cp.optarg;
+            break;
         case OPT_FAMILIES:
             families = true;
             break;
@@ -668,8 +757,22 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     if (detector_load(model_opt, true, &ld) != 0) {
         free(sig_default);
         return EXIT_DATA;
+        if (judge_all)
+            detector_load_judge_all(&ld);
     }
     html_init();
+    if (save_reference && !adapt_docs) {
+        detector_load_free(&ld);
+        return cli_usage_error(cmd, "--save-reference needs --adapt N");
+    }
+    if (reference && detector_load_reference(&ld, reference) != 0) {
+        detector_load_free(&ld);
+        return EXIT_DATA;
+    }
+    if (adapt_docs && adapt_first(&ld, paths, npaths, &io, adapt_docs, save_reference) != 0) {
+        detector_load_free(&ld);
+        return EXIT_DATA;
+    }
     size_t nw = (size_t)jobs;
     pipeline p;
     memset(&p, 0, sizeof p);
@@ -781,6 +884,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             mem_free(it.sig);
         } else if (it.kind == ITEM_ENTRY) {
             ++s.scored;
+            s.unsupported += it.entry->score == RANK_UNSUPPORTED;
             s.bytes += it.bytes;
             if (families && !fatal) {
                 uint64_t q = it.entry->seq;

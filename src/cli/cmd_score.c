@@ -28,7 +28,14 @@
 #include "text/reader.h"
 #include "detect/report.h"
 
-enum { OPT_COLOR = 256, OPT_MAX_BYTES };
+enum {
+    OPT_COLOR = 256,
+    OPT_MAX_BYTES,
+    OPT_JUDGE_ALL,
+    OPT_ADAPT,
+    OPT_REFERENCE,
+    OPT_SAVE_REFERENCE
+};
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 #define DEFAULT_MAX_BYTES ((uint64_t)64 << 20)
@@ -41,6 +48,12 @@ static const cli_option options[] = {
     {'o', "output", "OUT", "write the report to OUT (replaced only when complete)"},
     {OPT_MAX_BYTES, "max-bytes", "N",
      "largest document, decompressed (default 64M; K, M, G; 0: none)"},
+    {OPT_JUDGE_ALL, "judge-all", NULL,
+     "judge every document (no \"unsupported\" for other languages, short text, code)"},
+    {OPT_ADAPT, "adapt", NULL,
+     "score against the FILEs' own reference (a first pass over them; docs/detector.md)"},
+    {OPT_REFERENCE, "reference", "FILE", "score against a reference saved by --save-reference"},
+    {OPT_SAVE_REFERENCE, "save-reference", "FILE", "with --adapt: save the adapted reference"},
     {0, NULL, NULL, NULL},
 };
 
@@ -113,6 +126,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     report_options ro = {REPORT_TEXT, false, NULL};
     int color = COLOR_AUTO, c;
     uint64_t max_bytes = DEFAULT_MAX_BYTES;
+    bool judge_all = false, adapt = false;
+    const char *reference = NULL, *save_reference = NULL;
     cli_parser_init(&p);
     while ((c = cli_next(cmd, &p, argc, argv)) != -1) {
         switch (c) {
@@ -145,6 +160,18 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case 'o':
             out_path = p.optarg;
             break;
+        case OPT_JUDGE_ALL:
+            judge_all = true;
+            break;
+        case OPT_ADAPT:
+            adapt = true;
+            break;
+        case OPT_REFERENCE:
+            reference = p.optarg;
+            break;
+        case OPT_SAVE_REFERENCE:
+            save_reference = p.optarg;
+            break;
         case OPT_MAX_BYTES:
             if (cli_parse_size(p.optarg, &max_bytes) != 0)
                 return cli_usage_error(cmd,
@@ -159,11 +186,51 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     static char *const stdin_only[] = {"-", NULL};
     char *const *files = p.optind < argc ? argv + p.optind : stdin_only;
     int nfiles = p.optind < argc ? argc - p.optind : 1;
+    if (save_reference && !adapt)
+        return cli_usage_error(cmd, "--save-reference needs --adapt");
+    for (int i = 0; adapt && i < nfiles; ++i)
+        if (!strcmp(files[i], "-"))
+            return cli_usage_error(cmd, "--adapt reads the files twice: not standard input");
 
     spin_diag d;
     loaded_detector ld;
     if (detector_load(model_opt, false, &ld) != 0)
         return EXIT_DATA;
+    if (judge_all)
+        detector_load_judge_all(&ld);
+    if (reference && detector_load_reference(&ld, reference) != 0) {
+        detector_load_free(&ld);
+        return EXIT_DATA;
+    }
+    if (adapt) {
+        /* A first pass over the files with a detector of its own; the
+         * scoring pass below then runs on the adapted parameters. */
+        detector *det = detector_load_new(&ld);
+        det_adapt *acc = NULL;
+        det_result r0;
+        memset(&r0, 0, sizeof r0);
+        int rc = det && det_adapt_new(&acc) == SPIN_OK ? 0 : -1;
+        for (int i = 0; rc == 0 && i < nfiles; ++i) {
+            char *buf;
+            size_t len;
+            if (read_document(files[i], files[i], max_bytes, &buf, &len) != 0)
+                continue; /* said why; the scoring pass says it again and fails */
+            if (detect_run(det, buf, len, &r0, &d) == SPIN_OK && det_adapt_add(acc, &r0) != SPIN_OK)
+                rc = -1;
+            free(buf);
+        }
+        if (rc != 0)
+            cli_error("out of memory adapting");
+        else
+            rc = detector_adapt(&ld, acc, save_reference);
+        det_result_free(&r0);
+        det_adapt_free(acc);
+        detector_free(det);
+        if (rc != 0) {
+            detector_load_free(&ld);
+            return EXIT_DATA;
+        }
+    }
 
     outfile out;
     if (outfile_open(&out, out_path) != 0) {

@@ -23,7 +23,7 @@ typedef struct cal_doc {
 /* What the fit found, for the record. */
 typedef struct cal_report {
     size_t docs, natural_docs, sentences, natural_sentences, spun_sentences;
-    double natural_sentence_q97; /* 97th percentile of natural sentences' spin */
+    double natural_sentence_q98; /* 98th percentile of natural sentences' spin */
     double natural_doc_q99;      /* 99th percentile of natural documents' score */
 } cal_report;
 
