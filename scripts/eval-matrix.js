@@ -322,6 +322,7 @@ function main() {
         label = o.baseline;
         baselines = baselines.filter(b => b.label !== o.baseline);
         baselines.push({ label: o.baseline, date: meta.date, worst: worstRow(r) });
+        fs.mkdirSync(path.dirname(o.baselines), { recursive: true });
         fs.writeFileSync(o.baselines, JSON.stringify(baselines, null, 2) + '\n');
     }
     const short = shortTable(r, label, baselines);

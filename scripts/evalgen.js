@@ -146,6 +146,7 @@ function lemmaCandidates(w, suf) {
     if (/(.)\1$/.test(b)) out.push(b.slice(0, -1));
     if (/i$/.test(b)) out.push(b.slice(0, -1) + 'y');
     if (suf === 's' && /e$/.test(b)) out.push(b.slice(0, -1));
+    if (suf === 's' && /ies$/.test(w)) out.push(w.slice(0, -3) + 'y');
     if (suf === 'ing' && /y$/.test(b)) out.push(b.slice(0, -1) + 'ie');
     if (suf === 'ly') { out.push(b.replace(/al$/, ''), b.replace(/i$/, 'y')); if (/[^aeiou]$/.test(b)) out.push(b + 'le'); }
     return out.filter(x => x.length >= 2);
@@ -269,7 +270,10 @@ function makeCareful(units, careful, rate, rng, toks0) {
 }
 
 // ---------------------------------------------------------------- phrase rewrites
-function hasPos(pos, w, p) { return (pos.get(w.toLowerCase()) || []).includes(p); }
+function hasPos(pos, w, p) { // a plural noun ("lamps") by its singular when the list lacks it
+    const l = w.toLowerCase();
+    return (pos.get(l) || (/[^s]s$/.test(l) ? pos.get(l.slice(0, -1)) : null) || []).includes(p);
+}
 function onlyAdj(pos, w) { const p = pos.get(w.toLowerCase()); return !!p && p.length === 1 && p[0] === 'adj'; }
 function lowerFirst(w) { return /^[A-Z][a-z]/.test(w) ? w[0].toLowerCase() + w.slice(1) : w; }
 function upperFirst(w) { return w[0].toUpperCase() + w.slice(1); }
