@@ -17,7 +17,7 @@
 // headword's first line is its first sense).  POS.txt gives each word's parts
 // of speech (n, v, adj, adv).  --freq DIR: every DIR/*.txt (the LM's training
 // text) gives the word frequency list the careful spinner prefers common
-// words by.
+// words by (or --freq FILE.tsv, "word<TAB>count" lines: writeFreq()).
 //
 // OUTPUT.  OUTDIR/<class>/<id>.txt: the units of a document joined by one
 // space into paragraphs of 4 units, paragraphs separated by an empty line
@@ -177,8 +177,17 @@ function loadPos(file) {
     }
     return map;
 }
+// --freq DIR: count the words of DIR/*.txt; --freq FILE.tsv: "word<TAB>count"
+// lines (written by writeFreq, so that many runs count the text once).
 function loadFreq(dir) {
     const freq = new Map();
+    if (/\.tsv$/.test(dir)) {
+        for (const line of fs.readFileSync(dir, 'utf8').split('\n')) {
+            const t = line.indexOf('\t');
+            if (t > 0) freq.set(line.slice(0, t), Number(line.slice(t + 1)));
+        }
+        return freq;
+    }
     for (const f of fs.readdirSync(dir).filter(x => x.endsWith('.txt')).sort()) {
         const text = fs.readFileSync(path.join(dir, f), 'utf8');
         const re = /[A-Za-z]+/g;
@@ -186,6 +195,13 @@ function loadFreq(dir) {
         while ((m = re.exec(text))) { const w = m[0].toLowerCase(); freq.set(w, (freq.get(w) || 0) + 1); }
     }
     return freq;
+}
+
+function writeFreq(dir, out) {
+    const freq = loadFreq(dir);
+    const lines = [...freq].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    fs.writeFileSync(out + '.tmp', lines.map(([w, c]) => w + '\t' + c).join('\n') + '\n');
+    fs.renameSync(out + '.tmp', out);
 }
 
 // ---------------------------------------------------------------- careful spinner
@@ -522,5 +538,5 @@ function main() {
 }
 
 if (require.main === module) main();
-module.exports = { inflect, lemmaCandidates, Careful, rewritePhrases, makeArtefacts, buildTrigram, trigramSentence,
+module.exports = { writeFreq, loadFreq, inflect, lemmaCandidates, Careful, rewritePhrases, makeArtefacts, buildTrigram, trigramSentence,
     makeSparse, assemble, loadSenses, loadPos, ALL_CLASSES, THESAURUS_CLASSES };
