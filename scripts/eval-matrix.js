@@ -60,9 +60,13 @@ function parseArgs(argv) {
         case '--readme': o.readme = v(); break;
         case '--baseline': o.baseline = v(); break;
         case '--baselines': o.baselines = v(); break;
+        case '--ablation': o.ablation = v(); break;
+        case '--variants': o.variants = v().split(/\s+/).filter(Boolean); break;
+        case '--train-words': o.trainWords = Number(v()); break;
         default: die('unknown argument: ' + a);
         }
     }
+    if (o.ablation) { if (!o.variants) die('--ablation needs --variants'); return o; }
     if (!o.dir || !o.thesauri || !o.domains) die('usage: --eval-dir DIR --thesauri LIST --domains LIST [...]');
     return o;
 }
@@ -292,21 +296,54 @@ function docsMd(o, r, label, short, meta) {
     const n = r.cells[0] ? r.cells[0].classes : {};
     L.push(`Documents per class in a cell: ${MEASURES.filter(c => c !== 'sentence').map(c => `${c} ${n[c] ? n[c].n : 0}`).join(', ')};` +
         ` mixed-document sentences ${n.sentence ? n.sentence.n : 0} (${n.sentence ? n.sentence.positives : 0} spun).`);
-    if (meta.ablation) { L.push(''); L.push(meta.ablation); }
+    L.push('');
+    L.push('## Ablation of the training corpus');
+    L.push('');
+    L.push('<!-- ablation:begin -->');
+    L.push(meta.ablation || 'Not run yet: `make eval-ablation`.');
+    L.push('<!-- ablation:end -->');
     return L.join('\n') + '\n';
 }
 
-function replaceBlock(file, block) {
+function replaceBlock(file, block, name = 'eval') {
     const text = fs.readFileSync(file, 'utf8');
-    const b = '<!-- eval:begin -->', e = '<!-- eval:end -->';
+    const b = `<!-- ${name}:begin -->`, e = `<!-- ${name}:end -->`;
     const i = text.indexOf(b), j = text.indexOf(e);
     if (i < 0 || j < i) die(`${file}: no "${b}" ... "${e}" block to replace`);
     fs.writeFileSync(file + '.tmp', text.slice(0, i + b.length) + '\n' + block + '\n' + text.slice(j));
     fs.renameSync(file + '.tmp', file);
 }
 
+// --ablation DIR: the table of scripts/eval-ablation.sh from DIR/VARIANT/results.json.
+function ablation(o) {
+    const rows = [];
+    const excl = new Map();
+    for (const line of fs.readFileSync(path.join(o.ablation, 'variants.tsv'), 'utf8').split('\n')) {
+        if (line) { const [v, x] = line.split('\t'); excl.set(v, x || ''); }
+    }
+    const cols = ['blind20', 'blind40', 'careful', 'phrase', 'artefacts', 'salad_trigram', 'stuff_sparse', 'sentence'];
+    const results = {};
+    for (const v of o.variants) {
+        let r;
+        try { r = JSON.parse(fs.readFileSync(path.join(o.ablation, v, 'results.json'), 'utf8')); } catch (e) { die(`${v}: ${e.message}`); }
+        results[v] = { excluded: excl.get(v) || '', worst: r.worst_row };
+        const w = r.worst_row;
+        const what = v === 'all' ? 'every source' : v === 'original' ? 'original sources only (brown, nlp, sotu)' : 'without ' + (excl.get(v) || '').split(',').join(', ');
+        rows.push([v, what, ...cols.map(c => f2(w[c])), pct(w.fp_suspect), pct(w.fp_spun), pct1(w.fp_sentences)]);
+    }
+    const table = md(['variant', 'training text', ...cols.map(c => LABEL[c]), 'natural ≥ suspect', 'natural spun/salad', 'sentences flagged'], rows);
+    const text = `Ablation of the training corpus (\`make eval-ablation\`, ${o.seconds ?? '?'} s): each variant is a model of about ` +
+        `${(o.trainWords / 1e6).toFixed(1)} M words with the detector fitted on it with each thesaurus, measured on the web domain ` +
+        `(never trained on); worst cell over fit A ≠ spin B.\n\n` + table;
+    fs.writeFileSync(path.join(o.ablation, 'results.json'), JSON.stringify({ seconds: o.seconds, train_words: o.trainWords, variants: results }, null, 2) + '\n');
+    fs.writeFileSync(path.join(path.dirname(o.ablation), 'ablation.md'), text + '\n');
+    for (const f of [o.docsMd, o.readme]) if (f && fs.existsSync(f)) replaceBlock(f, text, 'ablation');
+    console.log(text);
+}
+
 function main() {
     const o = parseArgs(process.argv.slice(2));
+    if (o.ablation) return ablation(o);
     const r = compute(o);
     let meta = { date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', seconds: o.seconds ?? null, domains: {} };
     try { meta.domains = JSON.parse(fs.readFileSync(path.join(o.dir, 'domains.json'), 'utf8')); } catch (e) { /* optional */ }
@@ -330,7 +367,7 @@ function main() {
         domains: o.domains, targets: TARGETS, worst: r.worst, worst_false_positives: r.worstFp, worst_row: worstRow(r),
         false_positives: r.fp, foreign: r.foreign, cells: r.cells },
     (k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-    const abl = path.join(o.dir, 'ablation.md');
+    const abl = path.join(o.dir, 'ablation.md'); // kept from the last make eval-ablation
     if (fs.existsSync(abl)) meta.ablation = fs.readFileSync(abl, 'utf8').trim();
     if (o.docsMd) {
         fs.mkdirSync(path.dirname(o.docsMd), { recursive: true });

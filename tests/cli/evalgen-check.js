@@ -375,5 +375,20 @@ for (const rate of [10, 20, 40]) {
     ok(r3.status === 1 && /nob\.md: no/.test(r3.stderr) && fs.readFileSync(noBlock, 'utf8') === 'no markers\n', 'a README without the block: error naming it, nothing overwritten');
 }
 
+// ---------------------------------------------------------------- ablation table
+{
+    const dir = path.join(TMP, 'abl');
+    const wr = (v, careful) => { fs.mkdirSync(path.join(dir, v), { recursive: true }); fs.writeFileSync(path.join(dir, v, 'results.json'), JSON.stringify({ worst_row: { blind20: 0.6, careful, fp_suspect: 0.1, fp_spun: 0, fp_sentences: 0.02 } })); };
+    wr('all', 0.7); wr('-fiction', 0.55);
+    fs.writeFileSync(path.join(dir, 'variants.tsv'), 'all\t\n-fiction\tmoby-dick,brown-fiction\n');
+    const readme = path.join(TMP, 'R2.md');
+    fs.writeFileSync(readme, 'a\n<!-- ablation:begin -->\nold\n<!-- ablation:end -->\nb\n');
+    const res = spawnSync('node', [path.join(ROOT, 'scripts/eval-matrix.js'), '--ablation', dir, '--variants', 'all -fiction', '--seconds', '7',
+        '--train-words', '3000000', '--readme', readme], { encoding: 'utf8' });
+    const rd = fs.readFileSync(readme, 'utf8');
+    ok(res.status === 0 && /\| -fiction \| without moby-dick, brown-fiction \| 0\.60 \| – \| 0\.55 \|/.test(rd) && /\| all \| every source \| 0\.60 \| – \| 0\.70 \|/.test(rd) && !/old/.test(rd),
+        'ablation: one row per variant with its worst cells, into the README block', res.stderr + rd);
+}
+
 console.log(`1..${n}`);
 process.exit(failed ? 1 : 0);
