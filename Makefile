@@ -31,22 +31,25 @@ WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototyp
         -Wno-unused-parameter $(if $(WERROR),-Werror)
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
-              -fPIC -fvisibility=hidden -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
+              -fPIC -fvisibility=hidden -Iinclude -Isrc -Itests $(PKG_CFLAGS) -MMD -MP
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN := -fsanitize=$(SANITIZE)
 endif
 LIBS := $(PKG_LIBS) $(BZ2_LIBS) -lpthread -lm
 
-LIB_SRC  := $(sort $(wildcard src/*.c))
+# Subsystems, lowest layer first; a layer includes only the layers before it
+# (tests/layout.t checks this).  src/cli is the program on top of them all.
+LAYERS   := util text lm detect crawl
+LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
-TEST_SRC := $(sort $(wildcard tests/test_*.c))
-BENCH_SRC:= $(sort $(wildcard tests/bench/*.c))
+TEST_SRC := $(sort $(foreach l,$(LAYERS) hardening,$(wildcard tests/$(l)/test_*.c)))
+BENCH_SRC:= $(sort $(foreach l,$(LAYERS),$(wildcard tests/$(l)/bench_*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
-CLI_TESTS:= $(sort $(wildcard tests/cli/*.t))
+BENCH_BIN:= $(addprefix $(BUILD)/bench/,$(notdir $(BENCH_SRC:.c=)))
+CLI_TESTS:= $(sort $(wildcard tests/*.t tests/cli/*.t))
 # Fuzz targets (tests/fuzz/fuzz_*.c): linked with replay.c they are ordinary TAP
 # tests that replay tests/fuzz/corpus/NAME/; `make fuzz` links them with libFuzzer.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -93,9 +96,14 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_AUX) $(BUILD)/libspinscan.a
 fuzz-bins: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%) $(BUILD)/spinscan
 .SECONDARY: $(FUZZ_SRC:%.c=$(BUILD)/%.o) $(FUZZ_AUX) $(BUILD)/tests/fuzz/replay.o
 
-$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libspinscan.a
-	@mkdir -p $(dir $@)
-	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
+# Benchmarks live beside the tests of their subsystem (tests/lm/bench_lm.c) and
+# are built into one folder, $(BUILD)/bench/, where scripts/bench.d finds them.
+define BENCH_RULE
+$(BUILD)/bench/$(notdir $(1:.c=)): $(BUILD)/$(1:.c=.o) $(BUILD)/libspinscan.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDSAN) -o $$@ $$< $(BUILD)/libspinscan.a $$(LIBS)
+endef
+$(foreach b,$(BENCH_SRC),$(eval $(call BENCH_RULE,$(b))))
 
 deps:
 	@bash scripts/install-deps.sh
@@ -171,7 +179,7 @@ install: model-if-missing
 	    if [ -f models/en/$$f ]; then install -m 644 models/en/$$f $(DESTDIR)$(PREFIX)/share/spinscan/en/; fi; \
 	done
 
-FORMAT_SRC = $(wildcard src/*.[ch] src/cli/*.[ch] include/*.h tests/*.[ch] tests/bench/*.c tests/fuzz/*.[ch])
+FORMAT_SRC = $(wildcard src/*/*.[ch] include/*.h tests/*.[ch] tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check:
@@ -180,4 +188,4 @@ format-check:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(FUZZ_BIN:=.d) $(FUZZ_AUX:.o=.d) $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/bench/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(FUZZ_BIN:=.d) $(FUZZ_AUX:.o=.d) $(BENCH_SRC:%.c=$(BUILD)/%.d)

@@ -169,7 +169,7 @@ SPIN_API void spin_write_options_init(spin_write_options *opts);
  *  synced and renamed over 'out_path', so 'out_path' is either the old file or
  *  the complete new one, never a partial write.  The format is this machine's
  *  byte order (little-endian only) and is documented at the top of
- *  src/binfmt.c. */
+ *  src/lm/binfmt.c. */
 SPIN_API spin_status spin_compile(const char *arpa_path, const char *out_path,
                                   const spin_load_options *load, const spin_write_options *write,
                                   spin_diag *diag);

@@ -72,8 +72,8 @@ if [ -n "$LMPLZ" ]; then
     report "lmplz -S ${LMPLZ_MEM:-2G}" "$tmp/lmplz"
     printf 'train: spinscan / lmplz: time %.2f (target <= 2), peak memory %.2f\n' \
         "$(echo "$ours / $secs" | bc -l)" "$(echo "$ours_mb / $mb" | bc -l)"
-    if [ -x "$BUILD/tests/test_train" ]; then
-        "$BUILD/tests/test_train" --compare "$tmp/k.arpa" "$tmp/a.arpa" | sed 's/^/train: parity: /' ||
+    if [ -x "$BUILD/tests/lm/test_train" ]; then
+        "$BUILD/tests/lm/test_train" --compare "$tmp/k.arpa" "$tmp/a.arpa" | sed 's/^/train: parity: /' ||
             echo "train: parity: the models differ (see above)"
     fi
 else

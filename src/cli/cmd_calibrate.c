@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calibrate.h"
+#include "detect/calibrate.h"
 #include "cli/cli.h"
-#include "mem.h"
-#include "reader.h"
+#include "util/mem.h"
+#include "text/reader.h"
 
 enum { OPT_MAX_DOCS = 256, OPT_SPUN };
 

@@ -15,10 +15,10 @@
 
 #include "cli/cli.h"
 #include "cli/outfile.h"
-#include "lines.h"
-#include "mem.h"
-#include "rank.h"
-#include "reader.h"
+#include "text/lines.h"
+#include "util/mem.h"
+#include "crawl/rank.h"
+#include "text/reader.h"
 
 enum { OPT_TOP = 256 };
 

@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "fmt.h"
-#include "lines.h"
-#include "lm.h"
-#include "reader.h"
+#include "util/fmt.h"
+#include "text/lines.h"
+#include "lm/score.h"
+#include "text/reader.h"
 
 enum { OPT_UNK = 256 };
 
@@ -40,10 +40,6 @@ static void print_warning(void *ctx, const spin_diag *d) {
 typedef struct printer {
     bool word, line, summary, flush;
 } printer;
-
-static inline bool is_query_space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
 
 static int query_run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
@@ -139,67 +135,28 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
         }
         if (!line)
             break;
-        spin_state st[2];
-        int cur = 0;
-        if (sentence_context)
-            spin_state_begin_sentence(m, &st[0]);
-        else
-            spin_state_null_context(m, &st[0]);
         float total = 0.0f;
         uint64_t oov = 0;
-        size_t start[LM_INDEX_BATCH], wlen[LM_INDEX_BATCH];
-        /* The window's words follow the last words before them, which the
-         * slot prefetch (lm_prefetch_word, LM_AHEAD words ahead) reads. */
-        spin_word hist[LM_CARRY + LM_INDEX_BATCH];
-        spin_word *ids = hist + LM_CARRY;
-        size_t seen = 0; /* words of the line so far */
-        for (size_t i = 0;;) {
-            /* A window of words, looked up together (lm_index_words). */
-            size_t k = 0;
-            while (k < LM_INDEX_BATCH) {
-                while (i < len && is_query_space((unsigned char)line[i]))
-                    ++i;
-                if (i >= len)
-                    break;
-                start[k] = i;
-                while (i < len && !is_query_space((unsigned char)line[i]))
-                    ++i;
-                wlen[k] = i - start[k];
-                ++k;
+        lm_words w;
+        spin_score s;
+        lm_words_begin(&w, m, line, len, sentence_context);
+        while (lm_words_next(&w, &s)) {
+            if (w.word_id == SPIN_WORD_NOT_FOUND) {
+                ++oov;
+                corpus_total_oov_only += s.prob;
             }
-            if (k == 0)
-                break;
-            lm_index_words(m, line, start, wlen, k, ids);
-            size_t carry = seen < LM_CARRY ? seen : LM_CARRY;
-            const spin_word *ctx = ids - carry; /* the carried words, then the window */
-            bool bos = sentence_context && seen == carry;
-            for (size_t j = 0; j < LM_AHEAD && j < k; ++j)
-                lm_prefetch_word(m, ctx, carry + j, bos);
-            for (size_t j = 0; j < k; ++j) {
-                if (j + LM_AHEAD < k)
-                    lm_prefetch_word(m, ctx, carry + j + LM_AHEAD, bos);
-                spin_word w = ids[j];
-                spin_score s = spin_full_score(m, &st[cur], w, &st[cur ^ 1]);
-                cur ^= 1;
-                if (w == SPIN_WORD_NOT_FOUND) {
-                    ++oov;
-                    corpus_total_oov_only += s.prob;
-                }
-                total += s.prob;
-                ++corpus_tokens;
-                if (pr.word) {
-                    fwrite(line + start[j], 1, wlen[j], stdout);
-                    fmt_float(num, s.prob);
-                    printf("=%u %u %s\t", (unsigned)w, (unsigned)s.ngram_length, num);
-                    if (pr.flush)
-                        fflush(stdout);
-                }
+            total += s.prob;
+            ++corpus_tokens;
+            if (pr.word) {
+                fwrite(line + w.word_start, 1, w.word_len, stdout);
+                fmt_float(num, s.prob);
+                printf("=%u %u %s\t", (unsigned)w.word_id, (unsigned)s.ngram_length, num);
+                if (pr.flush)
+                    fflush(stdout);
             }
-            seen += k;
-            memmove(hist, hist + k, LM_CARRY * sizeof *hist);
         }
         if (sentence_context) {
-            spin_score s = spin_full_score(m, &st[cur], eos, &st[cur ^ 1]);
+            s = lm_words_end(&w);
             total += s.prob;
             ++corpus_tokens;
             if (pr.word) {

@@ -31,11 +31,11 @@
 #include "cli/cli.h"
 #include "cli/detector_load.h"
 #include "cli/outfile.h"
-#include "detect.h"
-#include "html.h"
-#include "input.h"
-#include "mem.h"
-#include "rank.h"
+#include "detect/detect.h"
+#include "text/html.h"
+#include "crawl/input.h"
+#include "util/mem.h"
+#include "crawl/rank.h"
 
 enum {
     OPT_TOP = 256,

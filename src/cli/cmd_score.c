@@ -23,9 +23,9 @@
 #include "cli/cli.h"
 #include "cli/detector_load.h"
 #include "cli/outfile.h"
-#include "detect.h"
-#include "reader.h"
-#include "report.h"
+#include "detect/detect.h"
+#include "text/reader.h"
+#include "detect/report.h"
 
 enum { OPT_COLOR = 256, OPT_MAX_BYTES };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };

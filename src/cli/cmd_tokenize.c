@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "tokenize.h"
+#include "text/tokenize.h"
 
 enum { FMT_TEXT, FMT_TSV, FMT_JSON };
 

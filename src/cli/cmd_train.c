@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "train.h"
+#include "lm/train.h"
 
 enum { OPT_TOKENIZED = 256, OPT_FALLBACK, OPT_PRUNE };
 

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "detect.h"
+#include "detect/detect.h"
 #include "spinscan.h"
 
 typedef struct loaded_detector {

@@ -281,7 +281,7 @@ t_is "$RC" 1 "gzip ARPA header claiming 2^40 bigrams: exit 1"
 has "$ERR" "tera.arpa.gz:"
 t_ok $? "gzip ARPA terabyte header: names the file ($ERR1)"
 bounded "gzip ARPA terabyte header"
-# The binary header's counts are covered by a checksum; tests/test_oom.c
+# The binary header's counts are covered by a checksum; tests/hardening/test_oom.c
 # rewrites them with a valid checksum and checks the loader's message.
 
 t_done

@@ -5,7 +5,7 @@
 set -u
 S=${SPINSCAN:?SPINSCAN must name the spinscan binary}
 FX=${SPINSCAN_FIXTURES:-}
-CMP=${SPINSCAN_BUILD:+$SPINSCAN_BUILD/tests/test_train}
+CMP=${SPINSCAN_BUILD:+$SPINSCAN_BUILD/tests/lm/test_train}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "binfmt.h"
+#include "lm/binfmt.h"
 #include "fuzz.h"
 #include "spinscan.h"
 

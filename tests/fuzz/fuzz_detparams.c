@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "detect.h"
+#include "detect/detect.h"
 #include "fuzz.h"
 
 static char workdir[64];

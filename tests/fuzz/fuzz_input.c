@@ -23,8 +23,8 @@
 #include <zlib.h>
 
 #include "fuzz.h"
-#include "html.h"
-#include "input.h"
+#include "text/html.h"
+#include "crawl/input.h"
 #include "json_check.h"
 
 static bool html_ready;

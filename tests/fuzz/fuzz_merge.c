@@ -30,8 +30,8 @@
 
 #include "fuzz.h"
 #include "json_check.h"
-#include "mem.h"
-#include "rank.h"
+#include "util/mem.h"
+#include "crawl/rank.h"
 
 #define MAX_LINES 256
 

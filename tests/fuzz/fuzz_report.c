@@ -26,10 +26,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "detect.h"
+#include "detect/detect.h"
 #include "fuzz.h"
 #include "json_check.h"
-#include "report.h"
+#include "detect/report.h"
 #include "tiny_model.h"
 
 static spin_model *model;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tokenize.h"
+#include "text/tokenize.h"
 
 static tokenizer *tok;
 

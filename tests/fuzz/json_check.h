@@ -7,7 +7,7 @@
  * value, and (stricter than the RFC, because spinscan never writes them) no
  * duplicate keys.  Nesting deeper than 64 levels is refused.
  *
- * It is written independently of src/report.c and src/rank.c on purpose: a
+ * It is written independently of src/detect/report.c and src/crawl/rank.c on purpose: a
  * round trip through the writer's own decoder would prove nothing.
  */
 #ifndef SPIN_JSON_CHECK_H

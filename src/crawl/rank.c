@@ -1,0 +1,507 @@
+/* rank.c - ranking entries, output lines and the ranking (see rank.h).
+ *
+ * The ranking is an array; with top_k it is a binary heap whose root is the
+ * worst kept entry (rank_cmp largest), so a better newcomer replaces the root
+ * in O(log k).
+ */
+#include "crawl/rank.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/diag.h"
+#include "util/mem.h"
+
+uint32_t rank_score_units(double spin) {
+    if (!(spin > 0))
+        return 0;
+    if (spin >= 1)
+        return 1000000;
+    return (uint32_t)llround(spin * 1e6);
+}
+
+int rank_key_cmp(uint32_t sa, const char *ida, size_t la, uint32_t sb, const char *idb, size_t lb) {
+    if (sa != sb)
+        return sa > sb ? -1 : 1;
+    int c = memcmp(ida, idb, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la < lb ? -1 : la > lb;
+}
+
+int rank_cmp(const rank_entry *a, const rank_entry *b) {
+    int c = rank_key_cmp(a->score, a->data, a->id_len, b->score, b->data, b->id_len);
+    if (c)
+        return c;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* ---- building lines ---- */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+    if (b->oom || n == 0)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *p = mem_realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void sb_str(sbuf *b, const char *s) {
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_fmt(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_fmt(sbuf *b, const char *fmt, ...) {
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Millionths as a JSON number without trailing zeros ("0.97", "1", "0"). */
+static void sb_score(sbuf *b, uint32_t units) {
+    char tmp[16];
+    int n = snprintf(tmp, sizeof tmp, "%u.%06u", units / 1000000u, units % 1000000u);
+    while (n > 0 && tmp[n - 1] == '0')
+        --n;
+    if (n > 0 && tmp[n - 1] == '.')
+        --n;
+    sb_put(b, tmp, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s[0, n), or 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    unsigned v = c & (0x3f >> (len - 1));
+    for (size_t i = 1; i < len; ++i) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    return len;
+}
+
+static void sb_json_string(sbuf *b, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    sb_put(b, "\"", 1);
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        size_t l = c >= 0x20 && c != '"' && c != '\\' ? utf8_seq(u + i, n - i) : 0;
+        if (l) {
+            i += l;
+            run += l;
+            continue;
+        }
+        sb_put(b, s + i - run, run);
+        run = 0;
+        char esc[8];
+        switch (c) {
+        case '"':
+            sb_str(b, "\\\"");
+            break;
+        case '\\':
+            sb_str(b, "\\\\");
+            break;
+        case '\n':
+            sb_str(b, "\\n");
+            break;
+        case '\t':
+            sb_str(b, "\\t");
+            break;
+        case '\r':
+            sb_str(b, "\\r");
+            break;
+        default:
+            if (c < 0x20) {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                sb_str(b, esc);
+            } else {
+                sb_str(b, "\xef\xbf\xbd"); /* U+FFFD for a byte that is not UTF-8 */
+            }
+        }
+        ++i;
+    }
+    sb_put(b, s + i - run, run);
+    sb_put(b, "\"", 1);
+}
+
+static bool utf8_valid(const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0, l; i < n; i += l)
+        if (!(l = utf8_seq(u + i, n - i)))
+            return false;
+    return true;
+}
+
+/* The 'n' bytes at 's' with each byte that is not part of valid UTF-8
+ * replaced by U+FFFD, as sb_json_string prints them. */
+static void sb_utf8_replaced(sbuf *b, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        size_t l = utf8_seq(u + i, n - i);
+        if (l) {
+            i += l;
+            run += l;
+            continue;
+        }
+        sb_put(b, s + i - run, run);
+        run = 0;
+        sb_str(b, "\xef\xbf\xbd");
+        ++i;
+    }
+    sb_put(b, s + i - run, run);
+}
+
+static void sb_tsv_field(sbuf *b, const char *s, size_t n) {
+    size_t run = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const char *esc = s[i] == '\\'   ? "\\\\"
+                          : s[i] == '\t' ? "\\t"
+                          : s[i] == '\n' ? "\\n"
+                          : s[i] == '\r' ? "\\r"
+                                         : NULL;
+        if (!esc) {
+            ++run;
+            continue;
+        }
+        sb_put(b, s + i - run, run);
+        run = 0;
+        sb_str(b, esc);
+    }
+    sb_put(b, s + n - run, run);
+}
+
+static spin_status finish(sbuf *b, uint32_t score, const char *id, size_t id_len, uint64_t seq,
+                          rank_entry **out) {
+    *out = NULL;
+    if (b->oom || id_len > UINT32_MAX) {
+        mem_free(b->p);
+        return SPIN_ENOMEM;
+    }
+    rank_entry *e = mem_alloc(sizeof *e + id_len + b->len + 1);
+    if (!e) {
+        mem_free(b->p);
+        return SPIN_ENOMEM;
+    }
+    e->score = score;
+    e->id_len = (uint32_t)id_len;
+    e->seq = seq;
+    e->line_len = b->len;
+    memcpy(e->data, id, id_len);
+    if (b->len)
+        memcpy(e->data + id_len, b->p, b->len);
+    e->data[id_len + b->len] = '\0';
+    mem_free(b->p);
+    *out = e;
+    return SPIN_OK;
+}
+
+spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
+                            const char *text, size_t text_len, uint64_t seq, rank_entry **out) {
+    sbuf b = {NULL, 0, 0, false};
+    /* The key is the id as printed, the one merge reads back: in JSON an
+     * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
+    sbuf key = {NULL, 0, 0, false};
+    if (f != RANK_TSV && !utf8_valid(id, id_len)) {
+        sb_utf8_replaced(&key, id, id_len);
+        if (key.oom) {
+            *out = NULL;
+            mem_free(key.p);
+            return SPIN_ENOMEM;
+        }
+        id = key.p;
+        id_len = key.len;
+    }
+    uint32_t score = rank_score_units(r->spin_score);
+    char num[16];
+    snprintf(num, sizeof num, "%u.%06u", score / 1000000u, score % 1000000u);
+    switch (f) {
+    case RANK_TSV:
+        sb_str(&b, num);
+        sb_put(&b, "\t", 1);
+        sb_tsv_field(&b, id, id_len);
+        sb_fmt(&b, "\t%zu\t%zu\n", r->nsentences, r->flagged);
+        break;
+    case RANK_JSONL:
+        sb_str(&b, "{\"id\": ");
+        sb_json_string(&b, id, id_len);
+        sb_str(&b, ", \"spin_score\": ");
+        sb_score(&b, score);
+        sb_fmt(&b,
+               ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu}\n",
+               det_verdict_name(r->verdict), r->nsentences, r->flagged, r->tokens);
+        break;
+    case RANK_ATTRIBUTES: {
+        sb_str(&b, "{\"id\": ");
+        sb_json_string(&b, id, id_len);
+        sb_str(&b, ", \"attributes\": {\"spinscan__spin\": [");
+        /* Byte offsets to code points, in one pass: sentences are in order. */
+        size_t pos = 0, cps = 0;
+        const unsigned char *u = (const unsigned char *)text;
+        bool first = true;
+#define ADVANCE_TO(target)                                                                         \
+    while (pos < (target) && pos < text_len) {                                                     \
+        size_t l_ = utf8_seq(u + pos, text_len - pos);                                             \
+        pos += l_ ? l_ : 1;                                                                        \
+        ++cps;                                                                                     \
+    }
+        for (size_t i = 0; i < r->nsentences; ++i) {
+            const det_sentence *s = &r->sentences[i];
+            if (s->kind != TOK_PROSE)
+                continue;
+            if (s->start < pos) { /* not in order: count from the start */
+                pos = 0;
+                cps = 0;
+            }
+            ADVANCE_TO(s->start);
+            size_t cs = cps;
+            ADVANCE_TO(s->end);
+            sb_fmt(&b, "%s[%zu, %zu, ", first ? "" : ", ", cs, cps);
+            sb_score(&b, rank_score_units(s->spin));
+            sb_put(&b, "]", 1);
+            first = false;
+        }
+        ADVANCE_TO(text_len);
+#undef ADVANCE_TO
+        sb_fmt(&b, "], \"spinscan__doc\": [[0, %zu, ", cps);
+        sb_score(&b, score);
+        sb_str(&b, "]]}}\n");
+        break;
+    }
+    }
+    spin_status st = finish(&b, score, id, id_len, seq, out);
+    mem_free(key.p);
+    return st;
+}
+
+spin_status rank_entry_from_line(uint32_t score, const char *id, size_t id_len, const char *line,
+                                 size_t line_len, uint64_t seq, rank_entry **out) {
+    sbuf b = {NULL, 0, 0, false};
+    sb_put(&b, line, line_len);
+    sb_put(&b, "\n", 1);
+    return finish(&b, score, id, id_len, seq, out);
+}
+
+/* ---- reading lines back ---- */
+
+static bool parse_units(const char *s, size_t n, uint32_t *out) {
+    /* "D", "D.ddd" with up to 6 decimals (more are rounded), within [0, 1] */
+    char tmp[40];
+    if (n == 0 || n >= sizeof tmp)
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *end;
+    double v = strtod(tmp, &end);
+    if (*end || !(v >= 0 && v <= 1))
+        return false;
+    *out = rank_score_units(v);
+    return true;
+}
+
+int rank_detect_format(const char *line, size_t len) {
+    size_t h = strlen(RANK_TSV_HEADER) - 1;
+    if (len >= h && !memcmp(line, RANK_TSV_HEADER, h))
+        return RANK_TSV;
+    if (len > 0 && line[0] == '{') {
+        cJSON *o = cJSON_ParseWithLength(line, len);
+        int f = !o                                                  ? -1
+                : cJSON_GetObjectItemCaseSensitive(o, "attributes") ? RANK_ATTRIBUTES
+                : cJSON_GetObjectItemCaseSensitive(o, "spin_score") ? RANK_JSONL
+                                                                    : -1;
+        cJSON_Delete(o);
+        return f;
+    }
+    return -1;
+}
+
+spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
+                            size_t *id_len, spin_diag *diag) {
+    *id = NULL;
+    *id_len = 0;
+    if (f == RANK_TSV) {
+        const char *t1 = memchr(line, '\t', len);
+        const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + len - t1 - 1)) : NULL;
+        if (!t2 || !parse_units(line, (size_t)(t1 - line), score))
+            return diag_set(diag, SPIN_EFORMAT, "", 0, 0,
+                            "not a line of rank -f tsv (spin_score, id, sentences, flagged)");
+        const char *s = t1 + 1;
+        size_t n = (size_t)(t2 - s), o = 0;
+        char *p = mem_alloc(n + 1);
+        if (!p)
+            return SPIN_ENOMEM;
+        for (size_t i = 0; i < n; ++i) {
+            char c = s[i];
+            if (c == '\\' && i + 1 < n) {
+                char e = s[++i];
+                c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+            }
+            p[o++] = c;
+        }
+        p[o] = '\0';
+        *id = p;
+        *id_len = o;
+        return SPIN_OK;
+    }
+    cJSON *obj = cJSON_ParseWithLength(line, len);
+    const cJSON *jid = cJSON_GetObjectItemCaseSensitive(obj, "id");
+    const cJSON *jscore = NULL;
+    if (f == RANK_JSONL) {
+        jscore = cJSON_GetObjectItemCaseSensitive(obj, "spin_score");
+    } else {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "attributes");
+        const cJSON *docs = cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc");
+        jscore = cJSON_GetArrayItem(cJSON_GetArrayItem(docs, 0), 2);
+    }
+    if (!obj || !cJSON_IsString(jid) || !cJSON_IsNumber(jscore) ||
+        !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)) {
+        cJSON_Delete(obj);
+        return diag_set(diag, SPIN_EFORMAT, "", 0, 0, "not a line of rank -f %s",
+                        f == RANK_JSONL ? "jsonl" : "attributes");
+    }
+    *score = rank_score_units(jscore->valuedouble);
+    size_t n = strlen(jid->valuestring);
+    *id = mem_strndup(jid->valuestring, n);
+    *id_len = n;
+    cJSON_Delete(obj);
+    return *id ? SPIN_OK : SPIN_ENOMEM;
+}
+
+/* ---- the ranking ---- */
+
+struct ranking {
+    rank_entry **e;
+    size_t n, cap, top_k;
+    bool sorted;
+};
+
+spin_status ranking_new(size_t top_k, ranking **out) {
+    ranking *rk = mem_calloc(1, sizeof *rk);
+    *out = rk;
+    if (!rk)
+        return SPIN_ENOMEM;
+    rk->top_k = top_k;
+    return SPIN_OK;
+}
+
+void ranking_free(ranking *rk) {
+    if (!rk)
+        return;
+    for (size_t i = 0; i < rk->n; ++i)
+        mem_free(rk->e[i]);
+    mem_free(rk->e);
+    mem_free(rk);
+}
+
+/* Heap order: a parent ranks after (is worse than) its children. */
+static void sift_down(ranking *rk, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < rk->n && rank_cmp(rk->e[l], rk->e[w]) > 0)
+            w = l;
+        if (r < rk->n && rank_cmp(rk->e[r], rk->e[w]) > 0)
+            w = r;
+        if (w == i)
+            return;
+        rank_entry *t = rk->e[i];
+        rk->e[i] = rk->e[w];
+        rk->e[w] = t;
+        i = w;
+    }
+}
+
+static void sift_up(ranking *rk, size_t i) {
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (rank_cmp(rk->e[i], rk->e[p]) <= 0)
+            return;
+        rank_entry *t = rk->e[i];
+        rk->e[i] = rk->e[p];
+        rk->e[p] = t;
+        i = p;
+    }
+}
+
+spin_status ranking_add(ranking *rk, rank_entry *e) {
+    rk->sorted = false;
+    if (rk->top_k && rk->n == rk->top_k) {
+        if (rank_cmp(e, rk->e[0]) >= 0) {
+            mem_free(e);
+            return SPIN_OK;
+        }
+        mem_free(rk->e[0]);
+        rk->e[0] = e;
+        sift_down(rk, 0);
+        return SPIN_OK;
+    }
+    if (rk->n == rk->cap) {
+        size_t nc = rk->cap ? rk->cap * 2 : 1024;
+        if (rk->top_k && nc > rk->top_k)
+            nc = rk->top_k;
+        rank_entry **ne = mem_realloc_array(rk->e, nc, sizeof *ne);
+        if (!ne) {
+            mem_free(e);
+            return SPIN_ENOMEM;
+        }
+        rk->e = ne;
+        rk->cap = nc;
+    }
+    rk->e[rk->n++] = e;
+    if (rk->top_k)
+        sift_up(rk, rk->n - 1);
+    return SPIN_OK;
+}
+
+static int cmp_ptr(const void *a, const void *b) {
+    return rank_cmp(*(rank_entry *const *)a, *(rank_entry *const *)b);
+}
+
+size_t ranking_sorted(ranking *rk, rank_entry *const **entries) {
+    if (!rk->sorted && rk->n > 1)
+        qsort(rk->e, rk->n, sizeof *rk->e, cmp_ptr);
+    rk->sorted = true;
+    rk->top_k = 0; /* the heap order is gone: adding after this keeps all */
+    *entries = rk->e;
+    return rk->n;
+}

@@ -1,0 +1,93 @@
+/* rank.h - ranking entries, their output lines, and the ranking itself.
+ *
+ * An entry is what `spinscan rank` keeps per document: its sort key and its
+ * formatted output line, in one allocation.  Order (SPEC.md): spin score
+ * descending, then id ascending (bytewise, a prefix first), then input order.
+ * Scores are kept in millionths, exactly as printed, so that `spinscan merge`
+ * re-reading the printed lines orders them exactly as rank did; for the same
+ * reason the id in the key is the id as printed (in the JSON formats, each
+ * byte that is not part of valid UTF-8 is U+FFFD there too).
+ *
+ * Formats (one line per document, '\n'-terminated):
+ * - RANK_TSV: "spin_score<TAB>id<TAB>sentences<TAB>flagged" after the header
+ *   line RANK_TSV_HEADER; the score has 6 decimals (so that `sort` can order
+ *   it as text); in the id, backslash, tab, newline and CR are written \\,
+ *   \t, \n and \r;
+ * - RANK_JSONL: {"id": ..., "spin_score": ..., "verdict": ..., "sentences":
+ *   N, "flagged": N, "tokens": N};
+ * - RANK_ATTRIBUTES: {"id": ..., "attributes": {"spinscan__spin": [[start,
+ *   end, spin], ...], "spinscan__doc": [[0, len, score]]}} with one span per
+ *   prose sentence; offsets count Unicode code points of the text, as Dolma's
+ *   Python taggers do (a byte that is not valid UTF-8 counts as one).
+ * JSON strings are escaped per RFC 8259; bytes that are not valid UTF-8 are
+ * written as U+FFFD.
+ *
+ * A ranking keeps every entry, or with top_k only the best top_k in a heap
+ * (memory O(top_k)).  Not thread-safe: one collector thread owns it.
+ */
+#ifndef SPIN_RANK_H
+#define SPIN_RANK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/detect.h"
+#include "spinscan.h"
+
+typedef enum rank_format { RANK_TSV, RANK_JSONL, RANK_ATTRIBUTES } rank_format;
+
+#define RANK_TSV_HEADER "spin_score\tid\tsentences\tflagged\n"
+
+typedef struct rank_entry {
+    uint32_t score;  /* spin score in millionths */
+    uint32_t id_len; /* the id's bytes start data[] */
+    uint64_t seq;    /* input order: the last tie-break */
+    size_t line_len; /* the line follows the id in data[], NUL-terminated */
+    char data[];
+} rank_entry;
+
+static inline const char *rank_entry_line(const rank_entry *e) {
+    return e->data + e->id_len;
+}
+
+/** 'spin' in [0, 1] as millionths, rounded. */
+uint32_t rank_score_units(double spin);
+
+/** Negative when 'a' ranks before 'b'. */
+int rank_cmp(const rank_entry *a, const rank_entry *b);
+/** The same order on bare keys (score, id); 0 when equal. */
+int rank_key_cmp(uint32_t sa, const char *ida, size_t la, uint32_t sb, const char *idb, size_t lb);
+
+/** Makes the entry of a scored document: 'r' from detect_run over the
+ *  'text_len' bytes at 'text' (needed for code-point offsets).  *out is
+ *  freed with mem_free() (or by the ranking it is added to). */
+spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
+                            const char *text, size_t text_len, uint64_t seq, rank_entry **out);
+
+/** An entry around an existing output line (for merge). */
+spin_status rank_entry_from_line(uint32_t score, const char *id, size_t id_len, const char *line,
+                                 size_t line_len, uint64_t seq, rank_entry **out);
+
+/** Reads the key of one output line of format 'f' (without its '\n'): the
+ *  score and the id, unescaped, into *id (mem_free()).  SPIN_EFORMAT with a
+ *  message in 'diag' (path and line left for the caller) if the line is not
+ *  one rank writes. */
+spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
+                            size_t *id_len, spin_diag *diag);
+
+/** The format of a rank output from its first line; -1 if unknown. */
+int rank_detect_format(const char *line, size_t len);
+
+typedef struct ranking ranking;
+
+/** A ranking keeping all entries (top_k 0) or the best top_k. */
+spin_status ranking_new(size_t top_k, ranking **out);
+void ranking_free(ranking *rk);
+/** Adds 'e', which the ranking then owns (and frees at once if it is not
+ *  among the best top_k). */
+spin_status ranking_add(ranking *rk, rank_entry *e);
+/** Sorts the kept entries best first and returns them in *entries (owned by
+ *  the ranking; valid until ranking_free); returns their number. */
+size_t ranking_sorted(ranking *rk, rank_entry *const **entries);
+
+#endif

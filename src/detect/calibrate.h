@@ -1,0 +1,36 @@
+/* calibrate.h - fitting the detector's parameters (det_params) to labelled
+ * documents: the reference distribution of natural sentences, the sentence
+ * and document logistic models, and the flag and verdict thresholds.
+ *
+ * The documents are synthetic (scripts/synth.js): natural text the language
+ * model never saw, and spun, salad, stuffed and mixed copies of it.
+ */
+#ifndef SPIN_CALIBRATE_H
+#define SPIN_CALIBRATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "detect/detect.h"
+
+typedef struct cal_doc {
+    det_result result;     /* from detect_run(); its sentences are relabelled below */
+    bool spun;             /* document label: anything but natural */
+    det_family family;     /* which kind, when 'spun' */
+    unsigned char *labels; /* per sentence: 1 = spun, 0 = natural; NULL = use 'spun' */
+} cal_doc;
+
+/* What the fit found, for the record. */
+typedef struct cal_report {
+    size_t docs, natural_docs, sentences, natural_sentences, spun_sentences;
+    double natural_sentence_q97; /* 97th percentile of natural sentences' spin */
+    double natural_doc_q99;      /* 99th percentile of natural documents' score */
+} cal_report;
+
+/* Fits 'out' to 'docs' (their results are rescored in place under the new
+ * parameters).  'out' starts from det_params_default().  SPIN_EINVAL when a
+ * class is missing (no natural or no spun documents or sentences). */
+spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params *out,
+                          cal_report *report, spin_diag *diag);
+
+#endif

@@ -1,0 +1,858 @@
+/* detect.c - spin detection (see detect.h for the pipeline).
+ *
+ * Why these features (all computed from one pass of the model over the
+ * sentence, plus a unigram lookup per word):
+ * - log perplexity alone is the CCNet baseline: spun text is made of frequent
+ *   words, so its perplexity often looks ordinary while honest technical text
+ *   looks perplexing;
+ * - SLOR subtracts what the words' own frequencies explain, so rare but
+ *   legitimate words stop counting against a sentence;
+ * - a thesaurus swap breaks the n-grams around it: the longest match drops to
+ *   a unigram even between frequent words ("frequent-word breaks"), which
+ *   natural text rarely does;
+ * - spinners and stuffers repeat content words within a few tokens ("pain,
+ *   pain"; "thighs, legs, and thighs").
+ */
+#include "detect/detect.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/diag.h"
+#include "lm/lm.h"
+#include "lm/score.h"
+#include "util/mem.h"
+#include "detect/stats.h"
+
+/* A word at least this probable (log10, unigram) counts as frequent. */
+#define DET_FREQUENT_LOGP (-4.0)
+/* Content words: alphabetic tokens of 3+ bytes less probable than this. */
+#define DET_CONTENT_LOGP (-2.5)
+/* Below this many prose sentences a document is judged by its sentences
+ * alone: the document models were fitted on articles of 8 to 20. */
+#define DET_MIN_DOC_SENTENCES 3
+/* A content word seen again within this many tokens counts as a repeat. */
+#define DET_REPEAT_WINDOW 4
+
+static const char *const feature_names[DET_NFEATURES] = {
+    "nlogp",    "nslor",  "oov",       "short_match", "freq_break", "nmatch",
+    "min_logp", "repeat", "cont_fail", "llr",         "llr_hits",   "llr_max",
+};
+/* Smallest scale a feature's reference distribution may have: rates that are
+ * 0 for most natural sentences would otherwise make every nonzero value an
+ * outlier of infinite size. */
+static const double feature_floor[DET_NFEATURES] = {
+    0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1,
+};
+static const char *const doc_feature_names[DET_NDOC_FEATURES] = {
+    "mean_spin",       "top_spin",    "flagged",       "top_word",
+    "mean_nlogp",      "mean_nslor",  "mean_oov",      "mean_short_match",
+    "mean_freq_break", "mean_nmatch", "mean_min_logp", "mean_repeat",
+    "mean_cont_fail",  "mean_llr",    "mean_llr_hits", "mean_llr_max",
+};
+
+const char *det_feature_name(det_feature f) {
+    return (unsigned)f < DET_NFEATURES ? feature_names[f] : "?";
+}
+
+double det_feature_floor(det_feature f) {
+    return (unsigned)f < DET_NFEATURES ? feature_floor[f] : 1.0;
+}
+
+const char *det_doc_feature_name(det_doc_feature f) {
+    return (unsigned)f < DET_NDOC_FEATURES ? doc_feature_names[f] : "?";
+}
+
+const char *det_family_name(det_family f) {
+    static const char *const names[DET_NFAMILIES] = {"spun", "salad", "stuffing"};
+    return (unsigned)f < DET_NFAMILIES ? names[f] : "?";
+}
+
+const char *det_verdict_name(det_verdict v) {
+    switch (v) {
+    case DET_NATURAL:
+        return "natural";
+    case DET_SUSPECT:
+        return "suspect";
+    case DET_SPUN:
+        return "spun";
+    case DET_SALAD:
+        return "salad";
+    }
+    return "?";
+}
+
+/* ---- per-document word counts (for the top-word share) ---- */
+
+typedef struct count_slot {
+    spin_word word; /* 0 = empty (unknown words are not counted) */
+    uint32_t count;
+} count_slot;
+
+typedef struct word_counts {
+    count_slot *slots;
+    size_t mask, used;
+    uint32_t *touched; /* slots in use, to clear in O(used) */
+} word_counts;
+
+static bool counts_add(word_counts *c, spin_word w) {
+    if ((c->used + 1) * 2 > c->mask + 1) {
+        size_t size = c->slots ? (c->mask + 1) * 2 : 1024;
+        count_slot *ns = mem_calloc(size, sizeof *ns);
+        uint32_t *nt = mem_realloc_array(c->touched, size / 2, sizeof *nt);
+        if (!ns || !nt) {
+            mem_free(ns);
+            if (nt)
+                c->touched = nt;
+            return false;
+        }
+        c->touched = nt;
+        size_t used = 0;
+        for (size_t i = 0; c->slots && i <= c->mask; ++i) {
+            if (!c->slots[i].word)
+                continue;
+            size_t at = (c->slots[i].word * 0x9e3779b1u) & (size - 1);
+            while (ns[at].word)
+                at = (at + 1) & (size - 1);
+            ns[at] = c->slots[i];
+            c->touched[used++] = (uint32_t)at;
+        }
+        mem_free(c->slots);
+        c->slots = ns;
+        c->mask = size - 1;
+    }
+    size_t at = (w * 0x9e3779b1u) & c->mask;
+    while (c->slots[at].word && c->slots[at].word != w)
+        at = (at + 1) & c->mask;
+    if (!c->slots[at].word) {
+        c->slots[at].word = w;
+        c->touched[c->used++] = (uint32_t)at;
+    }
+    c->slots[at].count++;
+    return true;
+}
+
+static void counts_clear(word_counts *c) {
+    for (size_t i = 0; i < c->used; ++i)
+        c->slots[c->touched[i]].word = 0, c->slots[c->touched[i]].count = 0;
+    c->used = 0;
+}
+
+/* Sum of the three largest counts. */
+static uint64_t counts_top3(const word_counts *c) {
+    uint32_t a = 0, b = 0, d = 0;
+    for (size_t i = 0; i < c->used; ++i) {
+        uint32_t v = c->slots[c->touched[i]].count;
+        if (v > a)
+            d = b, b = a, a = v;
+        else if (v > b)
+            d = b, b = v;
+        else if (v > d)
+            d = v;
+    }
+    return (uint64_t)a + b + d;
+}
+
+/* ---- the detector ---- */
+
+struct detector {
+    const spin_model *model;
+    const spin_model *spun; /* NULL without a spun model */
+    const det_params *params;
+    tokenizer *tok;
+    unsigned order;
+    word_counts counts;
+    det_result *out;
+    /* scratch for the robust statistics */
+    double *work;
+    int *iwork;
+    double *vals;
+    size_t work_cap;
+    /* a sentence's word indices in the model and the spun model, </s> last */
+    spin_word *ids, *sids;
+    size_t ids_cap;
+};
+
+/* Looks up the sentence's words in both vocabularies (one hash serves both:
+ * the same function, see vocab.h), with </s> appended; a batch of words is
+ * hashed and prefetched before the lookups, so that their misses overlap. */
+static spin_status index_sentence(detector *d, const tok_token *tokens, size_t count,
+                                  const char *text) {
+    if (count + 1 > d->ids_cap) {
+        size_t cap = count + 1 > 2 * d->ids_cap ? count + 1 : 2 * d->ids_cap;
+        spin_word *a = mem_realloc_array(d->ids, cap, sizeof *a);
+        if (!a)
+            return SPIN_ENOMEM;
+        d->ids = a;
+        spin_word *b = mem_realloc_array(d->sids, cap, sizeof *b);
+        if (!b)
+            return SPIN_ENOMEM;
+        d->sids = b;
+        d->ids_cap = cap;
+    }
+    const spin_model *m = d->model, *sm = d->spun;
+    const char *w[LM_INDEX_BATCH];
+    size_t len[LM_INDEX_BATCH];
+    for (size_t at = 0; at < count; at += LM_INDEX_BATCH) {
+        size_t k = count - at < LM_INDEX_BATCH ? count - at : LM_INDEX_BATCH;
+        for (size_t i = 0; i < k; ++i) {
+            w[i] = text + tokens[at + i].text;
+            len[i] = tokens[at + i].len;
+        }
+        lm_index_batch(m, sm, w, len, k, d->ids + at, sm ? d->sids + at : NULL);
+    }
+    d->ids[count] = spin_vocab_end_sentence(m);
+    if (sm)
+        d->sids[count] = spin_vocab_end_sentence(sm);
+    return SPIN_OK;
+}
+
+spin_status detector_new(const spin_model *model, const spin_model *spun, const det_params *params,
+                         detector **out, spin_diag *diag) {
+    stats_init();
+    *out = NULL;
+    if (params->needs_spun && !spun)
+        return diag_set(diag, SPIN_EINVAL, "", 0, 0,
+                        "these detector parameters were fitted with a spun model, and none was "
+                        "given");
+    detector *d = mem_calloc(1, sizeof *d);
+    if (!d)
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, NULL);
+    spin_status st = tokenize_new(&d->tok, diag);
+    if (st != SPIN_OK) {
+        mem_free(d);
+        return st;
+    }
+    d->model = model;
+    d->spun = spun;
+    d->params = params;
+    d->order = spin_model_order(model);
+    *out = d;
+    return SPIN_OK;
+}
+
+void detector_free(detector *d) {
+    if (!d)
+        return;
+    tokenize_free(d->tok);
+    mem_free(d->ids);
+    mem_free(d->sids);
+    mem_free(d->counts.slots);
+    mem_free(d->counts.touched);
+    mem_free(d->work);
+    mem_free(d->iwork);
+    mem_free(d->vals);
+    mem_free(d);
+}
+
+void det_result_free(det_result *r) {
+    if (!r)
+        return;
+    mem_free(r->sentences);
+    memset(r, 0, sizeof *r);
+}
+
+static bool is_alpha_token(const char *s, size_t len) {
+    if (len < 3)
+        return false;
+    for (size_t i = 0; i < len; ++i) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c >= 'a' && c <= 'z') && c < 0x80)
+            return false;
+    }
+    return true;
+}
+
+/* Scores one segment and appends it to the result. */
+static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token *tokens,
+                               const char *text) {
+    detector *d = ctx;
+    det_result *r = d->out;
+    if (r->nsentences == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        det_sentence *ns = mem_realloc_array(r->sentences, cap, sizeof *ns);
+        if (!ns)
+            return SPIN_ENOMEM;
+        r->sentences = ns;
+        r->cap = cap;
+    }
+    det_sentence *o = &r->sentences[r->nsentences++];
+    memset(o, 0, sizeof *o);
+    o->start = s->start;
+    o->end = s->end;
+    o->kind = (tok_seg_kind)s->kind;
+    o->split = (s->flags & TOK_S_SPLIT) != 0;
+
+    const spin_model *m = d->model, *sm = d->spun;
+    spin_state st[2], sst[2];
+    int cur = 0;
+    spin_state_begin_sentence(m, &st[0]);
+    if (sm)
+        spin_state_begin_sentence(sm, &sst[0]);
+    float spun_total = 0.0f;
+    double llr_max = 0;
+    uint32_t bigram_hits = 0, cont_fails = 0, llr_hits = 0;
+    float total = 0.0f;
+    double lp_uni = 0, minp = 0;
+    uint32_t oov = 0, short_match = 0, scored = 0, freq_pairs = 0, freq_breaks = 0, repeats = 0;
+    uint64_t match_sum = 0;
+    spin_word recent[DET_REPEAT_WINDOW];
+    size_t recent_pos[DET_REPEAT_WINDOW];
+    size_t nrecent = 0;
+    bool prev_frequent = false;
+    bool prose = o->kind == TOK_PROSE;
+    if (index_sentence(d, tokens + s->first, s->count, text) != SPIN_OK)
+        return SPIN_ENOMEM;
+    const spin_word *ids = d->ids, *sids = d->sids;
+    /* The words' n-gram slots are fetched LM_AHEAD words ahead of scoring. */
+    for (size_t i = 0; i < LM_AHEAD && i <= s->count; ++i) {
+        lm_prefetch_word(m, ids, i, true);
+        if (sm)
+            lm_prefetch_word(sm, sids, i, true);
+    }
+    for (size_t i = 0; i < s->count; ++i) {
+        const tok_token *t = &tokens[s->first + i];
+        const char *w = text + t->text;
+        if (i + LM_AHEAD <= s->count) {
+            lm_prefetch_word(m, ids, i + LM_AHEAD, true);
+            if (sm)
+                lm_prefetch_word(sm, sids, i + LM_AHEAD, true);
+        }
+        spin_word id = ids[i];
+        spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
+        if (sm) {
+            float sp = spin_full_score(sm, &sst[cur], sids[i], &sst[cur ^ 1]).prob;
+            spun_total += sp;
+            double ratio = (double)sp - (double)sc.prob;
+            llr_hits += ratio >= 0.30103; /* log10 2 */
+            if (i == 0 || ratio > llr_max)
+                llr_max = ratio;
+        }
+        cur ^= 1;
+        if (i >= 1 && sc.ngram_length >= 2 && d->order >= 3) {
+            ++bigram_hits;
+            cont_fails += sc.ngram_length == 2;
+        }
+        total += sc.prob;
+        float uni = lm_unigram_logp(m, id);
+        lp_uni += uni;
+        match_sum += sc.ngram_length;
+        if (i == 0 || sc.prob < minp)
+            minp = sc.prob;
+        bool frequent = false;
+        if (sc.oov) {
+            ++oov;
+        } else {
+            ++scored;
+            if (sc.ngram_length == 1)
+                ++short_match;
+            frequent = uni >= DET_FREQUENT_LOGP;
+            if (frequent && prev_frequent && i > 0) {
+                ++freq_pairs;
+                freq_breaks += sc.ngram_length == 1;
+            }
+            if (uni < DET_CONTENT_LOGP && t->kind == TOK_WORD && is_alpha_token(w, t->len)) {
+                for (size_t k = 0; k < nrecent && k < DET_REPEAT_WINDOW; ++k)
+                    if (recent[k] == id && i - recent_pos[k] <= DET_REPEAT_WINDOW) {
+                        ++repeats;
+                        break;
+                    }
+                recent[nrecent % DET_REPEAT_WINDOW] = id;
+                recent_pos[nrecent % DET_REPEAT_WINDOW] = i;
+                ++nrecent;
+                if (prose) {
+                    if (!counts_add(&d->counts, id))
+                        return SPIN_ENOMEM;
+                    ++r->acc_content;
+                }
+            }
+        }
+        prev_frequent = frequent;
+    }
+    spin_score end = spin_full_score(m, &st[cur], ids[s->count], &st[cur ^ 1]);
+    total += end.prob;
+    if (sm)
+        spun_total += spin_full_score(sm, &sst[cur], sids[s->count], &sst[cur ^ 1]).prob;
+    lp_uni += lm_unigram_logp(m, spin_vocab_end_sentence(m));
+
+    uint32_t n = (uint32_t)s->count;
+    o->tokens = n;
+    o->oov = oov;
+    o->log10prob = total;
+    o->perplexity = pow(10.0, -(double)total / (double)(n + 1));
+    double *f = o->feature;
+    f[DET_F_NLOGP] = -(double)total / (n + 1);
+    f[DET_F_NSLOR] = -((double)total - lp_uni) / (n + 1);
+    f[DET_F_OOV] = (double)oov / n;
+    f[DET_F_SHORT_MATCH] = scored ? (double)short_match / scored : 0;
+    f[DET_F_FREQ_BREAK] = freq_pairs ? (double)freq_breaks / freq_pairs : 0;
+    f[DET_F_NMATCH] = 1.0 - (double)match_sum / ((double)n * d->order);
+    f[DET_F_MIN_LOGP] = -minp;
+    f[DET_F_REPEAT] = (double)repeats / n;
+    f[DET_F_CONT_FAIL] = bigram_hits ? (double)cont_fails / bigram_hits : 0;
+    f[DET_F_LLR] = sm ? ((double)spun_total - (double)total) / (n + 1) : 0;
+    f[DET_F_LLR_HITS] = sm ? (double)llr_hits / n : 0;
+    f[DET_F_LLR_MAX] = sm ? llr_max : 0;
+    for (int k = 0; k < DET_NFEATURES; ++k)
+        if (!isfinite(f[k]))
+            f[k] = f[k] > 0 ? 100.0 : 0.0; /* a -inf probability in the model */
+
+    r->tokens += n;
+    r->oov += oov;
+    r->log10prob += total;
+    return SPIN_OK;
+}
+
+/* Each family's sentence probability into 'out'. */
+static void sentence_families(const det_params *p, const double *f, double *out) {
+    double z[DET_NFEATURES];
+    for (int k = 0; k < DET_NFEATURES; ++k) {
+        z[k] = (f[k] - p->ref_median[k]) / p->ref_scale[k];
+        z[k] = z[k] > 8 ? 8 : z[k] < -8 ? -8 : z[k];
+    }
+    for (int fam = 0; fam < DET_NFAMILIES; ++fam) {
+        double t = p->sent_w0[fam];
+        for (int k = 0; k < DET_NFEATURES; ++k)
+            t += p->sent_w[fam][k] * z[k];
+        out[fam] = stats_sigmoid(t);
+    }
+}
+
+static double logit(double p) {
+    if (p < 1e-6)
+        p = 1e-6;
+    if (p > 1 - 1e-6)
+        p = 1 - 1e-6;
+    return log(p / (1 - p));
+}
+
+static bool ensure_work(detector *d, size_t n) {
+    if (n <= d->work_cap)
+        return true;
+    size_t cap = n < 64 ? 64 : n * 2;
+    double *w = mem_alloc(cap * 4 * sizeof *w), *v = mem_alloc(cap * sizeof *v);
+    int *iw = mem_alloc(cap * 5 * sizeof *iw);
+    if (!w || !v || !iw) {
+        mem_free(w);
+        mem_free(v);
+        mem_free(iw);
+        return false;
+    }
+    mem_free(d->work);
+    mem_free(d->vals);
+    mem_free(d->iwork);
+    d->work = w;
+    d->vals = v;
+    d->iwork = iw;
+    d->work_cap = cap;
+    return true;
+}
+
+static int cmp_desc(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Sentence spins, within-document z-scores and flags, document score. */
+static spin_status finish(detector *d, const det_params *p, det_result *r) {
+    size_t prose = 0;
+    r->flagged = 0;
+    for (size_t i = 0; i < r->nsentences; ++i)
+        prose += r->sentences[i].kind == TOK_PROSE;
+    if (!ensure_work(d, prose + 1))
+        return SPIN_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < r->nsentences; ++i) {
+        det_sentence *s = &r->sentences[i];
+        if (s->kind != TOK_PROSE)
+            continue;
+        sentence_families(p, s->feature, s->family);
+        s->spin = s->family[DET_FAM_SPUN];
+        d->vals[k++] = logit(s->spin);
+    }
+    double loc, scale;
+    /* Against the document's own typical sentence: a spun paragraph stands
+     * out in an otherwise fluent article even when its absolute score is
+     * borderline. */
+    stats_robust(d->vals, k, 0.5, d->work, d->iwork, &loc, &scale);
+    double spin_sum = 0;
+    for (size_t i = 0, j = 0; i < r->nsentences; ++i) {
+        det_sentence *s = &r->sentences[i];
+        if (s->kind != TOK_PROSE)
+            continue;
+        s->z = k >= 3 ? (d->vals[j] - loc) / scale : 0;
+        s->flagged = s->spin >= p->flag_spin || (s->z >= p->flag_z && s->spin >= p->flag_spin_z);
+        r->flagged += s->flagged;
+        spin_sum += s->spin;
+        d->vals[j++] = s->spin;
+    }
+    r->prose = prose;
+    double *df = r->doc_feature;
+    memset(df, 0, sizeof r->doc_feature);
+    if (prose) {
+        qsort(d->vals, prose, sizeof *d->vals, cmp_desc);
+        size_t top = (prose + 2) / 3;
+        double top_sum = 0;
+        for (size_t i = 0; i < top; ++i)
+            top_sum += d->vals[i];
+        df[DET_D_MEAN_SPIN] = spin_sum / prose;
+        df[DET_D_TOP_SPIN] = top_sum / top;
+        df[DET_D_FLAGGED] = (double)r->flagged / prose;
+        df[DET_D_TOP_WORD] =
+            r->acc_content >= 10 ? (double)r->acc_top3 / (double)r->acc_content : 0;
+        double weight = 0;
+        for (size_t i = 0; i < r->nsentences; ++i) {
+            const det_sentence *s = &r->sentences[i];
+            if (s->kind != TOK_PROSE)
+                continue;
+            double w = (double)s->tokens + 1;
+            weight += w;
+            for (int f = 0; f < DET_NFEATURES; ++f)
+                df[DET_D_FEATURE + f] += w * s->feature[f];
+        }
+        for (int f = 0; f < DET_NFEATURES; ++f)
+            df[DET_D_FEATURE + f] /= weight;
+        for (int f = 0; f < DET_NDOC_FEATURES; ++f)
+            if (!isfinite(df[f]))
+                df[f] = df[f] > 0 ? 100.0 : 0.0;
+        int best = 0;
+        for (int fam = 0; fam < DET_NFAMILIES; ++fam) {
+            double t = p->fam_w0[fam];
+            for (int f = 0; f < DET_NDOC_FEATURES; ++f)
+                t += p->fam_w[fam][f] * df[f];
+            r->family[fam] = stats_sigmoid(t);
+            if (r->family[fam] > r->family[best])
+                best = fam;
+        }
+        if (prose < DET_MIN_DOC_SENTENCES) {
+            /* Too short for document statistics (the document models were
+             * fitted on articles): the sentences speak for themselves. */
+            best = DET_FAM_SPUN;
+            r->spin_score = df[DET_D_TOP_SPIN];
+        } else {
+            r->spin_score = r->family[best];
+        }
+        r->verdict = r->spin_score < p->suspect ? DET_NATURAL
+                     : r->spin_score < p->spun  ? DET_SUSPECT
+                     : best == DET_FAM_SPUN     ? DET_SPUN
+                                                : DET_SALAD;
+        /* In a document that is itself suspect, a sentence is more likely
+         * machine-made before any of its own evidence: flag from even odds,
+         * judging each sentence by the document's family. */
+        if (r->spin_score >= p->suspect && prose >= DET_MIN_DOC_SENTENCES)
+            for (size_t i = 0; i < r->nsentences; ++i) {
+                det_sentence *s = &r->sentences[i];
+                if (s->kind != TOK_PROSE)
+                    continue;
+                s->spin = s->family[best];
+                if (!s->flagged && s->spin >= p->flag_spin_doc) {
+                    s->flagged = true;
+                    ++r->flagged;
+                }
+            }
+    } else {
+        memset(r->family, 0, sizeof r->family);
+        r->spin_score = 0;
+        r->verdict = DET_NATURAL;
+    }
+    size_t n = r->tokens + r->nsentences;
+    r->perplexity = n ? pow(10.0, -r->log10prob / (double)n) : 0;
+    return SPIN_OK;
+}
+
+spin_status detect_run(detector *d, const char *text, size_t len, det_result *out,
+                       spin_diag *diag) {
+    out->nsentences = 0;
+    out->tokens = out->oov = out->prose = out->flagged = 0;
+    out->log10prob = 0;
+    out->perplexity = 0;
+    out->spin_score = 0;
+    out->verdict = DET_NATURAL;
+    d->out = out;
+    out->acc_content = out->acc_top3 = 0;
+    counts_clear(&d->counts);
+    spin_status st = tokenize_stream(d->tok, text, len, on_sentence, d, NULL, diag);
+    if (st == SPIN_ENOMEM)
+        diag_set(diag, st, "", 0, 0, NULL);
+    out->acc_top3 = counts_top3(&d->counts);
+    if (st == SPIN_OK && (st = finish(d, d->params, out)) != SPIN_OK)
+        diag_set(diag, st, "", 0, 0, NULL);
+    return st;
+}
+
+bool detector_has_spun(const detector *d) {
+    return d->spun != NULL;
+}
+
+spin_status detect_rescore(detector *d, const det_params *params, det_result *r) {
+    return finish(d, params, r);
+}
+
+/* ---- parameters ---- */
+
+void det_params_default(det_params *p) {
+    memset(p, 0, sizeof *p);
+    /* Hand-set from the default English model's natural text; `spinscan
+     * calibrate` replaces all of this with fitted values. */
+    static const double med[DET_NFEATURES] = {2.4, -0.9, 0.0, 0.15, 0.08, 0.45,
+                                              4.0, 0.0,  0.5, 0,    0,    0};
+    static const double scl[DET_NFEATURES] = {0.35, 0.3,  0.02, 0.1, 0.08, 0.1,
+                                              0.8,  0.02, 0.2,  0.1, 0.02, 0.1};
+    static const double sw[DET_NFEATURES] = {0.4, 0.6, 0.2, 0.6, 0.8, 0.4, 0.1, 0.5, 0.5, 0, 0, 0};
+    for (int k = 0; k < DET_NFEATURES; ++k) {
+        p->ref_median[k] = med[k];
+        p->ref_scale[k] = scl[k];
+        p->sent_w[DET_FAM_SPUN][k] = sw[k];
+    }
+    p->sent_w0[DET_FAM_SPUN] = -2.0;
+    p->sent_w0[DET_FAM_SALAD] = p->sent_w0[DET_FAM_STUFFING] = -30; /* off until calibrated */
+    p->fam_w0[DET_FAM_SPUN] = -6.0;
+    p->fam_w[DET_FAM_SPUN][DET_D_MEAN_SPIN] = 6.0;
+    p->fam_w[DET_FAM_SPUN][DET_D_TOP_SPIN] = 4.0;
+    p->fam_w0[DET_FAM_SALAD] = -8.0;
+    p->fam_w[DET_FAM_SALAD][DET_D_FEATURE + DET_F_CONT_FAIL] = 8.0;
+    p->fam_w[DET_FAM_SALAD][DET_D_FEATURE + DET_F_SHORT_MATCH] = 8.0;
+    p->fam_w0[DET_FAM_STUFFING] = -8.0;
+    p->fam_w[DET_FAM_STUFFING][DET_D_TOP_WORD] = 20.0;
+    p->fam_w[DET_FAM_STUFFING][DET_D_FEATURE + DET_F_REPEAT] = 20.0;
+    p->flag_spin = 0.5;
+    p->flag_z = 3.0;
+    p->flag_spin_z = 0.5;
+    p->flag_spin_doc = 0.5;
+    p->suspect = 0.5;
+    p->spun = 0.8;
+    snprintf(p->source, sizeof p->source, "built-in defaults (uncalibrated)");
+}
+
+#define PARAMS_MAGIC "spinscan-detector 1"
+
+spin_status det_params_save(const det_params *p, const char *path, spin_diag *diag) {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    /* A device or FIFO is written in place: renaming over it would replace it. */
+    struct stat target;
+    bool direct = stat(path, &target) == 0 && !S_ISREG(target.st_mode);
+    if (direct)
+        snprintf(tmp, sizeof tmp, "%s", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return diag_set(diag, SPIN_EIO, tmp, 0, 0, "cannot create: %s", strerror(errno));
+    fprintf(f,
+            "%s\n# Detector parameters written by `spinscan calibrate`; see src/detect/detect.h.\n",
+            PARAMS_MAGIC);
+    fprintf(f, "source\t%s\n", p->source);
+    fprintf(f, "needs_spun\t%d\n", p->needs_spun ? 1 : 0);
+    fprintf(f, "# feature\tname\treference median\treference scale\tweight in the spun, "
+               "salad and stuffing sentence models\n");
+    for (int k = 0; k < DET_NFEATURES; ++k) {
+        fprintf(f, "feature\t%s\t%.17g\t%.17g", feature_names[k], p->ref_median[k],
+                p->ref_scale[k]);
+        for (int fam = 0; fam < DET_NFAMILIES; ++fam)
+            fprintf(f, "\t%.17g", p->sent_w[fam][k]);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "sentence_bias");
+    for (int fam = 0; fam < DET_NFAMILIES; ++fam)
+        fprintf(f, "\t%.17g", p->sent_w0[fam]);
+    fprintf(f, "\n");
+    fprintf(f, "# doc_feature\tname\tweight in the spun, salad and stuffing models\n");
+    for (int k = 0; k < DET_NDOC_FEATURES; ++k) {
+        fprintf(f, "doc_feature\t%s", doc_feature_names[k]);
+        for (int fam = 0; fam < DET_NFAMILIES; ++fam)
+            fprintf(f, "\t%.17g", p->fam_w[fam][k]);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "doc_bias");
+    for (int fam = 0; fam < DET_NFAMILIES; ++fam)
+        fprintf(f, "\t%.17g", p->fam_w0[fam]);
+    fprintf(f, "\n");
+    fprintf(f, "# flag\tspin\tz\tspin with z\tspin in a suspect document\n");
+    fprintf(f, "flag\t%.17g\t%.17g\t%.17g\t%.17g\n", p->flag_spin, p->flag_z, p->flag_spin_z,
+            p->flag_spin_doc);
+    fprintf(f, "verdict\t%.17g\t%.17g\n", p->suspect, p->spun);
+    bool bad = ferror(f) != 0;
+    if (fclose(f) != 0 || bad) {
+        if (!direct)
+            remove(tmp);
+        return diag_set(diag, SPIN_EIO, path, 0, 0, "write failed: %s", strerror(errno));
+    }
+    if (!direct && rename(tmp, path) != 0) {
+        remove(tmp);
+        return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot rename into place: %s",
+                        strerror(errno));
+    }
+    return SPIN_OK;
+}
+
+/* Splits 'line' at TABs into at most 'max' fields; returns the count. */
+static int split_tabs(char *line, char **field, int max) {
+    int n = 0;
+    for (char *s = line; n < max;) {
+        field[n++] = s;
+        char *tab = strchr(s, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        s = tab + 1;
+    }
+    return n;
+}
+
+static bool parse_num(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int find_name(const char *const *names, int n, const char *name) {
+    for (int i = 0; i < n; ++i)
+        if (!strcmp(names[i], name))
+            return i;
+    return -1;
+}
+
+/* A detector file is a few KB: anything much larger is not one. */
+#define PARAMS_MAX_BYTES ((size_t)1 << 20)
+#define PARAMS_MAX_LINE 1023
+
+spin_status det_params_parse(const char *text, size_t len, const char *name, det_params *p,
+                             spin_diag *diag) {
+    det_params_default(p);
+    char line[PARAMS_MAX_LINE + 1];
+    uint64_t no = 0;
+    bool seen_feature[DET_NFEATURES] = {false}, seen_doc[DET_NDOC_FEATURES] = {false};
+    spin_status st = SPIN_OK;
+    for (size_t pos = 0; st == SPIN_OK && pos < len;) {
+        const char *s = text + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos, at = pos;
+        pos += n + (nl != NULL);
+        ++no;
+        /* Neither is cut: the tail of a long line (say, a comment) would
+         * otherwise be read as a line of its own, and a NUL would end the
+         * fields early. */
+        if (n > PARAMS_MAX_LINE) {
+            st = diag_set(diag, SPIN_EFORMAT, name, no, at, "line longer than %d bytes",
+                          PARAMS_MAX_LINE);
+            break;
+        }
+        if (memchr(s, '\0', n)) {
+            st = diag_set(diag, SPIN_EFORMAT, name, no, at, "a NUL byte in the line");
+            break;
+        }
+        memcpy(line, s, n);
+        line[n] = '\0';
+        if (no == 1) {
+            if (strcmp(line, PARAMS_MAGIC))
+                st = diag_set(diag, SPIN_EFORMAT, name, no, at,
+                              "not a spinscan detector file (expected \"%s\")", PARAMS_MAGIC);
+            continue;
+        }
+        if (!n || line[0] == '#')
+            continue;
+        char *fld[8];
+        int nf = split_tabs(line, fld, 8);
+        double v[4];
+        bool ok = true;
+        if (!strcmp(fld[0], "source") && nf == 2) {
+            snprintf(p->source, sizeof p->source, "%s", fld[1]);
+        } else if (!strcmp(fld[0], "needs_spun") && nf == 2) {
+            ok = !strcmp(fld[1], "0") || !strcmp(fld[1], "1");
+            p->needs_spun = fld[1][0] == '1';
+        } else if (!strcmp(fld[0], "feature") && nf == 4 + DET_NFAMILIES) {
+            int k = find_name(feature_names, DET_NFEATURES, fld[1]);
+            ok = k >= 0 && parse_num(fld[2], &v[0]) && parse_num(fld[3], &v[1]) && v[1] > 0;
+            for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
+                ok = parse_num(fld[4 + fam], &p->sent_w[fam][k]);
+            if (ok) {
+                p->ref_median[k] = v[0];
+                p->ref_scale[k] = v[1];
+                seen_feature[k] = true;
+            }
+        } else if (!strcmp(fld[0], "doc_feature") && nf == 2 + DET_NFAMILIES) {
+            int k = find_name(doc_feature_names, DET_NDOC_FEATURES, fld[1]);
+            ok = k >= 0;
+            for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
+                ok = parse_num(fld[2 + fam], &p->fam_w[fam][k]);
+            if (ok)
+                seen_doc[k] = true;
+        } else if (!strcmp(fld[0], "sentence_bias") && nf == 1 + DET_NFAMILIES) {
+            for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
+                ok = parse_num(fld[1 + fam], &p->sent_w0[fam]);
+        } else if (!strcmp(fld[0], "doc_bias") && nf == 1 + DET_NFAMILIES) {
+            for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
+                ok = parse_num(fld[1 + fam], &p->fam_w0[fam]);
+        } else if (!strcmp(fld[0], "flag") && nf == 5) {
+            ok = parse_num(fld[1], &p->flag_spin) && parse_num(fld[2], &p->flag_z) &&
+                 parse_num(fld[3], &p->flag_spin_z) && parse_num(fld[4], &p->flag_spin_doc);
+        } else if (!strcmp(fld[0], "verdict") && nf == 3) {
+            ok = parse_num(fld[1], &p->suspect) && parse_num(fld[2], &p->spun) &&
+                 p->suspect <= p->spun;
+        } else {
+            ok = false;
+        }
+        if (!ok) {
+            char q[64];
+            diag_quote(q, sizeof q, fld[0], strlen(fld[0]), 40);
+            st = diag_set(diag, SPIN_EFORMAT, name, no, at,
+                          "unknown or malformed line (a \"%s\" line with %d fields)", q, nf);
+        }
+    }
+    if (st == SPIN_OK && no == 0)
+        st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "empty file");
+    for (int k = 0; st == SPIN_OK && k < DET_NFEATURES; ++k)
+        if (!seen_feature[k])
+            st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "feature \"%s\" is missing",
+                          feature_names[k]);
+    for (int k = 0; st == SPIN_OK && k < DET_NDOC_FEATURES; ++k)
+        if (!seen_doc[k])
+            st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "doc_feature \"%s\" is missing",
+                          doc_feature_names[k]);
+    return st;
+}
+
+spin_status det_params_load(const char *path, det_params *p, spin_diag *diag) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    spin_status st = SPIN_OK;
+    for (;;) {
+        if (len == cap) {
+            if (cap > PARAMS_MAX_BYTES) {
+                st = diag_set(diag, SPIN_EFORMAT, path, 0, 0,
+                              "larger than %zu bytes: not a detector file", PARAMS_MAX_BYTES);
+                break;
+            }
+            cap = cap ? cap * 2 : 8192;
+            if (cap > PARAMS_MAX_BYTES + 1)
+                cap = PARAMS_MAX_BYTES + 1;
+            char *bigger = mem_realloc(buf, cap);
+            if (!bigger) {
+                st = diag_set(diag, SPIN_ENOMEM, path, 0, 0, NULL);
+                break;
+            }
+            buf = bigger;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        if (got == 0)
+            break;
+        len += got;
+    }
+    if (st == SPIN_OK && ferror(f))
+        st = diag_set(diag, SPIN_EIO, path, 0, 0, "read failed: %s", strerror(errno));
+    fclose(f);
+    if (st == SPIN_OK)
+        st = det_params_parse(buf, len, path, p, diag);
+    mem_free(buf);
+    return st;
+}

@@ -1,0 +1,181 @@
+/* html.c - visible text of HTML pages (see html.h).
+ *
+ * The tree is walked without recursion (parent and sibling links), so a
+ * deeply nested page cannot exhaust the stack.  Output invariant: no line
+ * starts or ends with a space, and no two newlines are adjacent.
+ */
+#include "text/html.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/diag.h"
+#include "util/mem.h"
+
+void html_init(void) {
+    xmlInitParser();
+}
+
+typedef struct text_buf {
+    char *p;
+    size_t len, cap;
+    int pre; /* depth inside pre elements */
+    bool oom;
+} text_buf;
+
+static void put(text_buf *b, const char *s, size_t n) {
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = mem_realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void newline(text_buf *b) {
+    while (b->len > 0 && b->p[b->len - 1] == ' ')
+        --b->len;
+    if (b->len > 0 && b->p[b->len - 1] != '\n')
+        put(b, "\n", 1);
+}
+
+static bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static void text(text_buf *b, const char *s) {
+    if (b->pre) {
+        for (const char *p = s; *p; ++p) {
+            if (*p == '\n')
+                newline(b);
+            else if (*p != '\r')
+                put(b, p, 1);
+        }
+        return;
+    }
+    const char *p = s;
+    while (*p) {
+        if (is_space((unsigned char)*p)) {
+            while (is_space((unsigned char)*p))
+                ++p;
+            if (b->len > 0 && b->p[b->len - 1] != '\n' && b->p[b->len - 1] != ' ')
+                put(b, " ", 1);
+            continue;
+        }
+        const char *q = p;
+        while (*q && !is_space((unsigned char)*q))
+            ++q;
+        put(b, p, (size_t)(q - p));
+        p = q;
+    }
+}
+
+static bool name_in(const xmlChar *name, const char *const *list) {
+    for (; *list; ++list)
+        if (!strcasecmp((const char *)name, *list))
+            return true;
+    return false;
+}
+
+static const char *const hidden[] = {"script", "style",  "noscript", "template", "head",   "svg",
+                                     "math",   "canvas", "iframe",   "object",   "select", NULL};
+static const char *const blocks[] = {
+    "address", "article", "aside", "blockquote", "br",       "caption",    "dd",     "details",
+    "dialog",  "div",     "dl",    "dt",         "fieldset", "figcaption", "figure", "footer",
+    "form",    "h1",      "h2",    "h3",         "h4",       "h5",         "h6",     "header",
+    "hgroup",  "hr",      "li",    "main",       "nav",      "ol",         "p",      "pre",
+    "section", "summary", "table", "tbody",      "td",       "tfoot",      "th",     "thead",
+    "tr",      "ul",      "body",  "html",       "legend",   "menu",       "center", NULL};
+
+static void leave(text_buf *b, xmlNode *n) {
+    if (n->type != XML_ELEMENT_NODE)
+        return;
+    if (name_in(n->name, blocks))
+        newline(b);
+    if (!strcasecmp((const char *)n->name, "pre") && b->pre > 0)
+        --b->pre;
+}
+
+static void walk(text_buf *b, xmlNode *root) {
+    xmlNode *n = root;
+    while (n) {
+        bool descend = false;
+        if (n->type == XML_ELEMENT_NODE) {
+            if (!name_in(n->name, hidden)) {
+                if (name_in(n->name, blocks))
+                    newline(b);
+                if (!strcasecmp((const char *)n->name, "pre"))
+                    ++b->pre;
+                descend = n->children != NULL;
+                if (!descend)
+                    leave(b, n);
+            }
+        } else if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content) {
+            text(b, (const char *)n->content);
+        }
+        if (descend) {
+            n = n->children;
+            continue;
+        }
+        /* Next in document order: a sibling, else the next of an ancestor. */
+        while (n && !n->next) {
+            n = n->parent;
+            if (!n || n == root->parent || n->type == XML_DOCUMENT_NODE ||
+                n->type == XML_HTML_DOCUMENT_NODE) {
+                n = NULL;
+                break;
+            }
+            leave(b, n);
+        }
+        if (n)
+            n = n->next;
+    }
+}
+
+spin_status html_to_text(const char *html, size_t len, const char *charset, char **out,
+                         size_t *out_len, spin_diag *diag) {
+    *out = NULL;
+    *out_len = 0;
+    if (len > (size_t)INT32_MAX)
+        return diag_set(diag, SPIN_EFORMAT, "<html>", 0, 0, "page larger than 2 GiB");
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+               HTML_PARSE_COMPACT;
+    const char *enc = charset && *charset ? charset : NULL;
+    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, enc, opts);
+    if (!doc && enc) /* a charset libxml2 does not know: let the page say */
+        doc = htmlReadMemory(html, (int)len, NULL, NULL, opts);
+    text_buf b = {NULL, 0, 0, 0, false};
+    if (doc) {
+        xmlNode *root = xmlDocGetRootElement(doc);
+        if (root)
+            walk(&b, root);
+        xmlFreeDoc(doc);
+    }
+    if (b.oom) {
+        mem_free(b.p);
+        return diag_set(diag, SPIN_ENOMEM, "<html>", 0, 0, NULL);
+    }
+    newline(&b);
+    put(&b, "", 0);
+    if (b.oom || (!b.p && !(b.p = mem_alloc(1)))) {
+        mem_free(b.p);
+        return diag_set(diag, SPIN_ENOMEM, "<html>", 0, 0, NULL);
+    }
+    b.p[b.len] = '\0';
+    *out = b.p;
+    *out_len = b.len;
+    return SPIN_OK;
+}
