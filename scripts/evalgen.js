@@ -64,7 +64,8 @@
 //                --freq at least once; the 3 most frequent are kept and one is
 //                drawn with probability proportional to its frequency.  The
 //                replacement is inflect(candidate, suffix).  A word is
-//                eligible when it has a candidate; exactly round(0.30 x
+//                eligible when it has a candidate and is not capitalised after
+//                the first word of its unit (a name); exactly round(0.30 x
 //                eligible words) of the document are replaced.
 //   phrase       phrase rewrites as commercial spinners do them, each match
 //                (left to right, not overlapping) rewritten with probability
@@ -259,7 +260,8 @@ class Careful {
     eligible(toks) {
         const out = [];
         toks.forEach((t, u) => t.forEach((tok, i) => {
-            const a = isWord(tok) ? this.analyse(tok.toLowerCase(), prevWord(t, i)) : null;
+            const name = /[A-Z]/.test(tok) && prevWord(t, i) !== ''; // a capital after the first word: a name
+            const a = isWord(tok) && !name ? this.analyse(tok.toLowerCase(), prevWord(t, i)) : null;
             if (a) out.push([u, i, a]);
         }));
         return out;
