@@ -264,9 +264,9 @@ function docsMd(o, r, label, short, meta) {
     L.push('');
     L.push('## Domains');
     L.push('');
-    L.push(md(['domain', 'source', 'model trained on other text of this source'], o.domains.map(d => {
+    L.push(md(['domain', 'natural text', 'measured with', 'model trained on other text of this domain'], o.domains.map(d => {
         const m = meta.domains[d] || {};
-        return [d, m.source || '?', m.model_trained_on_same_source ? 'yes (in-domain held-out documents)' : 'no (held out)'];
+        return [d, m.source || '?', m.model || '?', m.model_trained_on_same_source ? 'yes (in-domain held-out documents)' : 'no (held out)'];
     })));
     L.push('');
     L.push('## False positives per domain (natural documents)');
