@@ -188,7 +188,9 @@ for a in $THESAURI; do cat "$OUT"/scores/*."$a".jsonl > "$OUT/scores/$a.jsonl"; 
 step "scored"
 
 elapsed=$(( $(date +%s) - t0 ))
-node scripts/eval-matrix.js --eval-dir "$OUT" --thesauri "$THESAURI" --domains "$DOMAINS" --seconds "$elapsed" \
+# CPU seconds of everything this script ran (the machine may be shared: wall time is noisy).
+cpu=$(times | tail -1 | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')
+node scripts/eval-matrix.js --eval-dir "$OUT" --thesauri "$THESAURI" --domains "$DOMAINS" --seconds "$elapsed" --cpu-seconds "$cpu" \
     --docs-md docs/eval.md --readme README.md ${SPINSCAN_EVAL_BASELINE:+--baseline "$SPINSCAN_EVAL_BASELINE"} \
     | tee "$OUT/table.txt"
-step "wrote $OUT/results.json, docs/eval.md and the README's evaluation block (${elapsed} s before the report)"
+step "wrote $OUT/results.json, docs/eval.md and the README's evaluation block (${elapsed} s wall, ${cpu} CPU-s before the report)"
