@@ -4,6 +4,8 @@
 #   make                      build/spinscan, build/libspinscan.{a,so}
 #   make check                every test through prove
 #   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
+#   make check-slurm          only the Slurm recipe's test, on a private single-node Slurm
+#                             (root: installs slurm-wlm and munge; tests/cli/slurm.t)
 #   make bench                speed and memory figures (scripts/bench.sh)
 #   make format / format-check
 #   make fuzz FUZZ_SECONDS=60 each libFuzzer target in tests/fuzz/ for that long (clang,
@@ -53,7 +55,9 @@ CLI_TESTS:= $(sort $(wildcard tests/*.t tests/cli/*.t))
 # Fuzz targets (tests/fuzz/fuzz_*.c): linked with replay.c they are ordinary TAP
 # tests that replay tests/fuzz/corpus/NAME/; `make fuzz` links them with libFuzzer.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_AUX := $(BUILD)/tests/fuzz/json_check.o
+# Test support (tests/support/) linked into every test and fuzz binary.
+TEST_AUX := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
+FUZZ_AUX := $(TEST_AUX)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 # Where commands look for the default model after -m and SPINSCAN_MODEL
@@ -61,7 +65,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 $(BUILD)/src/cli/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
-.PHONY: all lib deps check test demo model model-if-missing bench format format-check clean install eval eval-ablation
+.PHONY: all lib deps check check-slurm test demo model model-if-missing bench format format-check clean install eval eval-ablation
 .PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
@@ -81,8 +85,8 @@ $(BUILD)/libspinscan.so: $(LIB_OBJ)
 $(BUILD)/spinscan: $(CLI_OBJ) $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libspinscan.a $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libspinscan.a
-	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libspinscan.a $(LIBS)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_AUX) $(BUILD)/libspinscan.a
+	$(CC) $(LDSAN) -o $@ $< $(TEST_AUX) $(BUILD)/libspinscan.a $(LIBS)
 
 # The replay drivers (a more specific pattern than the one above, so make prefers it).
 $(BUILD)/tests/fuzz/replay.o: ALL_CFLAGS += -DFUZZ_CORPUS_ROOT='"$(CURDIR)/tests/fuzz/corpus"'
@@ -116,6 +120,13 @@ test: all $(TEST_BIN) $(FUZZ_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) \
 	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
+
+# The Slurm recipe alone (scripts/slurm/); `make check` runs it too when it can.
+# Here a reason to skip is a failure: it was asked for.
+check-slurm: all
+	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) SPINSCAN_REQUIRE_SLURM=1 \
+	    prove --exec '' -v tests/cli/slurm.t
 
 # libFuzzer (clang, ASan + UBSan) on every target for FUZZ_SECONDS each, from the
 # seed corpus; new inputs collect in build-fuzz/corpus/, crashes in

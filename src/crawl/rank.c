@@ -120,13 +120,15 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     return len;
 }
 
-static void sb_json_string(sbuf *b, const char *s, size_t n) {
+/* The one replacing loop of the writers: the 'n' bytes at 's' with each byte
+ * that is not part of valid UTF-8 replaced by U+FFFD, and with 'json' also
+ * what a JSON string cannot hold raw escaped. */
+static void sb_utf8(sbuf *b, const char *s, size_t n, bool json) {
     const unsigned char *u = (const unsigned char *)s;
-    sb_put(b, "\"", 1);
     size_t i = 0, run = 0;
     while (i < n) {
         unsigned char c = u[i];
-        size_t l = c >= 0x20 && c != '"' && c != '\\' ? utf8_seq(u + i, n - i) : 0;
+        size_t l = !json || (c >= 0x20 && c != '"' && c != '\\') ? utf8_seq(u + i, n - i) : 0;
         if (l) {
             i += l;
             run += l;
@@ -162,6 +164,11 @@ static void sb_json_string(sbuf *b, const char *s, size_t n) {
         ++i;
     }
     sb_put(b, s + i - run, run);
+}
+
+static void sb_json_string(sbuf *b, const char *s, size_t n) {
+    sb_put(b, "\"", 1);
+    sb_utf8(b, s, n, true);
     sb_put(b, "\"", 1);
 }
 
@@ -171,26 +178,6 @@ static bool utf8_valid(const char *s, size_t n) {
         if (!(l = utf8_seq(u + i, n - i)))
             return false;
     return true;
-}
-
-/* The 'n' bytes at 's' with each byte that is not part of valid UTF-8
- * replaced by U+FFFD, as sb_json_string prints them. */
-static void sb_utf8_replaced(sbuf *b, const char *s, size_t n) {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, run = 0;
-    while (i < n) {
-        size_t l = utf8_seq(u + i, n - i);
-        if (l) {
-            i += l;
-            run += l;
-            continue;
-        }
-        sb_put(b, s + i - run, run);
-        run = 0;
-        sb_str(b, "\xef\xbf\xbd");
-        ++i;
-    }
-    sb_put(b, s + i - run, run);
 }
 
 static void sb_tsv_field(sbuf *b, const char *s, size_t n) {
@@ -244,7 +231,7 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
      * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
     sbuf key = {NULL, 0, 0, false};
     if (f != RANK_TSV && !utf8_valid(id, id_len)) {
-        sb_utf8_replaced(&key, id, id_len);
+        sb_utf8(&key, id, id_len, false);
         if (key.oom) {
             *out = NULL;
             mem_free(key.p);

@@ -10,6 +10,7 @@
 #include "detect/detect.h"
 #include "detect/stats.h"
 #include "tap.h"
+#include "support/json_check.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
 static double uniform(void) {
@@ -104,17 +105,7 @@ static void test_params_file(void) {
 /* ---- detection on the default model ---- */
 
 static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
+    return tu_slurp(path, len);
 }
 
 static spin_model *open_first(const char *dir, const char *const *names) {

@@ -8,6 +8,7 @@
  * bytes with each ill-formed UTF-8 subpart replaced by U+FFFD.
  */
 #include "detect/report.h"
+#include "support/json_check.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -17,396 +18,6 @@
 #include <string.h>
 
 #include "tap.h"
-
-/* ---- a strict JSON parser ---- */
-
-typedef enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ } jtype;
-
-typedef struct jval {
-    jtype t;
-    bool b;
-    double num;
-    bool integer; /* a number without fraction or exponent */
-    char *str;    /* J_STR: decoded bytes (may hold NUL); J_OBJ keys in 'keys' */
-    size_t len;
-    struct jval *items;
-    char **keys;
-    size_t n;
-} jval;
-
-typedef struct jparser {
-    const char *p, *end;
-    const char *error;
-} jparser;
-
-static void jfree(jval *v) {
-    if (!v)
-        return;
-    free(v->str);
-    for (size_t i = 0; i < v->n; ++i) {
-        jfree(&v->items[i]);
-        if (v->keys)
-            free(v->keys[i]);
-    }
-    free(v->items);
-    free(v->keys);
-    memset(v, 0, sizeof *v);
-}
-
-static bool jfail(jparser *ps, const char *why) {
-    if (!ps->error)
-        ps->error = why;
-    return false;
-}
-
-static void skip_ws(jparser *ps) {
-    while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-        ++ps->p;
-}
-
-/* Length of the well-formed UTF-8 character at 's' (n bytes left), or 0. */
-static size_t utf8_valid_len(const unsigned char *s, size_t n) {
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-        hi = s[0] == 0xED ? 0x9F : 0xBF;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        lo = s[0] == 0xF0 ? 0x90 : 0x80;
-        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; ++i)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-static bool is_valid_utf8(const char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_valid_len((const unsigned char *)s + i, n - i);
-        if (!k)
-            return false;
-        i += k;
-    }
-    return true;
-}
-
-static void put_utf8(char *out, size_t *o, uint32_t cp) {
-    if (cp < 0x80)
-        out[(*o)++] = (char)cp;
-    else if (cp < 0x800) {
-        out[(*o)++] = (char)(0xC0 | cp >> 6);
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out[(*o)++] = (char)(0xE0 | cp >> 12);
-        out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        out[(*o)++] = (char)(0xF0 | cp >> 18);
-        out[(*o)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[(*o)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    }
-}
-
-static bool hex4(jparser *ps, uint32_t *v) {
-    *v = 0;
-    for (int i = 0; i < 4; ++i, ++ps->p) {
-        if (ps->p >= ps->end)
-            return jfail(ps, "short \\u escape");
-        char c = *ps->p;
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return jfail(ps, "bad hex digit in \\u escape");
-        *v = *v << 4 | (uint32_t)d;
-    }
-    return true;
-}
-
-static bool parse_string(jparser *ps, char **out, size_t *len) {
-    ++ps->p; /* the opening quote */
-    char *buf = malloc((size_t)(ps->end - ps->p) + 4);
-    size_t o = 0;
-    while (ps->p < ps->end && *ps->p != '"') {
-        unsigned char c = (unsigned char)*ps->p;
-        if (c < 0x20) {
-            free(buf);
-            return jfail(ps, "raw control character in a string");
-        }
-        if (c == '\\') {
-            if (++ps->p >= ps->end)
-                break;
-            char e = *ps->p++;
-            uint32_t cp;
-            switch (e) {
-            case '"':
-            case '\\':
-            case '/':
-                buf[o++] = e;
-                break;
-            case 'b':
-                buf[o++] = '\b';
-                break;
-            case 'f':
-                buf[o++] = '\f';
-                break;
-            case 'n':
-                buf[o++] = '\n';
-                break;
-            case 'r':
-                buf[o++] = '\r';
-                break;
-            case 't':
-                buf[o++] = '\t';
-                break;
-            case 'u':
-                if (!hex4(ps, &cp)) {
-                    free(buf);
-                    return false;
-                }
-                if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                    free(buf);
-                    return jfail(ps, "lone low surrogate");
-                }
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    uint32_t lo;
-                    if (ps->end - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u') {
-                        free(buf);
-                        return jfail(ps, "lone high surrogate");
-                    }
-                    ps->p += 2;
-                    if (!hex4(ps, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
-                        free(buf);
-                        return jfail(ps, "bad surrogate pair");
-                    }
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                }
-                put_utf8(buf, &o, cp);
-                break;
-            default:
-                free(buf);
-                return jfail(ps, "unknown escape");
-            }
-            continue;
-        }
-        size_t k = utf8_valid_len((const unsigned char *)ps->p, (size_t)(ps->end - ps->p));
-        if (!k) {
-            free(buf);
-            return jfail(ps, "invalid UTF-8 in a string");
-        }
-        memcpy(buf + o, ps->p, k);
-        o += k;
-        ps->p += k;
-    }
-    if (ps->p >= ps->end) {
-        free(buf);
-        return jfail(ps, "unterminated string");
-    }
-    ++ps->p;
-    buf[o] = '\0';
-    *out = buf;
-    *len = o;
-    return true;
-}
-
-static bool parse_number(jparser *ps, jval *v) {
-    const char *s = ps->p;
-    bool integer = true;
-    if (s < ps->end && *s == '-')
-        ++s;
-    if (s >= ps->end || *s < '0' || *s > '9')
-        return jfail(ps, "bad number");
-    if (*s == '0')
-        ++s;
-    else
-        while (s < ps->end && *s >= '0' && *s <= '9')
-            ++s;
-    if (s < ps->end && *s == '.') {
-        integer = false;
-        if (++s >= ps->end || *s < '0' || *s > '9')
-            return jfail(ps, "bad fraction");
-        while (s < ps->end && *s >= '0' && *s <= '9')
-            ++s;
-    }
-    if (s < ps->end && (*s == 'e' || *s == 'E')) {
-        integer = false;
-        ++s;
-        if (s < ps->end && (*s == '+' || *s == '-'))
-            ++s;
-        if (s >= ps->end || *s < '0' || *s > '9')
-            return jfail(ps, "bad exponent");
-        while (s < ps->end && *s >= '0' && *s <= '9')
-            ++s;
-    }
-    char tmp[64];
-    size_t n = (size_t)(s - ps->p);
-    if (n >= sizeof tmp)
-        return jfail(ps, "number too long");
-    memcpy(tmp, ps->p, n);
-    tmp[n] = '\0';
-    v->t = J_NUM;
-    v->num = strtod(tmp, NULL);
-    v->integer = integer;
-    ps->p = s;
-    return true;
-}
-
-static bool parse_value(jparser *ps, jval *v, int depth);
-
-static bool parse_container(jparser *ps, jval *v, int depth, bool object) {
-    v->t = object ? J_OBJ : J_ARR;
-    ++ps->p;
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
-        ++ps->p;
-        return true;
-    }
-    for (;;) {
-        v->items = realloc(v->items, (v->n + 1) * sizeof *v->items);
-        memset(&v->items[v->n], 0, sizeof *v->items);
-        if (object) {
-            v->keys = realloc(v->keys, (v->n + 1) * sizeof *v->keys);
-            v->keys[v->n] = NULL;
-        }
-        ++v->n;
-        skip_ws(ps);
-        if (object) {
-            size_t klen;
-            if (ps->p >= ps->end || *ps->p != '"' || !parse_string(ps, &v->keys[v->n - 1], &klen))
-                return jfail(ps, "bad object key");
-            skip_ws(ps);
-            if (ps->p >= ps->end || *ps->p++ != ':')
-                return jfail(ps, "missing ':'");
-        }
-        if (!parse_value(ps, &v->items[v->n - 1], depth + 1))
-            return false;
-        skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ++ps->p;
-            continue;
-        }
-        if (ps->p < ps->end && *ps->p == (object ? '}' : ']')) {
-            ++ps->p;
-            return true;
-        }
-        return jfail(ps, "missing ',' or closing bracket");
-    }
-}
-
-static bool parse_value(jparser *ps, jval *v, int depth) {
-    skip_ws(ps);
-    if (depth > 32)
-        return jfail(ps, "too deep");
-    if (ps->p >= ps->end)
-        return jfail(ps, "unexpected end");
-    switch (*ps->p) {
-    case '{':
-        return parse_container(ps, v, depth, true);
-    case '[':
-        return parse_container(ps, v, depth, false);
-    case '"':
-        v->t = J_STR;
-        return parse_string(ps, &v->str, &v->len);
-    case 't':
-    case 'f':
-    case 'n': {
-        static const char *const words[] = {"true", "false", "null"};
-        for (int i = 0; i < 3; ++i) {
-            size_t n = strlen(words[i]);
-            if ((size_t)(ps->end - ps->p) >= n && !memcmp(ps->p, words[i], n)) {
-                ps->p += n;
-                v->t = i == 2 ? J_NULL : J_BOOL;
-                v->b = i == 0;
-                return true;
-            }
-        }
-        return jfail(ps, "bad literal");
-    }
-    default:
-        return parse_number(ps, v);
-    }
-}
-
-/* Parses exactly one JSON value from the 'len' bytes at 's'. */
-static bool json_parse(const char *s, size_t len, jval *v, const char **error) {
-    jparser ps = {s, s + len, NULL};
-    memset(v, 0, sizeof *v);
-    bool ok = parse_value(&ps, v, 0);
-    if (ok) {
-        skip_ws(&ps);
-        if (ps.p != ps.end)
-            ok = jfail(&ps, "text after the value");
-    }
-    if (!ok)
-        jfree(v);
-    if (error)
-        *error = ps.error;
-    return ok;
-}
-
-static const jval *jget(const jval *obj, const char *key) {
-    if (!obj || obj->t != J_OBJ)
-        return NULL;
-    for (size_t i = 0; i < obj->n; ++i)
-        if (!strcmp(obj->keys[i], key))
-            return &obj->items[i];
-    return NULL;
-}
-
-/* ---- helpers ---- */
-
-/* The reference filter: each maximal ill-formed subpart becomes U+FFFD.  Written
- * independently of report.c: try the longest prefix that is the start of a
- * well-formed sequence. */
-static char *replace_invalid(const char *s, size_t n, size_t *out_len) {
-    char *out = malloc(3 * n + 1);
-    size_t o = 0;
-    const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_valid_len(u + i, n - i);
-        if (k) {
-            memcpy(out + o, s + i, k);
-            o += k;
-            i += k;
-            continue;
-        }
-        /* Longest prefix of a valid sequence: extend while some completion
-         * stays possible (checked by padding with continuation bytes). */
-        size_t best = 1;
-        for (size_t m = 2; m <= 3 && i + m <= n; ++m) {
-            unsigned char probe[4];
-            memcpy(probe, u + i, m);
-            bool possible = false;
-            for (unsigned fill = 0x80; fill <= 0xBF && !possible; ++fill) {
-                for (size_t j = m; j < 4; ++j)
-                    probe[j] = (unsigned char)fill;
-                for (size_t total = m + 1; total <= 4 && !possible; ++total)
-                    possible = utf8_valid_len(probe, total) == total;
-            }
-            if (!possible)
-                break;
-            best = m;
-        }
-        memcpy(out + o, "\xEF\xBF\xBD", 3);
-        o += 3;
-        i += best;
-    }
-    out[o] = '\0';
-    *out_len = o;
-    return out;
-}
 
 typedef struct capture {
     char *buf;
@@ -522,48 +133,54 @@ static void test_json(void) {
     char *out = render(REPORT_JSON, false, docs, 1, &len);
     ok(len > 0 && out[len - 1] == '\n' && memchr(out, '\n', len) == out + len - 1,
        "one document: exactly one line");
-    jval v;
+    jc_value v;
     const char *err = NULL;
-    bool parsed = json_parse(out, len, &v, &err);
+    bool parsed = jc_parse(out, len, &v, &err);
     ok(parsed, "the output is valid JSON%s%s", err ? ": " : "", err ? err : "");
     if (!parsed) {
         free(out);
         return;
     }
-    const jval *f;
-    ok((f = jget(&v, "id")) && f->t == J_STR && f->len == strlen(id) + 2 &&
+    const jc_value *f;
+    ok((f = jc_get(&v, "id")) && f->type == JC_STRING && f->len == strlen(id) + 2 &&
            !memcmp(f->str, "dir/odd \"name\"\n\xEF\xBF\xBD.txt", f->len),
        "id round-trips (quote, newline; invalid byte as U+FFFD)");
-    ok((f = jget(&v, "spin_score")) && f->t == J_NUM && f->num == 0.875, "spin_score: number");
-    ok((f = jget(&v, "verdict")) && f->t == J_STR && !strcmp(f->str, "spun"), "verdict: \"spun\"");
-    ok((f = jget(&v, "tokens")) && f->t == J_NUM && f->integer && f->num == 5.0 * (double)ns,
+    ok((f = jc_get(&v, "spin_score")) && f->type == JC_NUMBER && f->number == 0.875,
+       "spin_score: number");
+    ok((f = jc_get(&v, "verdict")) && f->type == JC_STRING && !strcmp(f->str, "spun"),
+       "verdict: \"spun\"");
+    ok((f = jc_get(&v, "tokens")) && f->type == JC_NUMBER && f->integer &&
+           f->number == 5.0 * (double)ns,
        "tokens: integer");
-    ok((f = jget(&v, "oov")) && f->t == J_NUM && f->integer && f->num == 1, "oov: integer");
-    ok((f = jget(&v, "perplexity")) && f->t == J_NUM && f->num == 99.5, "perplexity: number");
-    const jval *sa = jget(&v, "sentences");
-    ok(sa && sa->t == J_ARR && sa->n == ns, "sentences: array of %zu", ns);
-    if (sa && sa->t == J_ARR && sa->n == ns) {
+    ok((f = jc_get(&v, "oov")) && f->type == JC_NUMBER && f->integer && f->number == 1,
+       "oov: integer");
+    ok((f = jc_get(&v, "perplexity")) && f->type == JC_NUMBER && f->number == 99.5,
+       "perplexity: number");
+    const jc_value *sa = jc_get(&v, "sentences");
+    ok(sa && sa->type == JC_ARRAY && sa->n == ns, "sentences: array of %zu", ns);
+    if (sa && sa->type == JC_ARRAY && sa->n == ns) {
         size_t exp_len;
-        char *expected = replace_invalid(tricky, n, &exp_len);
+        char *expected = jc_replace_invalid(tricky, n, &exp_len);
         char *joined = malloc(exp_len + 64 * ns + 1);
         size_t jl = 0;
         bool types = true, offsets = true, kinds = true;
         for (size_t i = 0; i < ns; ++i) {
-            const jval *o = &sa->items[i], *t = jget(o, "text");
-            const jval *st = jget(o, "start"), *en = jget(o, "end");
-            types = types && t && t->t == J_STR && st && st->t == J_NUM && st->integer && en &&
-                    en->t == J_NUM && en->integer && (f = jget(o, "spin")) && f->t == J_NUM &&
-                    (f = jget(o, "flagged")) && f->t == J_BOOL && f->b == s[i].flagged &&
-                    (f = jget(o, "log10prob")) && (f->t == J_NUM || f->t == J_NULL) &&
-                    (f = jget(o, "perplexity")) && (f->t == J_NUM || f->t == J_NULL) &&
-                    (f = jget(o, "z")) && (f->t == J_NUM || f->t == J_NULL) &&
-                    (f = jget(o, "features")) && f->t == J_OBJ && f->n == DET_NFEATURES;
-            offsets =
-                offsets && st && en && st->num == (double)s[i].start && en->num == (double)s[i].end;
-            f = jget(o, "kind");
-            kinds = kinds && f && f->t == J_STR &&
+            const jc_value *o = &sa->items[i], *t = jc_get(o, "text");
+            const jc_value *st = jc_get(o, "start"), *en = jc_get(o, "end");
+            types = types && t && t->type == JC_STRING && st && st->type == JC_NUMBER &&
+                    st->integer && en && en->type == JC_NUMBER && en->integer &&
+                    (f = jc_get(o, "spin")) && f->type == JC_NUMBER && (f = jc_get(o, "flagged")) &&
+                    f->type == JC_BOOL && f->boolean == s[i].flagged &&
+                    (f = jc_get(o, "log10prob")) && (f->type == JC_NUMBER || f->type == JC_NULL) &&
+                    (f = jc_get(o, "perplexity")) && (f->type == JC_NUMBER || f->type == JC_NULL) &&
+                    (f = jc_get(o, "z")) && (f->type == JC_NUMBER || f->type == JC_NULL) &&
+                    (f = jc_get(o, "features")) && f->type == JC_OBJECT && f->n == DET_NFEATURES;
+            offsets = offsets && st && en && st->number == (double)s[i].start &&
+                      en->number == (double)s[i].end;
+            f = jc_get(o, "kind");
+            kinds = kinds && f && f->type == JC_STRING &&
                     !strcmp(f->str, tokenize_seg_kind_name((tok_seg_kind)s[i].kind));
-            if (t && t->t == J_STR && jl + t->len <= exp_len) {
+            if (t && t->type == JC_STRING && jl + t->len <= exp_len) {
                 memcpy(joined + jl, t->str, t->len);
                 jl += t->len;
             }
@@ -573,18 +190,18 @@ static void test_json(void) {
         ok(kinds, "kind is prose, heading or boilerplate as given");
         ok(jl == exp_len && !memcmp(joined, expected, exp_len),
            "every byte of the text round-trips (ill-formed UTF-8 as U+FFFD)");
-        const jval *last = &sa->items[ns - 1];
-        ok((f = jget(last, "perplexity")) && f->t == J_NULL, "infinite perplexity is null");
-        ok((f = jget(last, "log10prob")) && f->t == J_NULL, "-inf log10prob is null");
-        ok((f = jget(last, "z")) && f->t == J_NULL, "NaN z is null");
-        f = jget(&sa->items[2], "features");
+        const jc_value *last = &sa->items[ns - 1];
+        ok((f = jc_get(last, "perplexity")) && f->type == JC_NULL, "infinite perplexity is null");
+        ok((f = jc_get(last, "log10prob")) && f->type == JC_NULL, "-inf log10prob is null");
+        ok((f = jc_get(last, "z")) && f->type == JC_NULL, "NaN z is null");
+        f = jc_get(&sa->items[2], "features");
         ok(f && f->n && !strcmp(f->keys[1], det_feature_name((det_feature)1)) &&
-               f->items[1].num == 0.125,
+               f->items[1].number == 0.125,
            "features are named with det_feature_name");
         free(expected);
         free(joined);
     }
-    jfree(&v);
+    jc_free(&v);
     free(out);
 
     /* JSON Lines: two documents, two lines, each an object. */
@@ -592,15 +209,15 @@ static void test_json(void) {
     char *nl = memchr(out, '\n', len);
     ok(nl && nl < out + len - 1 && out[len - 1] == '\n', "two documents: two lines");
     if (nl) {
-        bool a = json_parse(out, (size_t)(nl - out), &v, NULL);
-        jfree(&v);
-        jval w;
-        bool b = json_parse(nl + 1, len - (size_t)(nl + 1 - out), &w, NULL);
-        ok(a && b && jget(&w, "id") && !strcmp(jget(&w, "id")->str, "second.txt"),
+        bool a = jc_parse(out, (size_t)(nl - out), &v, NULL);
+        jc_free(&v);
+        jc_value w;
+        bool b = jc_parse(nl + 1, len - (size_t)(nl + 1 - out), &w, NULL);
+        ok(a && b && jc_get(&w, "id") && !strcmp(jc_get(&w, "id")->str, "second.txt"),
            "both lines parse; the second is the second document");
-        ok(b && jget(&w, "perplexity") && jget(&w, "perplexity")->t == J_NULL,
+        ok(b && jc_get(&w, "perplexity") && jc_get(&w, "perplexity")->type == JC_NULL,
            "NaN document perplexity is null");
-        jfree(&w);
+        jc_free(&w);
     }
     free(out);
 }
@@ -615,16 +232,16 @@ static void test_json_bytes(void) {
         cap_open(&c);
         report_json_string(c.f, in, 3);
         cap_close(&c);
-        jval v;
+        jc_value v;
         size_t el;
-        char *exp = replace_invalid(in, 3, &el);
-        bool good = json_parse(c.buf, c.len, &v, NULL) && v.t == J_STR && v.len == el &&
+        char *exp = jc_replace_invalid(in, 3, &el);
+        bool good = jc_parse(c.buf, c.len, &v, NULL) && v.type == JC_STRING && v.len == el &&
                     !memcmp(v.str, exp, el);
         if (!good) {
             all = false;
             tap_diag("byte 0x%02x: %.*s", b, (int)c.len, c.buf);
         }
-        jfree(&v);
+        jc_free(&v);
         free(exp);
         free(c.buf);
     }
@@ -645,13 +262,13 @@ static void test_json_bytes(void) {
         cap_open(&c);
         report_json_string(c.f, in, n);
         cap_close(&c);
-        jval v;
+        jc_value v;
         size_t el;
-        char *exp = replace_invalid(in, n, &el);
-        if (!json_parse(c.buf, c.len, &v, NULL) || v.t != J_STR || v.len != el ||
+        char *exp = jc_replace_invalid(in, n, &el);
+        if (!jc_parse(c.buf, c.len, &v, NULL) || v.type != JC_STRING || v.len != el ||
             memcmp(v.str, exp, el))
             ++bad;
-        jfree(&v);
+        jc_free(&v);
         free(exp);
         free(c.buf);
     }
@@ -700,7 +317,7 @@ static void test_html(void) {
        "quotes, apostrophes and ampersands are escaped");
     ok(!contains(out, len, "<b>id</b>") && contains(out, len, "&lt;b&gt;id&lt;/b&gt;.txt"),
        "the document id is escaped too");
-    ok(is_valid_utf8(out, len), "the page is valid UTF-8 (invalid bytes replaced)");
+    ok(jc_valid_utf8(out, len), "the page is valid UTF-8 (invalid bytes replaced)");
     bool controls = false;
     for (size_t i = 0; i < len; ++i) {
         unsigned char ch = (unsigned char)out[i];
@@ -759,7 +376,7 @@ static void test_text(void) {
     ok(contains(plain, len, "Third \xEF\xBF\xBD line."), "invalid UTF-8 shown as U+FFFD");
     ok(contains(plain, len, "spin 0.88 (spun), 25 tokens, 1 OOV, perplexity 99.5, 1 of 3 prose"),
        "header: score, verdict, tokens, perplexity, flagged of prose");
-    ok(is_valid_utf8(plain, len), "valid UTF-8");
+    ok(jc_valid_utf8(plain, len), "valid UTF-8");
     char *col = render(REPORT_TEXT, true, &d, 1, &len);
     ok(contains(col, len, "\033[1;31m>> [0.93] Second one"), "with colour: flagged in bold red");
     ok(contains(col, len, "\033[2m   [head] A Heading\033[0m"), "  headings dim");
@@ -780,13 +397,13 @@ static void test_bad_offsets(void) {
     report_doc d = {"x", doc, sizeof doc - 1, &r};
     size_t len;
     char *out = render(REPORT_JSON, false, &d, 1, &len);
-    jval v;
-    ok(json_parse(out, len, &v, NULL), "bad offsets: still valid JSON");
-    const jval *sa = jget(&v, "sentences");
-    ok(sa && sa->n == 3 && jget(&sa->items[1], "start")->num == 6 &&
-           jget(&sa->items[2], "start")->num == 10 && jget(&sa->items[2], "text")->len == 0,
+    jc_value v;
+    ok(jc_parse(out, len, &v, NULL), "bad offsets: still valid JSON");
+    const jc_value *sa = jc_get(&v, "sentences");
+    ok(sa && sa->n == 3 && jc_get(&sa->items[1], "start")->number == 6 &&
+           jc_get(&sa->items[2], "start")->number == 10 && jc_get(&sa->items[2], "text")->len == 0,
        "  overlapping and out-of-range spans are clamped");
-    jfree(&v);
+    jc_free(&v);
     free(out);
     out = render(REPORT_HTML, false, &d, 1, &len);
     size_t k = 0; /* the page without its tags */

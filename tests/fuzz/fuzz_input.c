@@ -25,7 +25,7 @@
 #include "fuzz.h"
 #include "text/html.h"
 #include "crawl/input.h"
-#include "json_check.h"
+#include "support/json_check.h"
 
 static bool html_ready;
 

@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "json_check.h"
+#include "support/json_check.h"
 #include "util/mem.h"
 #include "crawl/rank.h"
 

@@ -28,7 +28,7 @@
 
 #include "detect/detect.h"
 #include "fuzz.h"
-#include "json_check.h"
+#include "support/json_check.h"
 #include "detect/report.h"
 #include "tiny_model.h"
 

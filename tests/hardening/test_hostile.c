@@ -19,6 +19,7 @@
 #include "tap.h"
 
 #include "fuzz/tiny_model.h"
+#include "support/json_check.h"
 
 #define HASH_AT 4088u
 
@@ -29,16 +30,7 @@ static void path_of(char *buf, size_t n, const char *name) {
 }
 
 static unsigned char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(p, 1, n > 0 ? (size_t)n : 0, f);
-    fclose(f);
-    return p;
+    return (unsigned char *)tu_slurp(path, len);
 }
 
 static void spill(const char *path, const unsigned char *p, size_t len) {

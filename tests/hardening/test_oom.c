@@ -34,6 +34,7 @@
 #include "text/tokenize.h"
 
 #include "fuzz/tiny_model.h"
+#include "support/json_check.h"
 
 /* Runs beyond this many allocations mean the loop is not converging. */
 #define MAX_RUNS 20000
@@ -148,16 +149,8 @@ static spin_status op_binary_memory(void *ctx) {
 }
 
 static bool read_file(const char *path, image *im) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    im->data = malloc(n > 0 ? (size_t)n : 1);
-    im->len = fread(im->data, 1, (size_t)(n > 0 ? n : 0), f);
-    fclose(f);
-    return im->len == (size_t)n;
+    im->data = (void *)tu_slurp(path, &im->len);
+    return im->data != NULL;
 }
 
 static size_t gzip_into(const void *data, size_t len, unsigned char *out, size_t cap) {

@@ -7,6 +7,7 @@
 
 #include "spinscan.h"
 #include "tap.h"
+#include "support/json_check.h"
 
 #define MAX_LINES 64
 #define MAX_WORDS 4096
@@ -18,22 +19,7 @@ typedef struct corpus {
 } corpus;
 
 static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    return tu_slurp(path, len);
 }
 
 static void split_lines(char *buf, corpus *c) {

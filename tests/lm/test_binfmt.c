@@ -11,6 +11,7 @@
 #include "util/mem.h"
 #include "spinscan.h"
 #include "tap.h"
+#include "support/json_check.h"
 
 static const char model_text[] = "\\data\\\n"
                                  "ngram 1=6\nngram 2=5\nngram 3=3\n\n"
@@ -61,21 +62,7 @@ static const char *const sentences[] = {"a b", "b a b c", "c a b a", "zz a b", "
 static char tmpdir[] = "/tmp/test_binfmt.XXXXXX";
 
 static unsigned char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    return (unsigned char *)tu_slurp(path, len);
 }
 
 static void spit(const char *path, const void *data, size_t len) {

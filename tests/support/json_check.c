@@ -1,5 +1,7 @@
 /* json_check.c - see json_check.h. */
-#include "json_check.h"
+#include "support/json_check.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +131,7 @@ static bool is_digit(unsigned char c) {
 
 static bool number(jc_parser *ps, jc_value *v) {
     const unsigned char *start = ps->p;
+    bool integer = true;
     if (ps->p < ps->end && *ps->p == '-')
         ++ps->p;
     if (ps->p >= ps->end || !is_digit(*ps->p))
@@ -142,6 +145,7 @@ static bool number(jc_parser *ps, jc_value *v) {
             ++ps->p;
     }
     if (ps->p < ps->end && *ps->p == '.') {
+        integer = false;
         ++ps->p;
         if (ps->p >= ps->end || !is_digit(*ps->p))
             return fail(ps, "a fraction needs a digit");
@@ -149,6 +153,7 @@ static bool number(jc_parser *ps, jc_value *v) {
             ++ps->p;
     }
     if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+        integer = false;
         ++ps->p;
         if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
             ++ps->p;
@@ -166,6 +171,7 @@ static bool number(jc_parser *ps, jc_value *v) {
     memcpy(buf, start, n);
     buf[n] = '\0';
     v->type = JC_NUMBER;
+    v->integer = integer;
     v->number = strtod(buf, NULL);
     if (buf != small)
         free(buf);
@@ -384,4 +390,59 @@ bool jc_parse(const char *s, size_t len, jc_value *out, const char **error) {
             *error = ps.error;
     }
     return good;
+}
+
+char *jc_replace_invalid(const char *s, size_t n, size_t *out_len) {
+    char *out = malloc(3 * n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = jc_utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (cp == JC_BAD) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
+char *tu_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 4096) {
+            cap = cap ? 2 * cap : 65536;
+            char *b = realloc(buf, cap + 1);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
 }

@@ -1,5 +1,6 @@
-/* json_check.h - a small strict JSON reader for the fuzz targets' round trips,
- * and the UTF-8 decoding they compare against.
+/* json_check.h - test support shared by the unit tests and the fuzz targets:
+ * a small strict JSON reader for round trips, the UTF-8 decoding they compare
+ * against, and reading a whole file.
  *
  * Strict means RFC 8259 and nothing more: no raw control characters or
  * ill-formed UTF-8 in strings, no lone surrogates in \u escapes, no leading
@@ -23,7 +24,8 @@ typedef struct jc_value {
     jc_type type;
     bool boolean;
     double number;
-    char *str; /**< JC_STRING: the decoded UTF-8 bytes (may hold NUL), 'len' of them */
+    bool integer; /**< JC_NUMBER: written without fraction or exponent */
+    char *str;    /**< JC_STRING: the decoded UTF-8 bytes (may hold NUL), 'len' of them */
     size_t len;
     struct jc_value *items; /**< JC_ARRAY / JC_OBJECT: 'n' values */
     char **keys;            /**< JC_OBJECT: 'n' decoded keys (NUL-terminated) */
@@ -53,5 +55,14 @@ void jc_put_utf8(char *out, size_t *o, uint32_t cp);
 
 /** True if the 'n' bytes at 's' are well-formed UTF-8. */
 bool jc_valid_utf8(const char *s, size_t n);
+
+/** The reference filter for writers that replace ill-formed UTF-8: each
+ *  maximal ill-formed subpart of the 'n' bytes at 's' becomes U+FFFD.  Returns
+ *  a NUL-terminated malloc'd copy (caller frees) of *out_len bytes, or NULL. */
+char *jc_replace_invalid(const char *s, size_t n, size_t *out_len);
+
+/** The whole file at 'path', NUL-terminated, in a malloc'd buffer (caller
+ *  frees) of *len bytes; NULL if it cannot be read. */
+char *tu_slurp(const char *path, size_t *len);
 
 #endif
