@@ -308,6 +308,13 @@ function docsMd(o, r, label, short, meta) {
     return L.join('\n') + '\n';
 }
 
+// A new file replaces the old one (never written in place: a hard-linked copy
+// of models/ elsewhere keeps its own figures).
+function writeAtomic(file, text) {
+    fs.writeFileSync(file + '.tmp', text);
+    fs.renameSync(file + '.tmp', file);
+}
+
 function replaceBlock(file, block, name = 'eval') {
     const text = fs.readFileSync(file, 'utf8');
     const b = `<!-- ${name}:begin -->`, e = `<!-- ${name}:end -->`;
@@ -342,8 +349,8 @@ function ablation(o) {
     const text = `Ablation of the training corpus (\`make eval-ablation\`, ${o.seconds ?? '?'} s): each variant is a model of about ` +
         `${(o.trainWords / 1e6).toFixed(1)} M words with the detector fitted on it with each thesaurus, measured on the web domain ` +
         `(never trained on); worst cell over fit A ≠ spin B, A ∈ {${o.fits ? o.fits.join(', ') : 'moby, ding, gcide'}}.\n\n` + table;
-    fs.writeFileSync(path.join(o.ablation, 'results.json'), JSON.stringify({ seconds: o.seconds, train_words: o.trainWords, variants: results }, null, 2) + '\n');
-    fs.writeFileSync(path.join(path.dirname(o.ablation), 'ablation.md'), text + '\n');
+    writeAtomic(path.join(o.ablation, 'results.json'), JSON.stringify({ seconds: o.seconds, train_words: o.trainWords, variants: results }, null, 2) + '\n');
+    writeAtomic(path.join(path.dirname(o.ablation), 'ablation.md'), text + '\n');
     for (const f of [o.docsMd, o.readme]) if (f && fs.existsSync(f)) replaceBlock(f, text, 'ablation');
     console.log(text);
 }
@@ -371,15 +378,16 @@ function main() {
         fs.writeFileSync(o.baselines, JSON.stringify(baselines, null, 2) + '\n');
     }
     const short = shortTable(r, label, baselines);
-    fs.writeFileSync(path.join(o.dir, 'results.json'), JSON.stringify({ label, ...meta, thesauri: o.thesauri,
+    writeAtomic(path.join(o.dir, 'results.json'), JSON.stringify({ label, ...meta, thesauri: o.thesauri,
         domains: o.domains, targets: TARGETS, worst: r.worst, worst_false_positives: r.worstFp, worst_row: worstRow(r),
         false_positives: r.fp, foreign: r.foreign, cells: r.cells },
     (k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    writeAtomic(path.join(o.dir, 'table.txt'), short + '\n');
     const abl = path.join(o.dir, 'ablation.md'); // kept from the last make eval-ablation
     if (fs.existsSync(abl)) meta.ablation = fs.readFileSync(abl, 'utf8').trim();
     if (o.docsMd) {
         fs.mkdirSync(path.dirname(o.docsMd), { recursive: true });
-        fs.writeFileSync(o.docsMd, docsMd(o, r, label, short, meta));
+        writeAtomic(o.docsMd, docsMd(o, r, label, short, meta));
     }
     if (o.readme) {
         replaceBlock(o.readme, `Worst cell over fit thesaurus A ≠ spin thesaurus B (Moby, Ding, GCIDE) and domains (${o.domains.join(', ')}),` +

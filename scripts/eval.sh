@@ -63,7 +63,7 @@ command -v node >/dev/null || { echo "eval: node is required" >&2; exit 1; }
 
 bash scripts/fetch-corpus.sh models/corpus
 bash scripts/fetch-thesauri.sh models/thesauri
-rm -rf "$OUT/sets" "$OUT/scores" "$OUT/domains"
+rm -rf "$OUT/fit" "$OUT/sets" "$OUT/scores" "$OUT/domains" "$OUT/domains.json" "$OUT/results.json" "$OUT/table.txt"
 mkdir -p "$OUT/fit" "$OUT/sets" "$OUT/scores" "$OUT/domains"
 
 # ---- domains: NAME -> models/eval/domains/NAME/*.txt and its model ("default" or "lodo")
@@ -97,7 +97,8 @@ node -e '
             fs.readdirSync("models/eval/domains/" + d).map(f => "heldout/" + f).join(", "),
         model: d === "web" || lodo !== "1" ? "models/en (default)" : "leave-one-domain-out: models/eval/fit/" + d,
         model_trained_on_same_source: d !== "web" && lodo !== "1" };
-    fs.writeFileSync("models/eval/domains.json", JSON.stringify(out, null, 2) + "\n");' "$lodo" $DOMAINS
+    fs.writeFileSync("models/eval/domains.json.tmp", JSON.stringify(out, null, 2) + "\n");
+    fs.renameSync("models/eval/domains.json.tmp", "models/eval/domains.json");' "$lodo" $DOMAINS
 
 # ---- fits: models/eval/fit/D/A for every domain D and thesaurus A
 # An eval recipe for the leave-one-domain-out fits: fewer spun words and calibration documents.
@@ -189,8 +190,8 @@ step "scored"
 
 elapsed=$(( $(date +%s) - t0 ))
 # CPU seconds of everything this script ran (the machine may be shared: wall time is noisy).
-cpu=$(times | tail -1 | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')
+times > "$OUT/times.txt" # in this shell: a command substitution would see no children
+cpu=$(tail -1 "$OUT/times.txt" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')
 node scripts/eval-matrix.js --eval-dir "$OUT" --thesauri "$THESAURI" --domains "$DOMAINS" --seconds "$elapsed" --cpu-seconds "$cpu" \
-    --docs-md docs/eval.md --readme README.md ${SPINSCAN_EVAL_BASELINE:+--baseline "$SPINSCAN_EVAL_BASELINE"} \
-    | tee "$OUT/table.txt"
+    --docs-md docs/eval.md --readme README.md ${SPINSCAN_EVAL_BASELINE:+--baseline "$SPINSCAN_EVAL_BASELINE"}
 step "wrote $OUT/results.json, docs/eval.md and the README's evaluation block (${elapsed} s wall, ${cpu} CPU-s before the report)"

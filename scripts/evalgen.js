@@ -71,7 +71,8 @@
 //                (left to right, not overlapping) rewritten with probability
 //                0.5:  ADJ NOUN -> "NOUN that is ADJ" ("that are" after a
 //                plural noun ending in s), ADJ a word whose only part of
-//                speech is adj, NOUN a word with n among its parts of speech,
+//                speech is adj, NOUN a word with n among its parts of speech
+//                (a plural ending in s by its singular when it has no entry),
 //                followed by punctuation, the end, or a stopword;  "X and Y"
 //                -> "Y and X" for two words sharing a part of speech;  "the X
 //                of the Y" -> "the Y's X" for two nouns.  Then round(0.15 x
