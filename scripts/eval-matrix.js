@@ -78,6 +78,7 @@ function readLabels(dir) {
     const file = path.join(dir, 'labels.tsv');
     let text;
     try { text = fs.readFileSync(file, 'utf8'); } catch (e) { die(`${file}: ${e.message}`); }
+    const real = fs.realpathSync(dir); // documents scored through a linked folder keep their real path
     return text.split('\n').filter(Boolean).map((line, i) => {
         const f = line.split('\t');
         if (f.length < 6) die(`${file}:${i + 1}: expected 6 tab-separated fields`);
@@ -86,7 +87,7 @@ function readLabels(dir) {
             if (!m) die(`${file}:${i + 1}: bad span "${s}"`);
             return [Number(m[1]), Number(m[2]), m[3]];
         });
-        return { abs: path.resolve(dir, f[0]), rel: f[0], cls: f[1], units: f[3], spans };
+        return { abs: path.resolve(real, f[0]), rel: f[0], cls: f[1], units: f[3], spans };
     });
 }
 
@@ -346,8 +347,10 @@ function ablation(o) {
         rows.push([v, what, ...cols.map(c => f2(w[c])), pct(w.fp_suspect), pct(w.fp_spun), pct1(w.fp_sentences)]);
     }
     const table = md(['variant', 'training text', ...cols.map(c => LABEL[c]), 'natural ≥ suspect', 'natural spun/salad', 'sentences flagged'], rows);
-    const text = `Ablation of the training corpus (\`make eval-ablation\`, ${o.seconds ?? '?'} s): each variant is a model of about ` +
-        `${(o.trainWords / 1e6).toFixed(1)} M words with the detector fitted on it with each thesaurus, measured on the web domain ` +
+    const missing = o.variants.filter(v => !results[v]).length;
+    const text = `Ablation of the training corpus (\`make eval-ablation\`, ${o.seconds ?? '?'} s wall` +
+        `${missing ? `; ${missing} of ${o.variants.length} variants not measured` : ''}): each variant is a model of about ` +
+        `${(o.trainWords / 1e6).toFixed(1)} M words with the detector fitted on it, measured on the web domain ` +
         `(never trained on); worst cell over fit A ≠ spin B, A ∈ {${o.fits ? o.fits.join(', ') : 'moby, ding, gcide'}}.\n\n` + table;
     writeAtomic(path.join(o.ablation, 'results.json'), JSON.stringify({ seconds: o.seconds, train_words: o.trainWords, variants: results }, null, 2) + '\n');
     writeAtomic(path.join(path.dirname(o.ablation), 'ablation.md'), text + '\n');
