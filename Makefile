@@ -28,7 +28,7 @@ OPT      ?= -O1
 endif
 WERROR   ?=
 
-PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl libxml-2.0 libcjson
+PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl libxml-2.0 libcjson libxxhash
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's libbz2-dev ships no pkg-config file.

@@ -18,6 +18,7 @@ packages=(
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
+    libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands
     python3        # scripts/corpus.py (cleans the training corpus) and the Python package (python/spinscan, ctypes)
     libsword-utils # mod2imp: dumps the World English Bible module (sword-text-web) for the corpus
     python3-pytest # the Python package's tests, run by make check

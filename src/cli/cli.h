@@ -73,6 +73,7 @@ extern const cli_command cmd_tokenize;
 extern const cli_command cmd_calibrate;
 extern const cli_command cmd_rank;
 extern const cli_command cmd_merge;
+extern const cli_command cmd_families;
 extern const cli_command cmd_annotate;
 
 #endif

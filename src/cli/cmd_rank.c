@@ -40,6 +40,7 @@
 #include "crawl/input.h"
 #include "util/mem.h"
 #include "crawl/rank.h"
+#include "crawl/family.h"
 
 enum {
     OPT_TOP = 256,
@@ -50,6 +51,8 @@ enum {
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
     OPT_STRICT,
+    OPT_FAMILIES,
+    OPT_SIGNATURES,
     OPT_EXPERIMENT
 };
 enum { EXIT_SKIPPED = 3 };
@@ -73,6 +76,9 @@ static const cli_option options[] = {
     {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
     {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
+    {OPT_FAMILIES, "families", NULL, "find spin families (family fields; docs/families.md)"},
+    {OPT_SIGNATURES, "signatures", "FILE",
+     "with --families: write the signatures to FILE (default OUT.sig with -o)"},
     {'q', "quiet", NULL, "no progress and no summary line"},
     {0, NULL, NULL, NULL},
 };
@@ -89,6 +95,7 @@ typedef enum item_kind { ITEM_ENTRY, ITEM_SKIP, ITEM_FATAL } item_kind;
 typedef struct item {
     item_kind kind;
     rank_entry *entry;
+    fam_sig *sig; /* with --families */
     input_skip why;
     spin_diag diag;
     uint64_t bytes; /* document bytes scored */
@@ -107,6 +114,7 @@ typedef struct pipeline {
 
     input *in;
     rank_format format;
+    bool families;
     const loaded_detector *ld;
     detector **dets;
     atomic_uint_fast64_t docs_read;
@@ -120,8 +128,9 @@ static void push_item(pipeline *p, const item *it) {
     if (p->ilen < p->icap) {
         p->items[(p->ihead + p->ilen++) % p->icap] = *it;
         pthread_cond_signal(&p->items_cv);
-    } else if (it->entry) {
+    } else {
         mem_free(it->entry);
+        mem_free(it->sig);
     }
     pthread_mutex_unlock(&p->mu);
 }
@@ -251,6 +260,15 @@ static void *worker(void *arg) {
         if (st == SPIN_OK) {
             st = rank_entry_make(p->format, j->doc.id, j->doc.id_len, &res, text, len, j->seq,
                                  &it.entry);
+            if (st == SPIN_OK && p->families) {
+                if ((it.sig = mem_alloc(sizeof *it.sig)))
+                    fam_signature(text, len, it.sig);
+                else {
+                    mem_free(it.entry);
+                    it.entry = NULL;
+                    st = SPIN_ENOMEM;
+                }
+            }
             it.kind = ITEM_ENTRY;
             it.bytes = j->doc.len;
         } else if (st == SPIN_EFORMAT) { /* not text */
@@ -500,7 +518,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false;
+    bool unsorted = false, strict = false, quiet = false, families = false;
+    const char *sig_path = NULL;
     const char *experiment = NULL;
     int c;
     cli_parser_init(&cp);
@@ -576,6 +595,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case OPT_STRICT:
             strict = true;
             break;
+        case OPT_FAMILIES:
+            families = true;
+            break;
+        case OPT_SIGNATURES:
+            sig_path = cp.optarg;
+            break;
         case OPT_EXPERIMENT: {
             char name[80];
             if (strlen(cp.optarg) >= 64)
@@ -600,6 +625,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         return cli_usage_error(cmd, "--top and --unsorted exclude each other");
     if (experiment && format != RANK_ATTRIBUTES)
         return cli_usage_error(cmd, "--experiment goes with -f attributes");
+    if (families && format == RANK_ATTRIBUTES)
+        return cli_usage_error(cmd, "--families goes with -f tsv or jsonl (attributes files are "
+                                    "written in one pass, in input order)");
     if (format == RANK_ATTRIBUTES) {
         if (!out_path)
             return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
@@ -613,19 +641,42 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                               io.text_field, io.max_bytes, (size_t)jobs, quiet, argv + cp.optind,
                               (size_t)(argc - cp.optind));
     }
+    if (unsorted && families)
+        return cli_usage_error(cmd, "--families needs the whole crawl: not with --unsorted");
+    if (sig_path && !families)
+        return cli_usage_error(cmd, "--signatures goes with --families");
+    if (families && io.nshards > 1 && !sig_path && (!out_path || !strcmp(out_path, "-")))
+        return cli_usage_error(cmd, "--families --shard writes signatures for merge: give -o OUT "
+                                    "(they go to OUT.sig) or --signatures FILE");
+    char *sig_default = NULL;
+    if (families && !sig_path && out_path && strcmp(out_path, "-") != 0) {
+        size_t l = strlen(out_path);
+        if (!(sig_default = malloc(l + 5))) {
+            cli_error("out of memory");
+            return EXIT_DATA;
+        }
+        memcpy(sig_default, out_path, l);
+        memcpy(sig_default + l, ".sig", 5);
+        sig_path = sig_default;
+    }
     static char *const stdin_only[] = {"-", NULL};
     char *const *paths = cp.optind < argc ? argv + cp.optind : stdin_only;
     size_t npaths = cp.optind < argc ? (size_t)(argc - cp.optind) : 1;
 
     loaded_detector ld;
     /* A crawl is a long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0)
+    if (detector_load(model_opt, true, &ld) != 0) {
+        free(sig_default);
         return EXIT_DATA;
+    }
     html_init();
     size_t nw = (size_t)jobs;
     pipeline p;
     memset(&p, 0, sizeof p);
     p.format = format;
+    p.families = families;
+    fam_set *fs = NULL;
+    size_t *fidx = NULL, fidx_cap = 0; /* input order -> document of fs */
     p.ld = &ld;
     p.jcap = nw * QUEUE_DOCS_PER_WORKER + 2;
     p.icap = RESULTS_CAP;
@@ -639,7 +690,11 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     outfile out;
     bool out_open = false;
     if (!p.jobs || !p.items || !p.dets || !wa || !tids ||
-        ranking_new(unsorted ? 1 : (size_t)top, &rk) != SPIN_OK) {
+        ranking_new(unsorted   ? 1
+                    : families ? 0
+                               : (size_t)top,
+                    &rk) != SPIN_OK ||
+        (families && fam_set_new(&fs) != SPIN_OK)) {
         cli_error("out of memory");
         status = EXIT_DATA;
         goto done;
@@ -660,7 +715,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     out_open = true;
     bool write_failed = false;
-    if (format == RANK_TSV && fputs(RANK_TSV_HEADER, out.f) == EOF)
+    if (format == RANK_TSV && fputs(rank_tsv_header(families), out.f) == EOF)
         write_failed = true;
 
     pthread_mutex_init(&p.mu, NULL);
@@ -723,10 +778,39 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         pthread_mutex_unlock(&p.mu);
         if (fatal) {
             mem_free(it.entry);
+            mem_free(it.sig);
         } else if (it.kind == ITEM_ENTRY) {
             ++s.scored;
             s.bytes += it.bytes;
-            if (unsorted) {
+            if (families && !fatal) {
+                uint64_t q = it.entry->seq;
+                size_t idx;
+                if (q >= fidx_cap) {
+                    size_t nc = fidx_cap ? fidx_cap : 1024;
+                    while (nc <= q)
+                        nc *= 2;
+                    size_t *nf = mem_realloc_array(fidx, nc, sizeof *nf);
+                    if (nf) {
+                        for (size_t k = fidx_cap; k < nc; ++k)
+                            nf[k] = SIZE_MAX;
+                        fidx = nf;
+                        fidx_cap = nc;
+                    }
+                }
+                if (q >= fidx_cap || fam_set_add(fs, it.entry->data, it.entry->id_len,
+                                                 it.entry->score, it.sig, &idx) != SPIN_OK) {
+                    clear_progress(&s);
+                    cli_error("out of memory keeping the signatures");
+                    fatal = true;
+                } else {
+                    fidx[q] = idx;
+                }
+                mem_free(it.sig);
+                it.sig = NULL;
+            }
+            if (fatal) {
+                mem_free(it.entry);
+            } else if (unsorted) {
                 if (fwrite(rank_entry_line(it.entry), 1, it.entry->line_len, out.f) !=
                     it.entry->line_len)
                     write_failed = true;
@@ -772,12 +856,42 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     for (size_t i = 0; i < started; ++i)
         pthread_join(tids[i], NULL);
     /* Items left by threads that stopped early. */
-    for (size_t i = 0; i < p.ilen; ++i)
+    for (size_t i = 0; i < p.ilen; ++i) {
         mem_free(p.items[(p.ihead + i) % p.icap].entry);
+        mem_free(p.items[(p.ihead + i) % p.icap].sig);
+    }
     for (size_t i = 0; i < p.jlen; ++i) {
         job *j = p.jobs[(p.jhead + i) % p.jcap];
         input_doc_free(&j->doc);
         mem_free(j);
+    }
+    if (!fatal && families) {
+        /* The families, then every line again with its family and score. */
+        ranking *rk2 = NULL;
+        rank_entry *const *e;
+        size_t n = ranking_sorted(rk, &e);
+        spin_status st = fam_set_solve(fs);
+        if (st == SPIN_OK)
+            st = ranking_new((size_t)top, &rk2);
+        for (size_t i = 0; i < n && st == SPIN_OK; ++i) {
+            fam_info fi;
+            rank_entry *ne;
+            fam_set_info(fs, fidx[e[i]->seq], &fi);
+            st = rank_entry_refamily(format, e[i], false, fam_boost_units(e[i]->score, &fi), &fi,
+                                     &ne);
+            if (st == SPIN_OK)
+                st = ranking_add(rk2, ne);
+        }
+        if (st != SPIN_OK) {
+            clear_progress(&s);
+            cli_error("%s finding the families",
+                      st == SPIN_ENOMEM ? "out of memory" : spin_strerror(st));
+            ranking_free(rk2);
+            fatal = true;
+        } else {
+            ranking_free(rk);
+            rk = rk2;
+        }
     }
     if (!fatal && !unsorted) {
         rank_entry *const *e;
@@ -795,6 +909,20 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     if (outfile_close(&out, !fatal) != 0)
         fatal = true;
     out_open = false;
+    /* The signatures last, beside a ranking that is complete. */
+    if (!fatal && families && sig_path) {
+        outfile so;
+        if (outfile_open(&so, sig_path) != 0) {
+            fatal = true;
+        } else {
+            bool ok = fam_set_write(fs, so.f) == SPIN_OK;
+            if (!ok)
+                cli_error("%s: cannot write: %s", sig_path, strerror(errno ? errno : EIO));
+            if (outfile_close(&so, ok) != 0 || !ok)
+                fatal = true;
+        }
+    }
+
     if (!quiet)
         print_summary(&s);
     status = fatal ? EXIT_DATA : s.skipped ? EXIT_SKIPPED : EXIT_OK;
@@ -808,6 +936,9 @@ done:
         outfile_close(&out, false);
     input_free(p.in);
     ranking_free(rk);
+    fam_set_free(fs);
+    mem_free(fidx);
+    free(sig_default);
     if (p.dets)
         for (size_t i = 0; i < nw; ++i)
             detector_free(p.dets[i]);
@@ -852,6 +983,11 @@ const cli_command cmd_rank = {
     "Bad records (malformed JSON, missing text field, corrupt or truncated compressed\n"
     "data, invalid WARC header, wrong Content-Length, non-text payload, documents over\n"
     "--max-bytes) are skipped with a warning naming FILE:LINE or FILE: byte N.\n"
+    "--families finds spin families (rewrites of one seed; copies) and adds family,\n"
+    "  family_size and family_kind (spun, duplicate or none) to every tsv or jsonl line;\n"
+    "  a document in a spun family of 3 or more gets a higher spin_score\n"
+    "  (docs/families.md).  The signatures go to OUT.sig (or --signatures FILE), for\n"
+    "  'merge --families'.\n"
     "\n"
     "exit status for rank: 0 every document scored, 3 completed but some records were\n"
     "skipped, 1 fatal error (nothing, or with --unsorted a partial result, written),\n"

@@ -15,6 +15,7 @@ static const cli_command *const commands[] = {
     &cmd_calibrate,
     &cmd_rank,
     &cmd_merge,
+    &cmd_families,
     &cmd_annotate,
     NULL,
 };

@@ -27,6 +27,7 @@
 #include "text/html.h"
 #include "crawl/input.h"
 #include "util/mem.h"
+#include "crawl/family.h"
 #include "crawl/rank.h"
 #include "detect/report.h"
 #include "spinscan.h"
@@ -407,6 +408,99 @@ static void test_rank(void) {
     model = NULL;
 }
 
+/* ---- spin families ---- */
+
+static const char *const fam_texts[] = {
+    "The council voted on Tuesday to restore the old bridge, which has been closed since 2019. "
+    "Engineers said the repairs would take about a year and cost the town four million pounds. "
+    "The mayor thanked the residents for their patience.\n",
+    "The council balloted on Tuesday to regain the antique bridge, which has been shut since "
+    "2019. Technicians said the fixes would need about a year and charge the town four million "
+    "quid. The mayor praised the inhabitants for their tolerance.\n",
+    "The council voted on Tuesday to bring back the aged bridge, which has been blocked since "
+    "2019. Builders said the mending would last about a year and price the town four million "
+    "pounds. The mayor lauded the locals for their endurance.\n",
+    "A different story about the weather at the coast this weekend, with rain and wind.\n",
+};
+
+static void count_set(void *ctx, const char *const *w, size_t n) {
+    (void)w;
+    *(size_t *)ctx += n;
+}
+
+static int count_family(void *ctx, const size_t *m, size_t n, const fam_info *fi) {
+    (void)m;
+    (void)fi;
+    *(size_t *)ctx += n;
+    return 0;
+}
+
+static spin_status op_families(void *ctx) {
+    size_t *members = ctx;
+    fam_set *fs = NULL, *back = NULL;
+    fam_subs *subs = NULL;
+    rank_entry *e = NULL, *ne = NULL;
+    FILE *f = NULL;
+    spin_diag d;
+    spin_status st = fam_set_new(&fs);
+    for (size_t i = 0; i < 4 && st == SPIN_OK; ++i) {
+        fam_sig sig;
+        char id[8];
+        snprintf(id, sizeof id, "d%zu", i);
+        fam_signature(fam_texts[i], strlen(fam_texts[i]), &sig);
+        st = fam_set_add(fs, id, strlen(id), 100000 * (uint32_t)i, &sig, NULL);
+    }
+    if (st == SPIN_OK)
+        st = fam_set_solve(fs);
+    if (st == SPIN_OK) {
+        *members = 0;
+        if (fam_set_each(fs, count_family, members) != 0)
+            st = SPIN_ENOMEM;
+    }
+    if (st == SPIN_OK && !(f = tmpfile()))
+        st = SPIN_EIO;
+    if (st == SPIN_OK)
+        st = fam_set_write(fs, f);
+    if (st == SPIN_OK)
+        st = fam_set_new(&back);
+    if (st == SPIN_OK) {
+        rewind(f);
+        st = fam_set_read(back, f, "oom.sig", &d);
+    }
+    if (st == SPIN_OK)
+        st = fam_set_solve(back);
+    if (st == SPIN_OK)
+        st = fam_subs_new(fam_texts[0], strlen(fam_texts[0]), &subs);
+    for (size_t i = 1; i < 3 && st == SPIN_OK; ++i)
+        st = fam_subs_add(subs, fam_texts[i], strlen(fam_texts[i]));
+    size_t words = 0;
+    if (st == SPIN_OK && fam_subs_each(subs, count_set, &words) == SIZE_MAX)
+        st = SPIN_ENOMEM;
+    const char line[] = "{\"id\": \"d1\", \"spin_score\": 0.1, \"verdict\": \"natural\"}";
+    if (st == SPIN_OK)
+        st = rank_entry_from_line(100000, "d1", 2, line, sizeof line - 1, 0, &e);
+    if (st == SPIN_OK) {
+        fam_info fi;
+        fam_set_info(back, 1, &fi);
+        st = rank_entry_refamily(RANK_JSONL, e, false, fam_boost_units(100000, &fi), &fi, &ne);
+    }
+    mem_free(e);
+    mem_free(ne);
+    fam_subs_free(subs);
+    if (f)
+        fclose(f);
+    fam_set_free(back);
+    fam_set_free(fs);
+    return st;
+}
+
+static void test_families(void) {
+    size_t members = 0;
+    each_failure("spin families (signatures, solve, files, substitutions, lines)", op_families,
+                 &members);
+    is_int(members, 3, "the three rewrites make one family");
+}
+
 int main(void) {
     if (!mkdtemp(tmpdir)) {
         printf("1..0 # skip no temporary directory\n");
@@ -415,6 +509,7 @@ int main(void) {
     test_models();
     test_pipeline();
     test_rank();
+    test_families();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
