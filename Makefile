@@ -77,7 +77,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 $(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
-.PHONY: all lib deps check check-slurm test pytest demo model model-if-missing bench format format-check clean install eval
+.PHONY: all lib deps check check-slurm test pytest demo model model-if-missing bench format format-check clean install eval eval-ablation
 .PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
@@ -202,6 +202,12 @@ model: $(BUILD)/spinscan
 # into docs/eval.md, models/eval/results.json.
 eval: model-if-missing
 	@BUILD=$(BUILD) bash scripts/eval.sh
+
+# What each addition to the training corpus does to the matrix's worst cells (web
+# domain; per domain of additions, SPINSCAN_ABLATE_BY=source per source):
+# scripts/eval-ablation.sh, tables into docs/eval.md and the README.
+eval-ablation: model-if-missing
+	@BUILD=$(BUILD) bash scripts/eval-ablation.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory model-if-missing

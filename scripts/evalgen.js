@@ -17,7 +17,7 @@
 // headword's first line is its first sense).  POS.txt gives each word's parts
 // of speech (n, v, adj, adv).  --freq DIR: every DIR/*.txt (the LM's training
 // text) gives the word frequency list the careful spinner prefers common
-// words by.
+// words by (or --freq FILE.tsv, "word<TAB>count" lines: writeFreq()).
 //
 // OUTPUT.  OUTDIR/<class>/<id>.txt: the units of a document joined by one
 // space into paragraphs of 4 units, paragraphs separated by an empty line
@@ -64,13 +64,15 @@
 //                --freq at least once; the 3 most frequent are kept and one is
 //                drawn with probability proportional to its frequency.  The
 //                replacement is inflect(candidate, suffix).  A word is
-//                eligible when it has a candidate; exactly round(0.30 x
+//                eligible when it has a candidate and is not capitalised after
+//                the first word of its unit (a name); exactly round(0.30 x
 //                eligible words) of the document are replaced.
 //   phrase       phrase rewrites as commercial spinners do them, each match
 //                (left to right, not overlapping) rewritten with probability
 //                0.5:  ADJ NOUN -> "NOUN that is ADJ" ("that are" after a
 //                plural noun ending in s), ADJ a word whose only part of
-//                speech is adj, NOUN a word with n among its parts of speech,
+//                speech is adj, NOUN a word with n among its parts of speech
+//                (a plural ending in s by its singular when it has no entry),
 //                followed by punctuation, the end, or a stopword;  "X and Y"
 //                -> "Y and X" for two words sharing a part of speech;  "the X
 //                of the Y" -> "the Y's X" for two nouns.  Then round(0.15 x
@@ -146,6 +148,7 @@ function lemmaCandidates(w, suf) {
     if (/(.)\1$/.test(b)) out.push(b.slice(0, -1));
     if (/i$/.test(b)) out.push(b.slice(0, -1) + 'y');
     if (suf === 's' && /e$/.test(b)) out.push(b.slice(0, -1));
+    if (suf === 's' && /ies$/.test(w)) out.push(w.slice(0, -3) + 'y');
     if (suf === 'ing' && /y$/.test(b)) out.push(b.slice(0, -1) + 'ie');
     if (suf === 'ly') { out.push(b.replace(/al$/, ''), b.replace(/i$/, 'y')); if (/[^aeiou]$/.test(b)) out.push(b + 'le'); }
     return out.filter(x => x.length >= 2);
@@ -176,8 +179,17 @@ function loadPos(file) {
     }
     return map;
 }
+// --freq DIR: count the words of DIR/*.txt; --freq FILE.tsv: "word<TAB>count"
+// lines (written by writeFreq, so that many runs count the text once).
 function loadFreq(dir) {
     const freq = new Map();
+    if (/\.tsv$/.test(dir)) {
+        for (const line of fs.readFileSync(dir, 'utf8').split('\n')) {
+            const t = line.indexOf('\t');
+            if (t > 0) freq.set(line.slice(0, t), Number(line.slice(t + 1)));
+        }
+        return freq;
+    }
     for (const f of fs.readdirSync(dir).filter(x => x.endsWith('.txt')).sort()) {
         const text = fs.readFileSync(path.join(dir, f), 'utf8');
         const re = /[A-Za-z]+/g;
@@ -185,6 +197,13 @@ function loadFreq(dir) {
         while ((m = re.exec(text))) { const w = m[0].toLowerCase(); freq.set(w, (freq.get(w) || 0) + 1); }
     }
     return freq;
+}
+
+function writeFreq(dir, out) {
+    const freq = loadFreq(dir);
+    const lines = [...freq].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    fs.writeFileSync(out + '.tmp', lines.map(([w, c]) => w + '\t' + c).join('\n') + '\n');
+    fs.renameSync(out + '.tmp', out);
 }
 
 // ---------------------------------------------------------------- careful spinner
@@ -242,7 +261,8 @@ class Careful {
     eligible(toks) {
         const out = [];
         toks.forEach((t, u) => t.forEach((tok, i) => {
-            const a = isWord(tok) ? this.analyse(tok.toLowerCase(), prevWord(t, i)) : null;
+            const name = /[A-Z]/.test(tok) && prevWord(t, i) !== ''; // a capital after the first word: a name
+            const a = isWord(tok) && !name ? this.analyse(tok.toLowerCase(), prevWord(t, i)) : null;
             if (a) out.push([u, i, a]);
         }));
         return out;
@@ -269,7 +289,10 @@ function makeCareful(units, careful, rate, rng, toks0) {
 }
 
 // ---------------------------------------------------------------- phrase rewrites
-function hasPos(pos, w, p) { return (pos.get(w.toLowerCase()) || []).includes(p); }
+function hasPos(pos, w, p) { // a plural noun ("lamps") by its singular when the list lacks it
+    const l = w.toLowerCase();
+    return (pos.get(l) || (/[^s]s$/.test(l) ? pos.get(l.slice(0, -1)) : null) || []).includes(p);
+}
 function onlyAdj(pos, w) { const p = pos.get(w.toLowerCase()); return !!p && p.length === 1 && p[0] === 'adj'; }
 function lowerFirst(w) { return /^[A-Z][a-z]/.test(w) ? w[0].toLowerCase() + w.slice(1) : w; }
 function upperFirst(w) { return w[0].toUpperCase() + w.slice(1); }
@@ -518,5 +541,5 @@ function main() {
 }
 
 if (require.main === module) main();
-module.exports = { inflect, lemmaCandidates, Careful, rewritePhrases, makeArtefacts, buildTrigram, trigramSentence,
+module.exports = { writeFreq, loadFreq, inflect, lemmaCandidates, Careful, rewritePhrases, makeArtefacts, buildTrigram, trigramSentence,
     makeSparse, assemble, loadSenses, loadPos, ALL_CLASSES, THESAURUS_CLASSES };
