@@ -300,6 +300,10 @@ typedef struct spin_detector_options {
      *  ignores warnings. */
     spin_warn_fn warn;
     void *warn_ctx;
+    /** Check all of each binary model before use (spin_load_options.verify:
+     *  every table's checksum and values).  Default false: the fast lazy
+     *  load; the spinscan commands turn it on (docs/reliability.md). */
+    bool verify;
 } spin_detector_options;
 
 /** Fills 'opts' with the defaults. */

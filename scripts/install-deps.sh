@@ -18,6 +18,8 @@ packages=(
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
+    clang          # make fuzz (libFuzzer) and the ThreadSanitizer run of .ci/run
+    libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes
     libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands
     libcld2-dev    # CLD2: is a document English? (the detector abstains on other languages; docs/detector.md)
     g++            # compiles the few lines of C++ that wrap CLD2 (src/text/langid.cc)

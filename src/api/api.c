@@ -114,6 +114,7 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
     lo.warn = opts->warn;
     lo.warn_ctx = opts->warn_ctx;
     lo.prefault = opts->prefault;
+    lo.verify = opts->verify;
     if ((st = spin_model_open(mp->model, &lo, &d->model, diag)) != SPIN_OK)
         goto fail;
     if (mp->params[0]) {

@@ -35,7 +35,18 @@ typedef struct cli_command {
  * p->status at once: after -h/--help or --version (printed here, status 0),
  * or after a usage error (printed here, status 2).  Every command's table gets
  * -h/--help and --version automatically. */
-enum { CLI_VERSION = 1000, CLI_STOP = -2 };
+enum { CLI_VERSION = 1000, CLI_NO_VERIFY = 1001, CLI_STOP = -2 };
+
+/* Model verification (docs/reliability.md): every command that loads a model
+ * checks all of it (checksums of every table, values) unless the user gave
+ * --no-verify, which cli_next() handles itself for the commands that list
+ * CLI_OPT_NO_VERIFY in their table. */
+extern bool cli_verify;
+#define CLI_OPT_NO_VERIFY                                                                          \
+    {                                                                                              \
+        CLI_NO_VERIFY, "no-verify", NULL,                                                          \
+            "do not check the whole binary model at load (faster start; see docs/reliability.md)"  \
+    }
 typedef struct cli_parser {
     int optind;
     const char *optarg;

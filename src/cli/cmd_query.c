@@ -29,6 +29,7 @@ static const cli_option query_options[] = {
     {'s', "allow-missing-markers", NULL, "accept a model without <s> or </s> (scored as <unk>)"},
     {'i', "positive-to-zero", NULL, "read positive log10 probabilities as 0 instead of failing"},
     {OPT_UNK, "unk-logprob", "X", "log10 probability of <unk> when the model lacks it (-100)"},
+    CLI_OPT_NO_VERIFY,
     {0, NULL, NULL, NULL},
 };
 
@@ -97,6 +98,7 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
 
     spin_diag d;
     spin_model *m;
+    lo.verify = cli_verify; /* the whole model, unless --no-verify */
     if (spin_model_open(argv[cp.optind], &lo, &m, &d) != SPIN_OK) {
         cli_print_diag(&d, NULL);
         return EXIT_DATA;

@@ -50,6 +50,7 @@ enum {
     OPT_TEXT_FIELD,
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
+    OPT_MAX_DOM,
     OPT_STRICT,
     OPT_JUDGE_ALL,
     OPT_ADAPT,
@@ -79,6 +80,8 @@ static const cli_option options[] = {
     {OPT_TEXT_FIELD, "text-field", "NAME", "JSON Lines text field (default text)"},
     {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
     {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
+    {OPT_MAX_DOM, "max-dom", "N",
+     "memory one HTML page's document tree may take (default 256M); larger pages are skipped"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
     {OPT_JUDGE_ALL, "judge-all", NULL,
      "judge every document (none \"unsupported\": other languages, short text, code)"},
@@ -91,6 +94,7 @@ static const cli_option options[] = {
     {OPT_SIGNATURES, "signatures", "FILE",
      "with --families: write the signatures to FILE (default OUT.sig with -o)"},
     {'q', "quiet", NULL, "no progress and no summary line"},
+    CLI_OPT_NO_VERIFY,
     {0, NULL, NULL, NULL},
 };
 
@@ -109,6 +113,8 @@ typedef struct item {
     fam_sig *sig; /* with --families */
     input_skip why;
     spin_diag diag;
+    bool has_note; /* ITEM_ENTRY: a warning to print with it (libxml2's message) */
+    spin_diag note;
     uint64_t bytes; /* document bytes scored */
 } item;
 
@@ -265,6 +271,15 @@ static void *worker(void *arg) {
         if (j->doc.html) {
             st = html_to_text(j->doc.text, j->doc.len, j->doc.charset, &conv, &len, &d);
             text = conv;
+            if (st == SPIN_OK && d.message[0]) { /* libxml2 had something to say */
+                it.has_note = true;
+                it.note = d;
+                snprintf(it.note.path, sizeof it.note.path, "%s", j->doc.path);
+                it.note.line = j->doc.line;
+                it.note.byte = j->doc.byte;
+                if (!j->doc.line && !j->doc.byte && strcmp(j->doc.id, j->doc.path) != 0)
+                    snprintf(it.note.path, sizeof it.note.path, "%s", j->doc.id);
+            }
         }
         if (st == SPIN_OK)
             st = detect_run(wa->det, text, len, &res, &d);
@@ -591,6 +606,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false;
     size_t adapt_docs = 0;
     const char *reference = NULL, *save_reference = NULL;
+    size_t max_dom = HTML_DOM_LIMIT_DEFAULT;
     const char *sig_path = NULL;
     const char *experiment = NULL;
     int c;
@@ -664,6 +680,14 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                                        "not '%s'",
                                        cp.optarg);
             break;
+        case OPT_MAX_DOM: {
+            uint64_t v;
+            if (cli_parse_size(cp.optarg, &v) != 0 || v < ((uint64_t)1 << 20) || v > SIZE_MAX)
+                return cli_usage_error(cmd, "--max-dom needs a size of at least 1M, not '%s'",
+                                       cp.optarg);
+            max_dom = (size_t)v;
+            break;
+        }
         case OPT_STRICT:
             strict = true;
             break;
@@ -757,9 +781,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     if (detector_load(model_opt, true, &ld) != 0) {
         free(sig_default);
         return EXIT_DATA;
-        if (judge_all)
-            detector_load_judge_all(&ld);
     }
+    if (judge_all)
+        detector_load_judge_all(&ld);
     html_init();
     if (save_reference && !adapt_docs) {
         detector_load_free(&ld);
@@ -773,6 +797,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         detector_load_free(&ld);
         return EXIT_DATA;
     }
+    html_set_dom_limit(max_dom);
     size_t nw = (size_t)jobs;
     pipeline p;
     memset(&p, 0, sizeof p);
@@ -883,8 +908,13 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             mem_free(it.entry);
             mem_free(it.sig);
         } else if (it.kind == ITEM_ENTRY) {
+            if (it.has_note) {
+                clear_progress(&s);
+                cli_print_diag(&it.note, "warning: ");
+            }
             ++s.scored;
             s.unsupported += it.entry->score == RANK_UNSUPPORTED;
+            cli_progress("documents scored", s.scored);
             s.bytes += it.bytes;
             if (families && !fatal) {
                 uint64_t q = it.entry->seq;

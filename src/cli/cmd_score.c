@@ -54,6 +54,7 @@ static const cli_option options[] = {
      "score against the FILEs' own reference (a first pass over them; docs/detector.md)"},
     {OPT_REFERENCE, "reference", "FILE", "score against a reference saved by --save-reference"},
     {OPT_SAVE_REFERENCE, "save-reference", "FILE", "with --adapt: save the adapted reference"},
+    CLI_OPT_NO_VERIFY,
     {0, NULL, NULL, NULL},
 };
 
@@ -281,7 +282,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             if (report_document(out.f, &ro, &doc) != SPIN_OK)
                 write_failed = true;
             else
-                ++scored;
+                cli_progress("documents scored", (unsigned long long)++scored);
         }
         spin_result_free(res);
         free(buf);

@@ -18,6 +18,7 @@ int detector_load(const char *model_opt, bool resident, loaded_detector *ld) {
     spin_detector_options_init(&o);
     o.warn = print_warning;
     o.prefault = resident;
+    o.verify = cli_verify; /* the whole model, unless --no-verify */
     spin_diag d;
     memset(&d, 0, sizeof d);
     if (spin_detector_open_opts(model_opt, &o, &ld->sd, &d) != SPIN_OK) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/outfile.h"
 
 static const cli_command *const commands[] = {
     &cmd_query,
@@ -63,6 +64,7 @@ static int finish(int status) {
 }
 
 int main(int argc, char **argv) {
+    cli_signals_install();
     if (argc < 2) {
         print_usage(stderr);
         return EXIT_USAGE;
@@ -91,7 +93,7 @@ int main(int argc, char **argv) {
     for (const cli_command *const *c = commands; *c; ++c)
         if (!strcmp((*c)->name, argv[1]))
             return finish((*c)->run(*c, argc - 1, argv + 1));
-    fprintf(stderr, "spinscan: unknown command '%s'\n", argv[1]);
+    cli_error("unknown command '%s'", argv[1]);
     print_usage(stderr);
     return EXIT_USAGE;
 }

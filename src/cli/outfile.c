@@ -2,12 +2,88 @@
 #include "cli/outfile.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+
+/* ---- signals ----
+ * SIGINT and SIGTERM remove the temporary file being written (the target is
+ * left as it was), say how far the run got and exit 128 + the signal.  The
+ * handler only uses async-signal-safe calls (unlink, write, _exit). */
+static char *volatile sig_tmp; /* the temporary file being written */
+static volatile sig_atomic_t sig_count_on;
+static _Atomic unsigned long long sig_count;
+static const char *volatile sig_what = "";
+
+static size_t put_str(char *b, size_t o, size_t cap, const char *s) {
+    while (*s && o + 1 < cap)
+        b[o++] = *s++;
+    return o;
+}
+
+static void on_signal(int sig) {
+    char b[512];
+    size_t o = put_str(b, 0, sizeof b, "\nspinscan: interrupted by ");
+    o = put_str(b, o, sizeof b, sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (sig_count_on) {
+        char num[24];
+        int k = (int)sizeof num;
+        unsigned long long v = sig_count;
+        num[--k] = '\0';
+        do
+            num[--k] = (char)('0' + v % 10);
+        while ((v /= 10) && k > 0);
+        o = put_str(b, o, sizeof b, " after ");
+        o = put_str(b, o, sizeof b, num + k);
+        o = put_str(b, o, sizeof b, " ");
+        o = put_str(b, o, sizeof b, sig_what);
+    }
+    char *tmp = sig_tmp;
+    if (tmp) {
+        unlink(tmp);
+        o = put_str(b, o, sizeof b, "; the output was not written (partial file removed)");
+    }
+    o = put_str(b, o, sizeof b, "\n");
+    ssize_t w = write(STDERR_FILENO, b, o);
+    (void)w;
+    _exit(128 + sig);
+}
+
+void cli_signals_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_progress(const char *what, unsigned long long done) {
+    sig_what = what;
+    sig_count = done;
+    sig_count_on = 1;
+}
+
+/* Makes a rename in the directory of 'path' durable. */
+static void sync_dir(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
 
 int outfile_open(outfile *o, const char *path) {
     o->f = stdout;
@@ -52,6 +128,7 @@ int outfile_open(outfile *o, const char *path) {
         return -1;
     }
     o->path = path;
+    sig_tmp = o->tmp;
     return 0;
 }
 
@@ -88,8 +165,11 @@ int outfile_close(outfile *o, bool keep) {
         cli_error("%s: cannot replace it: %s", o->path, strerror(errno));
         rc = -1;
     }
+    if (keep && rc == 0)
+        sync_dir(o->path);
     if (!keep || rc != 0)
         unlink(o->tmp);
+    sig_tmp = NULL;
     free(o->tmp);
     o->tmp = NULL;
     return rc;

@@ -22,6 +22,13 @@ int outfile_open(outfile *o, const char *path);
  * else it is removed.  Returns 0, or -1 after printing why. */
 int outfile_close(outfile *o, bool keep);
 
+/* Installs the SIGINT/SIGTERM handler: it removes the temporary file of the
+ * outfile being written, prints how far the run got (cli_progress) and exits
+ * 130 (SIGINT) or 143 (SIGTERM). */
+void cli_signals_install(void);
+/* Records progress for that message: "after DONE WHAT" ("documents scored"). */
+void cli_progress(const char *what, unsigned long long done);
+
 /* "123", "64K", "16M", "2G" (powers of 1024) into *out; 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
 

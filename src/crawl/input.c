@@ -28,13 +28,32 @@
 #define SNIFF_BYTES 64u
 #define WARC_HEADER_MAX (64u * 1024u)
 #define HTTP_HEADER_MAX (1u << 20) /* allowance on top of max_bytes for a response */
+/* SPIN_READ_WINDOW (bytes) sets the first size of every read window (here,
+ * the reader's and the line splitter's); fuzz builds set it to 64 so that
+ * window moves and growth happen inside small inputs (Makefile, `make fuzz`). */
+#ifdef SPIN_READ_WINDOW
+#define READ_CHUNK ((size_t)SPIN_READ_WINDOW)
+#else
 #define READ_CHUNK (256u * 1024u)
+#endif
 
 const char *input_skip_name(input_skip why) {
     static const char *const names[INPUT_NSKIPS] = {"unreadable", "corrupt",  "bad-json",
                                                     "no-text",    "bad-warc", "bad-length",
                                                     "non-text",   "too-large"};
     return why < INPUT_NSKIPS ? names[why] : "?";
+}
+
+bool input_is_own_temp(const char *name) {
+    size_t n = strlen(name);
+    if (n < 11 || memcmp(name + n - 11, ".tmp.", 5) != 0)
+        return false;
+    for (size_t i = n - 6; i < n; ++i) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
 }
 
 void input_options_init(input_options *o) {
@@ -404,6 +423,125 @@ static spin_status doc_next(input *in, input_event *ev, input_doc *doc, input_sk
 /* ---- JSON Lines ---- */
 
 /* The id of a JSON object as text, into 'out' (a number is printed). */
+/* ---- \u escapes that cJSON cannot keep ----
+ * cJSON ends its strings at a NUL, so an id "a\u0000b" would be cut to "a"
+ * (and collide with "a\u0000c"); and it rejects a lone surrogate (\ud800),
+ * which would cost the whole record.  Before parsing, a lone surrogate
+ * becomes \ufffd and \u0000 becomes a noncharacter that the line does not
+ * use (U+FDD0..U+FDEF); after parsing that placeholder becomes a NUL byte
+ * again in the id (which keeps its length) and a space in the text. */
+
+static int hexval(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The code unit of "\uXXXX" at p[0, n), or -1. */
+static long u_escape(const char *p, size_t n) {
+    if (n < 6 || p[0] != '\\' || p[1] != 'u')
+        return -1;
+    long v = 0;
+    for (int i = 2; i < 6; ++i) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Whether 'line' mentions code point 'cp' (in U+FDD0..U+FDEF) raw or escaped. */
+static bool mentions(const char *line, size_t len, unsigned cp) {
+    unsigned char u[3] = {0xef, (unsigned char)(0x80 | ((cp >> 6) & 0x3f)),
+                          (unsigned char)(0x80 | (cp & 0x3f))};
+    for (size_t i = 0; i + 3 <= len; ++i)
+        if (!memcmp(line + i, u, 3))
+            return true;
+    for (size_t i = 0; i + 6 <= len; ++i)
+        if (u_escape(line + i, len - i) == (long)cp)
+            return true;
+    return false;
+}
+
+/* A fixed copy of 'line' (see above), or NULL when it needs none (*nomem
+ * says whether that is a failure).  *ph is the placeholder used, or 0. */
+static char *json_fix(const char *line, size_t len, unsigned *ph, bool *nomem) {
+    *ph = 0;
+    *nomem = false;
+    if (!memchr(line, '\\', len))
+        return NULL;
+    char *fixed = NULL;
+    for (size_t i = 0; i < len;) {
+        if (line[i] != '\\') {
+            ++i;
+            continue;
+        }
+        long v = u_escape(line + i, len - i);
+        if (v < 0) {
+            i += 2; /* another escape: skip the escaped character */
+            continue;
+        }
+        size_t step = 6;
+        const char *with = NULL;
+        char buf[16];
+        if (v >= 0xd800 && v <= 0xdbff) {
+            long lo = u_escape(line + i + 6, len - i - 6 < len ? len - i - 6 : 0);
+            if (i + 6 <= len && lo >= 0xdc00 && lo <= 0xdfff)
+                step = 12;
+            else
+                with = "\\ufffd";
+        } else if (v >= 0xdc00 && v <= 0xdfff) {
+            with = "\\ufffd";
+        } else if (v == 0) {
+            if (!*ph) {
+                for (unsigned c = 0xfdd0; c <= 0xfdef && !*ph; ++c)
+                    if (!mentions(line, len, c))
+                        *ph = c;
+                if (!*ph) /* the line names all 32: keep cJSON's cut */
+                    *ph = 1;
+            }
+            if (*ph > 1) {
+                snprintf(buf, sizeof buf, "\\u%04x", *ph);
+                with = buf;
+            }
+        }
+        if (with) {
+            if (!fixed) {
+                if (!(fixed = mem_alloc(len + 1))) {
+                    *nomem = true;
+                    return NULL;
+                }
+                memcpy(fixed, line, len);
+                fixed[len] = '\0';
+            }
+            memcpy(fixed + i, with, 6);
+        }
+        i += step;
+    }
+    if (*ph == 1)
+        *ph = 0;
+    return fixed;
+}
+
+/* Replaces each UTF-8 placeholder 'ph' in s[0, *len) by the byte 'with'. */
+static void unplace(char *s, size_t *len, unsigned ph, char with) {
+    unsigned char u[3] = {0xef, (unsigned char)(0x80 | ((ph >> 6) & 0x3f)),
+                          (unsigned char)(0x80 | (ph & 0x3f))};
+    size_t o = 0;
+    for (size_t i = 0; i < *len;) {
+        if (i + 3 <= *len && !memcmp(s + i, u, 3)) {
+            s[o++] = with;
+            i += 3;
+        } else {
+            s[o++] = s[i++];
+        }
+    }
+    *len = o;
+    s[o] = '\0';
+}
+
 static bool json_id(const cJSON *v, char *out, size_t outsize, const char **s, size_t *len) {
     if (cJSON_IsString(v) && v->valuestring && v->valuestring[0]) {
         *s = v->valuestring;
@@ -427,11 +565,19 @@ static spin_status jsonl_line(input *in, const char *line, size_t len, uint64_t 
                               input_event *ev, input_doc *doc, input_skip *why, spin_diag *d) {
     uint64_t line_no = in->line_no;
     const char *end = NULL;
-    cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, false);
+    unsigned ph;
+    bool oom;
+    char *fixed = json_fix(line, len, &ph, &oom);
+    if (oom)
+        return nomem(in, d);
+    const char *src = fixed ? fixed : line;
+    cJSON *o = cJSON_ParseWithLengthOpts(src, len, &end, false);
     if (o && end)
-        while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+        while (end < src + len && (*end == ' ' || *end == '\t' || *end == '\r'))
             ++end;
-    if (!o || !cJSON_IsObject(o) || (end && end != line + len)) {
+    bool bad = !o || !cJSON_IsObject(o) || (end && end != src + len);
+    mem_free(fixed);
+    if (bad) {
         char q[80];
         diag_quote(q, sizeof q, line, len, 40);
         cJSON_Delete(o);
@@ -460,18 +606,33 @@ static spin_status jsonl_line(input *in, const char *line, size_t len, uint64_t 
         id_len = strlen(fallback);
     }
     size_t tlen = strlen(t->valuestring);
+    char *idfix = NULL;
+    if (ph) { /* NUL bytes back in the id, spaces in the text */
+        unplace(t->valuestring, &tlen, ph, ' ');
+        if (id != fallback && id != num) {
+            if (!(idfix = mem_strndup(id, id_len))) {
+                cJSON_Delete(o);
+                return nomem(in, d);
+            }
+            unplace(idfix, &id_len, ph, '\0');
+            id = idfix;
+        }
+    }
     if (in->o.nshards > 1 && !in->o.shard_by_file && !selected(in, id, id_len)) {
+        mem_free(idfix);
         cJSON_Delete(o);
         *ev = INPUT_END; /* nothing to report: the caller goes on */
         return SPIN_OK;
     }
     if (in->o.max_bytes && tlen > in->o.max_bytes) {
+        mem_free(idfix);
         cJSON_Delete(o);
         return skip_event(in, ev, why, INPUT_SKIP_TOO_LARGE, d, line_no, off,
                           "text of %zu bytes is larger than %llu (see --max-bytes)", tlen,
                           (unsigned long long)in->o.max_bytes);
     }
     spin_status st = make_doc(in, doc, id, id_len, t->valuestring, tlen, line_no, off);
+    mem_free(idfix);
     cJSON_Delete(o);
     if (st != SPIN_OK)
         return nomem(in, d);
@@ -517,6 +678,7 @@ static spin_status jsonl_next(input *in, input_event *ev, input_doc *doc, input_
                 *ev = INPUT_END;
                 return SPIN_OK;
             }
+            start = in->buf + in->beg; /* win_more() may have moved the window */
             len = in->end - in->beg;
             last = true;
         }
@@ -720,6 +882,49 @@ static size_t dechunk(char *p, size_t n) {
     }
 }
 
+/* Bytes needed to recognise "\nWARC/1.x\r\n" in a block being skipped. */
+#define WARC_LOOKAHEAD 12u
+
+/* Offset in p[0, take) of the "W" of a line "WARC/1.0" or "WARC/1.1" (the
+ * line before it ends at p[i - 1]), looking at p[0, avail); SIZE_MAX if none
+ * (a match cut by the window's end is not reported unless at_eof). */
+static size_t warc_candidate(const char *p, size_t take, size_t avail, bool at_eof) {
+    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + take - q))) != NULL; ++q) {
+        size_t i = (size_t)(q + 1 - p), n = avail - i;
+        if (i >= take)
+            break;
+        if (n < 10 && !at_eof)
+            break;
+        if (n >= 9 && !memcmp(p + i, "WARC/1.", 7) && (p[i + 7] == '0' || p[i + 7] == '1') &&
+            (p[i + 8] == '\n' || (n >= 10 && p[i + 8] == '\r' && p[i + 9] == '\n')))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* Whether the window starts with a complete, valid WARC header (a type and
+ * a Content-Length): WIN_OK if so, WIN_FULL if not, or a win_more() failure. */
+static int warc_header_at(input *in) {
+    for (;;) {
+        size_t n = in->end - in->beg;
+        size_t hlen = header_end(in->buf + in->beg, n);
+        if (hlen) {
+            warc_header h;
+            memset(&h, 0, sizeof h);
+            bool ok =
+                header_fields(in->buf + in->beg, hlen, warc_field, &h) && h.has_length && h.type[0];
+            return ok ? WIN_OK : WIN_FULL;
+        }
+        if (n > WARC_HEADER_MAX)
+            return WIN_FULL;
+        int w = win_more(in, SIZE_MAX);
+        if (w == WIN_EOF)
+            return WIN_FULL;
+        if (w != WIN_OK)
+            return w;
+    }
+}
+
 /* Looks for the next record start: "WARC/1." at the window start after a
  * gap or at the file start, else after a newline.  Returns WIN_OK when the
  * window starts at a record, WIN_EOF at the end of the file. */
@@ -755,10 +960,16 @@ static int warc_find(input *in) {
 static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_skip *why,
                              spin_diag *d) {
     for (;;) {
-        /* Discarding a block (unwanted, unselected or too large record). */
+        /* Discarding a block (unwanted, unselected or too large record).  Its
+         * Content-Length is not trusted blindly: a valid WARC header at a line
+         * start inside the block (a lying or corrupted length) ends the skip
+         * there, with a warning, instead of hiding every later record. */
         while (in->skip_remaining > 0) {
-            if (in->beg == in->end) {
+            size_t avail = in->end - in->beg;
+            if (avail < WARC_LOOKAHEAD && avail < in->skip_remaining && !in->eof) {
                 int w = win_more(in, SIZE_MAX);
+                if (w == WIN_OK)
+                    continue;
                 if (w == WIN_NOMEM)
                     return nomem(in, d);
                 if (w == WIN_GAP) {
@@ -767,21 +978,72 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                     in->warc_resync = true;
                     return gap_event(in, ev, why, d, 0);
                 }
-                if (w == WIN_EOF) {
-                    uint64_t at = in->buf_off + in->end;
-                    in->skip_remaining = 0;
-                    in->check_trailer = false;
-                    close_file(in);
-                    return skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0, at,
-                                      "the file ends inside a record (Content-Length too large "
-                                      "or the file is truncated)");
-                }
+                avail = in->end - in->beg;
             }
-            size_t take = in->end - in->beg;
+            if (avail == 0) { /* the end of the file */
+                uint64_t at = in->buf_off + in->end;
+                in->skip_remaining = 0;
+                in->check_trailer = false;
+                skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0, at,
+                           "the file ends inside a record (Content-Length too large or the file "
+                           "is truncated)");
+                close_file(in);
+                return SPIN_OK;
+            }
+            size_t take = avail;
             if (take > in->skip_remaining)
                 take = (size_t)in->skip_remaining;
-            in->beg += take;
-            in->skip_remaining -= take;
+            const char *p = in->buf + in->beg;
+            size_t cand = warc_candidate(p, take, avail, in->eof);
+            if (cand == SIZE_MAX) {
+                /* Keep a possible record start cut by the window's end. */
+                size_t keep = take == avail && !in->eof ? WARC_LOOKAHEAD - 1 : 0;
+                if (take > keep)
+                    take -= keep;
+                else if (take < in->skip_remaining)
+                    take = 0;
+                if (take == 0) {
+                    int w = win_more(in, SIZE_MAX);
+                    if (w == WIN_NOMEM)
+                        return nomem(in, d);
+                    if (w == WIN_GAP) {
+                        in->skip_remaining = 0;
+                        in->check_trailer = false;
+                        in->warc_resync = true;
+                        return gap_event(in, ev, why, d, 0);
+                    }
+                    if (w != WIN_OK)
+                        take = avail < in->skip_remaining ? avail : (size_t)in->skip_remaining;
+                }
+                in->beg += take;
+                in->skip_remaining -= take;
+                continue;
+            }
+            /* A line "WARC/1.x" inside the block: is a valid header there? */
+            in->beg += cand;
+            in->skip_remaining -= cand;
+            int v = warc_header_at(in);
+            if (v == WIN_NOMEM)
+                return nomem(in, d);
+            if (v == WIN_GAP) {
+                in->skip_remaining = 0;
+                in->check_trailer = false;
+                in->warc_resync = true;
+                return gap_event(in, ev, why, d, 0);
+            }
+            if (v != WIN_OK) { /* not a record: part of the block */
+                in->beg += 1;
+                in->skip_remaining -= 1;
+                continue;
+            }
+            uint64_t left = in->skip_remaining;
+            in->skip_remaining = 0;
+            in->check_trailer = false;
+            return skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0,
+                              reader_member_at(in->r, in->buf_off + in->beg),
+                              "a WARC record starts here, %llu bytes before the end that the "
+                              "previous record's Content-Length claims; resynchronised here",
+                              (unsigned long long)left);
         }
         if (in->check_trailer) {
             while (in->end - in->beg < 4) {
@@ -909,14 +1171,22 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                                   (unsigned long long)h.length, (unsigned long long)max);
             continue;
         }
-        /* The id points into the window, which may move: copy it. */
+        /* The id and h.ctype point into the window, which win_more() may move
+         * (memmove to the front, or realloc): copy the id, keep the type as an
+         * offset from the record start and find it again afterwards. */
         char *idcopy = mem_strndup(id, id_len);
         if (!idcopy)
             return nomem(in, d);
+        bool has_ctype = h.ctype != NULL;
+        size_t ctype_at = has_ctype ? (size_t)(h.ctype - (in->buf + in->beg)) : 0;
+        h.ctype = NULL;
+        h.uri = h.record_id = NULL;
         size_t need = hlen + (size_t)h.length;
         int w = WIN_OK;
         while (in->end - in->beg < need + 4 && w == WIN_OK)
             w = win_more(in, SIZE_MAX);
+        if (has_ctype)
+            h.ctype = in->buf + in->beg + ctype_at;
         if (w == WIN_NOMEM) {
             mem_free(idcopy);
             return nomem(in, d);
@@ -1138,7 +1408,7 @@ static spin_status push_dir(input *in, const char *path, input_event *ev, input_
     struct dirent *e;
     spin_status st = SPIN_OK;
     while ((e = readdir(dir)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || input_is_own_temp(e->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 16;

@@ -88,6 +88,11 @@ typedef struct input_doc {
 
 void input_doc_free(input_doc *doc);
 
+/** Whether a file name is one of spinscan's own temporary files
+ *  ("NAME.tmp.XXXXXX", mkstemp's six letters or digits): the partial output
+ *  of a run still writing, or killed, which directory walks pass over. */
+bool input_is_own_temp(const char *name);
+
 typedef enum input_event { INPUT_DOC, INPUT_SKIPPED, INPUT_END } input_event;
 
 typedef struct input input;

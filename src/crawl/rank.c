@@ -14,6 +14,7 @@
 
 #include "util/diag.h"
 #include "util/mem.h"
+#include "util/safetext.h"
 
 uint32_t rank_score_units(double spin) {
     if (!(spin > 0))
@@ -133,6 +134,18 @@ static void sb_utf8(sbuf *b, const char *s, size_t n, bool json) {
     while (i < n) {
         unsigned char c = u[i];
         size_t l = !json || (c >= 0x20 && c != '"' && c != '\\') ? utf8_seq(u + i, n - i) : 0;
+        uint32_t cp;
+        bool bad;
+        if (json && l && safetext_control(s + i, n - i, &cp, &bad) == l) {
+            /* DEL, C1 and bidi controls: the same string, escaped (safetext.h) */
+            sb_put(b, s + i - run, run);
+            run = 0;
+            char esc[8];
+            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+            sb_str(b, esc);
+            i += l;
+            continue;
+        }
         if (l) {
             i += l;
             run += l;
@@ -184,21 +197,35 @@ static bool utf8_valid(const char *s, size_t n) {
     return true;
 }
 
+/* A TSV field: backslash, TAB, LF and CR as \\, \t, \n, \r; the other
+ * characters a terminal obeys (util/safetext.h) as \xNN or \uNNNN.  Bytes
+ * that are not UTF-8 pass as they are (the ids are byte strings). */
 static void sb_tsv_field(sbuf *b, const char *s, size_t n) {
     size_t run = 0;
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n;) {
         const char *esc = s[i] == '\\'   ? "\\\\"
                           : s[i] == '\t' ? "\\t"
                           : s[i] == '\n' ? "\\n"
                           : s[i] == '\r' ? "\\r"
                                          : NULL;
+        char buf[8];
+        size_t k = 1;
         if (!esc) {
-            ++run;
-            continue;
+            uint32_t cp;
+            bool bad;
+            k = safetext_control(s + i, n - i, &cp, &bad);
+            if (k == 0 || bad) {
+                ++run;
+                ++i;
+                continue;
+            }
+            safetext_escape(buf, cp, false);
+            esc = buf;
         }
         sb_put(b, s + i - run, run);
         run = 0;
         sb_str(b, esc);
+        i += k;
     }
     sb_put(b, s + n - run, run);
 }
@@ -363,6 +390,13 @@ int rank_detect_format(const char *line, size_t len) {
     return -1;
 }
 
+static int hexdigit(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
                             size_t *id_len, spin_diag *diag) {
     *id = NULL;
@@ -382,6 +416,24 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             char c = s[i];
             if (c == '\\' && i + 1 < n) {
                 char e = s[++i];
+                /* \xNN and \uNNNN from sb_tsv_field (util/safetext.h) */
+                unsigned v = 0, digits = e == 'x' ? 2 : e == 'u' ? 4 : 0, k = 0;
+                for (; k < digits && i + 1 + k < n && hexdigit(s[i + 1 + k]) >= 0; ++k)
+                    v = v * 16 + (unsigned)hexdigit(s[i + 1 + k]);
+                if (digits && k == digits) {
+                    i += digits;
+                    if (e == 'x') {
+                        p[o++] = (char)v;
+                    } else if (v < 0x800) { /* C1 (2 bytes) or bidi controls (3) */
+                        p[o++] = (char)(0xc0 | (v >> 6));
+                        p[o++] = (char)(0x80 | (v & 0x3f));
+                    } else {
+                        p[o++] = (char)(0xe0 | (v >> 12));
+                        p[o++] = (char)(0x80 | ((v >> 6) & 0x3f));
+                        p[o++] = (char)(0x80 | (v & 0x3f));
+                    }
+                    continue;
+                }
                 c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
             }
             p[o++] = c;

@@ -82,6 +82,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -820,6 +821,25 @@ static spin_status check_table(loader *ld, unsigned n) {
         return bad(ld, s->offset,
                    "the %u-gram table holds %" PRIu64 " entries, the header says %" PRIu64, n, used,
                    hd->entries[n]);
+    /* Values: a probability is a number (its sign bit is a flag, lm.h; an
+     * infinite one is -inf from the ARPA text, as KenLM reads it), a backoff
+     * is finite. */
+    for (uint64_t i = 0; i < hd->table_cap[n]; ++i) {
+        const unsigned char *e = p + i * hd->table_stride[n];
+        uint64_t k;
+        memcpy(&k, e, 8);
+        if (!k)
+            continue;
+        float prob, backoff = 0.0f;
+        memcpy(&prob, e + 8, 4);
+        if (hd->table_stride[n] >= 16)
+            memcpy(&backoff, e + 12, 4);
+        if (isnan(prob) || !isfinite(backoff))
+            return bad(ld, s->offset + i * hd->table_stride[n],
+                       "a %u-gram has a probability or backoff that is not a number or not "
+                       "finite (%g, %g)",
+                       n, (double)prob, (double)backoff);
+    }
     return SPIN_OK;
 }
 
@@ -891,6 +911,15 @@ static spin_status attach(loader *ld, const spin_load_options *opts, spin_model 
     unsigned ui = sec_at(ld, SEC_UNIGRAMS, 0);
     m->uni = (lm_unigram *)(uintptr_t)(b + sec[ui].offset);
     m->uni_bytes = (size_t)sec[ui].size;
+    /* Unigram values, always (they are read at load anyway): see check_table. */
+    for (size_t i = 0; i < m->uni_bytes / sizeof *m->uni; ++i) {
+        float prob = m->uni[i].prob, backoff = m->uni[i].backoff;
+        if (isnan(prob) || !isfinite(backoff))
+            return bad(ld, sec[ui].offset + i * sizeof *m->uni,
+                       "unigram %zu has a probability or backoff that is not a number or not "
+                       "finite (%g, %g)",
+                       i, (double)prob, (double)backoff);
+    }
     if (probing) {
         for (unsigned n = 2; n <= hd->order; ++n) {
             lm_table *t = &m->tables[n];
