@@ -2,7 +2,9 @@
 # Debian packages and runs every test; `make demo` shows the tool at work.
 #
 #   make                      build/spinscan, build/libspinscan.{a,so}
-#   make check                every test through prove
+#   make check                every test through prove, then the Python tests (pytest)
+#   make install PREFIX=DIR   program, libraries, spinscan.pc, header, model, man pages,
+#                             Python package (PYDIR, default PREFIX/lib/python3/dist-packages)
 #   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
 #   make check-slurm          only the Slurm recipe's test, on a private single-node Slurm
 #                             (root: installs slurm-wlm and munge; tests/cli/slurm.t)
@@ -12,6 +14,9 @@
 #                             build-fuzz/); `make check` replays their corpora without clang
 
 CC       ?= cc
+VERSION  := $(shell sed -n 's/^\#define SPIN_VERSION "\(.*\)"/\1/p' include/spinscan.h)
+# The commands (each gets a man page): the names in src/cli/main.c's table.
+COMMANDS  = $(shell $(BUILD)/spinscan --help 2>/dev/null | sed -n 's/^  \([a-z]*\)  .*/\1/p')
 PREFIX   ?= /usr/local
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -42,7 +47,7 @@ LIBS := $(PKG_LIBS) $(BZ2_LIBS) -lpthread -lm
 
 # Subsystems, lowest layer first; a layer includes only the layers before it
 # (tests/layout.t checks this).  src/cli is the program on top of them all.
-LAYERS   := util text lm detect crawl
+LAYERS   := util text lm detect crawl api
 LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(foreach l,$(LAYERS) hardening,$(wildcard tests/$(l)/test_*.c)))
@@ -60,12 +65,13 @@ TEST_AUX := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
 FUZZ_AUX := $(TEST_AUX)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
-# Where commands look for the default model after -m and SPINSCAN_MODEL
-# (src/cli/modelpath.c): models/en in this source tree, then the installed one.
-$(BUILD)/src/cli/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
+# Where the library looks for the default model after an explicit path and
+# SPINSCAN_MODEL (src/api/modelpath.h): share/spinscan/en beside the running
+# binary or library, then models/en in this source tree, then PREFIX's.
+$(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
-.PHONY: all lib deps check check-slurm test demo model model-if-missing bench format format-check clean install eval
+.PHONY: all lib deps check check-slurm test pytest demo model model-if-missing bench format format-check clean install eval
 .PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
@@ -89,6 +95,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_AUX) $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $< $(TEST_AUX) $(BUILD)/libspinscan.a $(LIBS)
 
 # The replay drivers (a more specific pattern than the one above, so make prefers it).
+$(BUILD)/tests/api/test_api.o: ALL_CFLAGS += -DSPIN_TEST_SRC='"$(CURDIR)"'
 $(BUILD)/tests/fuzz/replay.o: ALL_CFLAGS += -DFUZZ_CORPUS_ROOT='"$(CURDIR)/tests/fuzz/corpus"'
 $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_AUX) $(BUILD)/libspinscan.a
 	$(CC) $(LDSAN) -o $@ $< $(BUILD)/tests/fuzz/replay.o $(FUZZ_AUX) $(BUILD)/libspinscan.a $(LIBS)
@@ -116,10 +123,25 @@ deps:
 FIXTURES ?= $(abspath ../shared/fixtures/kenlm)
 export SPINSCAN_FIXTURES := $(FIXTURES)
 
+# The Python package's tests (python/tests, pytest from Debian's python3-pytest,
+# which `make deps` installs) run after prove, over the same build.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 test: all $(TEST_BIN) $(FUZZ_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
-	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) SPINSCAN_SRC=$(CURDIR) PYTHON=$(PYTHON) \
 	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
+	@$(MAKE) --no-print-directory pytest
+
+# Under sanitizers the instrumented library needs their runtimes loaded first.
+PYTEST_ENV := $(if $(SANITIZE),LD_PRELOAD="$(strip $(if $(findstring address,$(SANITIZE)),\
+    $(shell $(CC) -print-file-name=libasan.so)) $(if $(findstring undefined,$(SANITIZE)),\
+    $(shell $(CC) -print-file-name=libubsan.so)))" ASAN_OPTIONS=detect_leaks=0)
+pytest: all
+	@if ! $(PYTHON) -c 'import pytest' 2>/dev/null; then \
+	    echo "python tests: no pytest for $(PYTHON) ('make deps' installs python3-pytest)" >&2; exit 1; fi
+	cd python && $(PYTEST_ENV) PYTHONDONTWRITEBYTECODE=1 SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_LIBRARY=$(abspath $(BUILD)/libspinscan.so) \
+	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) PYTHONPATH=$(CURDIR)/python \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
 # The Slurm recipe alone (scripts/slurm/); `make check` runs it too when it can.
 # Here a reason to skip is a failure: it was asked for.
@@ -158,6 +180,7 @@ bench: deps
 model: $(BUILD)/spinscan
 	@BUILD=$(BUILD) bash scripts/build-model.sh
 	@BUILD=$(BUILD) bash scripts/build-detector.sh
+	@BUILD=$(BUILD) bash scripts/refresh-binaries.sh
 
 # The development evaluation of issue 5 (scripts/eval.sh): synthetic spun, salad and
 # stuffed documents made from the held-out text only, scored by spinscan and by plain
@@ -169,8 +192,20 @@ demo: deps
 	@$(MAKE) --no-print-directory model-if-missing
 	@BUILD=$(BUILD) bash scripts/demo.sh
 
+# Installed: the program, the libraries with spinscan.pc, the header, the model,
+# man pages made by the program from its option tables (spinscan --man), and
+# the Python package with the path of the installed library recorded in it.
+PYDIR ?= $(PREFIX)/lib/python3/dist-packages
 install: model-if-missing
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)/spinscan
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
+	    -e 's|@LIBS@|$(BZ2_LIBS) -lpthread -lm|' spinscan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spinscan.pc
+	$(BUILD)/spinscan --man > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan.1
+	for c in $(COMMANDS); do \
+	    $(BUILD)/spinscan --man $$c > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan-$$c.1 || exit 1; done
+	install -m 644 python/spinscan/__init__.py $(DESTDIR)$(PYDIR)/spinscan/
+	echo 'LIBRARY = "$(PREFIX)/lib/libspinscan.so.0"' > $(DESTDIR)$(PYDIR)/spinscan/_libpath.py
 	install -m 755 $(BUILD)/spinscan $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(BUILD)/libspinscan.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libspinscan.so $(DESTDIR)$(PREFIX)/lib/libspinscan.so.0

@@ -17,7 +17,10 @@
  *   every _free accepts NULL.
  * - A loaded spin_model is immutable: any number of threads may score with one
  *   model at the same time without locking.  Per-thread state lives in values
- *   the caller owns (spin_state).
+ *   the caller owns (spin_state).  A spin_detector is shared the same way
+ *   (spin_detect() from many threads at once); a spin_tokenizer is not.
+ *   Every other object (spin_result, spin_tokens) belongs to one thread at a
+ *   time.
  * - Strings are UTF-8 and passed with explicit lengths; they need not be
  *   NUL-terminated.
  */
@@ -264,6 +267,165 @@ typedef struct spin_sentence_score {
  *  must have room for as many tokens as the text holds plus one. */
 SPIN_API spin_sentence_score spin_score_sentence(const spin_model *model, const char *text,
                                                  size_t len, unsigned flags, spin_score *words);
+
+/* ------------------------------------------------------------------------ */
+/* Spin detection                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* The detector is what `spinscan score` runs: the tokenizer, the language
+ * model, the model of spun text and the calibration, loaded once.
+ *
+ * Threads: a spin_detector may be shared by any number of threads, each
+ * calling spin_detect() on it at the same time without locking of its own
+ * (the detector keeps one scratch state per concurrent caller, created on
+ * demand and reused).  A spin_result belongs to the thread that holds it;
+ * results are independent of each other and of the detector's later use.
+ * A spin_tokenizer serves one thread at a time; make one per thread.
+ * spin_detector_free() must not run while another thread is in
+ * spin_detect() on the same detector. */
+
+typedef struct spin_detector spin_detector;
+typedef struct spin_result spin_result;
+
+/** The version of the library, SPIN_VERSION when headers and library match. */
+SPIN_API const char *spin_version(void);
+
+/** Options for spin_detector_open_opts().  Initialise with
+ *  spin_detector_options_init(). */
+typedef struct spin_detector_options {
+    /** Read binary models into memory instead of mapping them: slower to
+     *  open, faster to score (for long runs).  Default false. */
+    bool prefault;
+    /** Called once per model warning (as spin_load_options.warn); NULL
+     *  ignores warnings. */
+    spin_warn_fn warn;
+    void *warn_ctx;
+} spin_detector_options;
+
+/** Fills 'opts' with the defaults. */
+SPIN_API void spin_detector_options_init(spin_detector_options *opts);
+
+/** Opens the detector at 'path': a model directory (model.bin, model.arpa.gz
+ *  or model.arpa, with detector.txt, spun.* and manifest.json beside it) or a
+ *  model file (calibration FILE.detector, spun model FILE.spun).  NULL means
+ *  the lookup the command line uses without -m: $SPINSCAN_MODEL, then
+ *  PREFIX/share/spinscan/en beside the executable or this library, then the
+ *  source tree's models/en, then the share directory of the PREFIX built
+ *  with.  On success *out owns a detector (spin_detector_free()); on failure
+ *  *out is NULL and 'diag' (may be NULL) says why: SPIN_EIO when no model is
+ *  found or a file cannot be read, SPIN_EFORMAT for a malformed file,
+ *  SPIN_EINVAL when the calibration needs a spun model that is absent. */
+SPIN_API spin_status spin_detector_open(const char *path, spin_detector **out, spin_diag *diag);
+
+/** spin_detector_open() with options ('opts' NULL means the defaults). */
+SPIN_API spin_status spin_detector_open_opts(const char *path, const spin_detector_options *opts,
+                                             spin_detector **out, spin_diag *diag);
+
+/** Releases a detector.  NULL is a no-op.  Results it made stay valid. */
+SPIN_API void spin_detector_free(spin_detector *d);
+
+/** The detector's identity as one JSON object, valid while 'd' lives:
+ *  {"version": tool version, "model": {"file": name, "order": N,
+ *  "packages": [...], "sha256": checksum}} (packages and checksum from the
+ *  model's manifest.json; null when it has none).  `score -f json` writes it
+ *  as the member "spinscan" of every object. */
+SPIN_API const char *spin_detector_info(const spin_detector *d);
+
+/** The detector's language model (owned by 'd'; for spin_score_sentence()
+ *  on the text spin_tokenize() gives). */
+SPIN_API const spin_model *spin_detector_model(const spin_detector *d);
+
+/** Scores the 'len' bytes at 'text' (UTF-8; invalid bytes are tolerated as
+ *  the command line tolerates them) as one document.  On success *out owns
+ *  the result (spin_result_free()).  SPIN_EFORMAT if the bytes are not text
+ *  (binary data), SPIN_ENOMEM; 'diag' (may be NULL) says why.  Thread-safe
+ *  on one detector (see above).  The text is copied: the caller may free it
+ *  on return. */
+SPIN_API spin_status spin_detect(spin_detector *d, const char *text, size_t len, spin_result **out,
+                                 spin_diag *diag);
+
+/** Releases a result.  NULL is a no-op. */
+SPIN_API void spin_result_free(spin_result *r);
+
+/** The document's spin score, from 0 (natural) to 1 (machine-made); NaN when
+ *  the detector gives no score (the JSON then has null). */
+SPIN_API double spin_result_score(const spin_result *r);
+
+/** The verdict's name ("natural", "suspect", "spun", "salad", ...): static. */
+SPIN_API const char *spin_result_verdict(const spin_result *r);
+
+/** The document's perplexity under the language model (NaN if empty). */
+SPIN_API double spin_result_perplexity(const spin_result *r);
+
+/** Tokens scored (</s> not included) and of those unknown to the model. */
+SPIN_API size_t spin_result_tokens(const spin_result *r);
+SPIN_API size_t spin_result_oov(const spin_result *r);
+
+/** Number of segments (sentences, headings, boilerplate lines). */
+SPIN_API size_t spin_result_sentence_count(const spin_result *r);
+
+/** One segment of a result. */
+typedef struct spin_sentence {
+    size_t start, end;  /**< UTF-8 byte offsets into the text, end exclusive */
+    const char *kind;   /**< "prose", "heading" or "boilerplate" (static) */
+    double spin;        /**< calibrated P(machine-made); 0 for headings and boilerplate */
+    bool flagged;       /**< judged spun */
+    float log10prob;    /**< total log10 probability, </s> included, as KenLM sums */
+    double perplexity;  /**< 10^(-log10prob / (tokens + 1)) */
+    size_t tokens, oov; /**< tokens scored (</s> not included), and unknown ones */
+} spin_sentence;
+
+/** Fills *out with segment 'i' (0-based).  SPIN_EINVAL if 'i' is out of range. */
+SPIN_API spin_status spin_result_sentence(const spin_result *r, size_t i, spin_sentence *out);
+
+/** Sets the id written in the JSON ("" until set; `score` sets the file
+ *  name).  The 'len' bytes are copied.  SPIN_ENOMEM on failure. */
+SPIN_API spin_status spin_result_set_id(spin_result *r, const char *id, size_t len);
+
+/** The result as exactly the JSON object `spinscan score -f json` prints for
+ *  the same text (one line, no newline), NUL-terminated; the caller frees it
+ *  with free().  NULL when out of memory. */
+SPIN_API char *spin_result_json(const spin_result *r);
+
+/* ------------------------------------------------------------------------ */
+/* Tokenization                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* The detector's tokenizer: the text cut into segments, each with the
+ * normalized tokens the model scores, joined by single spaces.  Scoring a
+ * segment's text with spin_score_sentence(model, text, len, SPIN_SCORE_BOS |
+ * SPIN_SCORE_EOS, NULL) gives exactly the segment's log10prob in a
+ * spin_result, and `spinscan tokenize` prints the same lines. */
+
+typedef struct spin_tokenizer spin_tokenizer;
+typedef struct spin_tokens spin_tokens;
+
+/** A tokenizer (ICU).  One per thread.  SPIN_ENOMEM, or SPIN_EUNSUPPORTED
+ *  when ICU lacks its data. */
+SPIN_API spin_status spin_tokenizer_new(spin_tokenizer **out, spin_diag *diag);
+SPIN_API void spin_tokenizer_free(spin_tokenizer *t);
+
+/** Tokenizes the 'len' bytes at 'text' into *out (spin_tokens_free()).
+ *  SPIN_EFORMAT if the bytes are not text, as for spin_detect(). */
+SPIN_API spin_status spin_tokenize(spin_tokenizer *t, const char *text, size_t len,
+                                   spin_tokens **out, spin_diag *diag);
+SPIN_API void spin_tokens_free(spin_tokens *tk);
+
+/** Number of segments. */
+SPIN_API size_t spin_tokens_count(const spin_tokens *tk);
+
+/** One segment of spin_tokenize()'s output. */
+typedef struct spin_segment {
+    size_t start, end; /**< UTF-8 byte offsets into the input, end exclusive */
+    const char *kind;  /**< "prose", "heading" or "boilerplate" (static) */
+    const char *text;  /**< normalized tokens joined by ' ', NUL-terminated; owned by the
+                            spin_tokens */
+    size_t text_len;
+    size_t ntokens;
+} spin_segment;
+
+/** Fills *out with segment 'i'.  SPIN_EINVAL if out of range. */
+SPIN_API spin_status spin_tokens_segment(const spin_tokens *tk, size_t i, spin_segment *out);
 
 #ifdef __cplusplus
 }

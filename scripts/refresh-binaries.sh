@@ -17,3 +17,15 @@ for name in model spun; do
     echo "refresh-binaries: compiling $bin from $arpa" >&2
     "$S" compile "$arpa" "$bin"
 done
+# The model's identity (spin_detector_info(), "spinscan" in every JSON output):
+# the checksum of the ARPA file in the manifest, added when missing.
+m=models/en/manifest.json
+if [ -s "$m" ] && [ -s models/en/model.arpa.gz ] && ! grep -q '"sha256"' "$m"; then
+    sum=$(sha256sum models/en/model.arpa.gz | cut -d' ' -f1)
+    node -e '
+const fs = require("fs"); const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+m.sha256 = process.argv[2]; m.sha256_of = "model.arpa.gz";
+fs.writeFileSync(process.argv[1] + ".tmp", JSON.stringify(m, null, 2) + "\n");
+fs.renameSync(process.argv[1] + ".tmp", process.argv[1]);' "$m" "$sum"
+    echo "refresh-binaries: added the model's sha256 to $m" >&2
+fi

@@ -9,7 +9,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-LAYERS="util text lm detect crawl cli"
+LAYERS="util text lm detect crawl api cli"
 n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -64,7 +64,7 @@ else
 fi
 
 # The main header of each library layer says what it owns and what it may call.
-for l in util text lm detect crawl; do
+for l in util text lm detect crawl api; do
     h=$(ls src/$l/*.h 2>/dev/null | head -1)
     main="src/$l/$l.h"
     [ -f "$main" ] || main=$(grep -l "^ \* Subsystem" src/$l/*.h 2>/dev/null | head -1)

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,73 @@ void cli_print_help(const cli_command *cmd) {
     for (const cli_option *o = common_options; o->key; ++o)
         print_option(o);
     printf("\nexit status: 0 success, 1 data or runtime error, 2 usage error\n");
+}
+
+/* Writes 's' as roff text: backslashes and hyphens escaped, a line that
+ * would start with '.' or '\'' guarded. */
+static void roff_text(const char *s) {
+    bool line_start = true;
+    for (; *s; ++s) {
+        if (line_start && (*s == '.' || *s == '\''))
+            fputs("\\&", stdout);
+        if (*s == '\\')
+            fputs("\\e", stdout);
+        else if (*s == '-')
+            fputs("\\-", stdout);
+        else
+            putchar(*s);
+        line_start = *s == '\n';
+    }
+}
+
+static void man_option(const cli_option *o) {
+    fputs(".TP\n\\fB", stdout);
+    if (o->key < 256)
+        printf("\\-%c%s", o->key, o->long_name ? ", " : "");
+    if (o->long_name) {
+        fputs("\\-\\-", stdout);
+        roff_text(o->long_name);
+    }
+    fputs("\\fR", stdout);
+    if (o->arg) {
+        fputs(" \\fI", stdout);
+        roff_text(o->arg);
+        fputs("\\fR", stdout);
+    }
+    putchar('\n');
+    roff_text(o->help);
+    putchar('\n');
+}
+
+void cli_print_man(const cli_command *cmd) {
+    printf(".TH SPINSCAN\\-%s 1 \"\" \"spinscan %s\" \"spinscan manual\"\n", cmd->name,
+           SPIN_VERSION);
+    printf(".SH NAME\nspinscan\\-%s \\- ", cmd->name);
+    /* The summary's first clause, on one line. */
+    size_t n = strcspn(cmd->summary, ".:;(");
+    while (n > 0 && (cmd->summary[n - 1] == ' ' || cmd->summary[n - 1] == '\n'))
+        --n;
+    for (const char *p = cmd->summary; p < cmd->summary + n; ++p)
+        if (*p == '\n')
+            putchar(' ');
+        else if (*p == '-')
+            fputs("\\-", stdout);
+        else if (*p == '\\')
+            fputs("\\e", stdout);
+        else
+            putchar(*p);
+    printf("\n.SH SYNOPSIS\n\\fBspinscan %s\\fR ", cmd->name);
+    roff_text(cmd->usage);
+    fputs("\n.SH DESCRIPTION\n.nf\n", stdout);
+    roff_text(cmd->summary);
+    fputs("\n.fi\n.SH OPTIONS\n", stdout);
+    for (const cli_option *o = cmd->options; o && o->key; ++o)
+        man_option(o);
+    for (const cli_option *o = common_options; o->key; ++o)
+        man_option(o);
+    fputs(".SH EXIT STATUS\n0 success, 1 data or runtime error, 2 usage error.\n"
+          ".SH SEE ALSO\n\\fBspinscan\\fR(1)\n",
+          stdout);
 }
 
 void cli_print_version(void) {

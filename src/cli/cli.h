@@ -47,6 +47,9 @@ int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv);
 
 void cli_print_help(const cli_command *cmd);
 void cli_print_version(void);
+/* The command's man page (roff, section 1) on stdout, from the same table and
+ * text as --help: `spinscan --man COMMAND`. */
+void cli_print_man(const cli_command *cmd);
 
 /* "spinscan: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -70,5 +73,6 @@ extern const cli_command cmd_tokenize;
 extern const cli_command cmd_calibrate;
 extern const cli_command cmd_rank;
 extern const cli_command cmd_merge;
+extern const cli_command cmd_annotate;
 
 #endif

@@ -26,10 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/detector_load.h"
+#include "cli/jsonl_pipe.h"
+#include "crawl/jsonrec.h"
 #include "cli/outfile.h"
 #include "detect/detect.h"
 #include "text/html.h"
@@ -45,7 +49,8 @@ enum {
     OPT_TEXT_FIELD,
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
-    OPT_STRICT
+    OPT_STRICT,
+    OPT_EXPERIMENT
 };
 enum { EXIT_SKIPPED = 3 };
 
@@ -55,7 +60,9 @@ enum { EXIT_SKIPPED = 3 };
 
 static const cli_option options[] = {
     {'m', "model", "PATH", "model file or directory (as for score)"},
-    {'f', "format", "FMT", "tsv (default), jsonl or attributes (Dolma-style spans)"},
+    {'f', "format", "FMT", "tsv (default), jsonl or attributes (Dolma attribute files, -o DIR)"},
+    {OPT_EXPERIMENT, "experiment", "NAME",
+     "attributes: the experiment in NAME__spinscan__ATTRIBUTE (default spinscan)"},
     {'j', "jobs", "N", "scoring threads (default: the number of processors)"},
     {OPT_TOP, "top", "K", "keep only the K most spun documents (memory O(K))"},
     {OPT_UNSORTED, "unsorted", NULL, "write each result as it is ready (no ranking in memory)"},
@@ -338,6 +345,141 @@ static void print_summary(const stats *s) {
 
 /* ---- the command ---- */
 
+/* ---- -f attributes: Dolma attribute files (jsonl_pipe.h, jsonrec.h) ---- */
+
+typedef struct file_list {
+    pipe_file *v;
+    size_t n, cap;
+} file_list;
+
+static int add_file(file_list *l, const char *in, const char *out_dir, const char *rel) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        pipe_file *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    char *inp = strdup(in);
+    char *out = malloc(strlen(out_dir) + strlen(rel) + 2);
+    if (!inp || !out) {
+        free(inp);
+        free(out);
+        return -1;
+    }
+    sprintf(out, "%s/%s", out_dir, rel);
+    l->v[l->n].in = inp;
+    l->v[l->n++].out = out;
+    return 0;
+}
+
+static int byte_order(const struct dirent **a, const struct dirent **b) {
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Every regular file below 'dir' (byte order of names, recursively), with its
+ * path relative to the walk's root. */
+static int walk(file_list *l, const char *dir, const char *rel, const char *out_dir, int depth) {
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, byte_order);
+    if (n < 0) {
+        cli_error("%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; ++i) {
+        const char *nm = names[i]->d_name;
+        if (rc == 0 && strcmp(nm, ".") && strcmp(nm, "..")) {
+            size_t pl = strlen(dir) + strlen(nm) + 2, rl = strlen(rel) + strlen(nm) + 2;
+            char *path = malloc(pl), *r = malloc(rl);
+            struct stat st;
+            if (!path || !r) {
+                cli_error("out of memory");
+                rc = -1;
+            } else {
+                snprintf(path, pl, "%s/%s", dir, nm);
+                snprintf(r, rl, "%s%s%s", rel, *rel ? "/" : "", nm);
+                if (stat(path, &st) != 0) {
+                    cli_error("%s: %s", path, strerror(errno));
+                    rc = -1;
+                } else if (S_ISDIR(st.st_mode)) {
+                    if (depth > 64) {
+                        cli_error("%s: directories nested too deep (a symbolic link loop?)", path);
+                        rc = -1;
+                    } else {
+                        rc = walk(l, path, r, out_dir, depth + 1);
+                    }
+                } else if (S_ISREG(st.st_mode) && add_file(l, path, out_dir, r) != 0) {
+                    cli_error("out of memory");
+                    rc = -1;
+                }
+            }
+            free(path);
+            free(r);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+static int run_attributes(const char *model_opt, const char *out_dir, const char *experiment,
+                          const char *text_field, uint64_t max_bytes, size_t jobs, bool quiet,
+                          char *const *inputs, size_t ninputs) {
+    file_list l = {NULL, 0, 0};
+    int status = EXIT_OK;
+    for (size_t i = 0; i < ninputs && status == EXIT_OK; ++i) {
+        struct stat st;
+        if (stat(inputs[i], &st) != 0) {
+            cli_error("%s: %s", inputs[i], strerror(errno));
+            status = EXIT_DATA;
+        } else if (S_ISDIR(st.st_mode)) {
+            if (walk(&l, inputs[i], "", out_dir, 0) != 0)
+                status = EXIT_DATA;
+        } else {
+            const char *base = strrchr(inputs[i], '/');
+            if (add_file(&l, inputs[i], out_dir, base ? base + 1 : inputs[i]) != 0) {
+                cli_error("out of memory");
+                status = EXIT_DATA;
+            }
+        }
+    }
+    /* Two inputs mapped to one output would overwrite each other. */
+    for (size_t i = 0; i < l.n && status == EXIT_OK; ++i)
+        for (size_t k = i + 1; k < l.n; ++k)
+            if (!strcmp(l.v[i].out, l.v[k].out)) {
+                cli_error("%s and %s would both write %s", l.v[i].in, l.v[k].in, l.v[i].out);
+                status = EXIT_USAGE;
+                break;
+            }
+    char name[160];
+    snprintf(name, sizeof name, "%s", experiment);
+    jsonrec_variable_name(name);
+    snprintf(name + strlen(name), sizeof name - strlen(name), "__spinscan");
+    loaded_detector ld;
+    if (status == EXIT_OK && detector_load(model_opt, true, &ld) != 0)
+        status = EXIT_DATA;
+    if (status == EXIT_OK) {
+        pipe_config pc;
+        memset(&pc, 0, sizeof pc);
+        pc.mode = PIPE_ATTRIBUTES;
+        pc.text_field = text_field ? text_field : "text";
+        pc.name = name;
+        pc.threads = jobs;
+        pc.max_line = max_bytes ? max_bytes + (1 << 20) : (uint64_t)1 << 30;
+        pc.quiet = quiet;
+        status = jsonl_pipe_run(&pc, &ld, l.v, l.n);
+        detector_load_free(&ld);
+    }
+    for (size_t i = 0; i < l.n; ++i) {
+        free((char *)l.v[i].in);
+        free(l.v[i].out);
+    }
+    free(l.v);
+    return status;
+}
+
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out) {
     char *end;
     if (*s < '0' || *s > '9')
@@ -359,6 +501,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
     bool unsorted = false, strict = false, quiet = false;
+    const char *experiment = NULL;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
@@ -433,6 +576,19 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case OPT_STRICT:
             strict = true;
             break;
+        case OPT_EXPERIMENT: {
+            char name[80];
+            if (strlen(cp.optarg) >= 64)
+                return cli_usage_error(cmd, "--experiment: at most 63 bytes");
+            snprintf(name, sizeof name, "%s", cp.optarg);
+            if (!jsonrec_variable_name(name))
+                return cli_usage_error(cmd,
+                                       "--experiment needs a name that does not start with a "
+                                       "digit, not '%s'",
+                                       cp.optarg);
+            experiment = cp.optarg;
+            break;
+        }
         case 'q':
             quiet = true;
             break;
@@ -442,6 +598,21 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     if (unsorted && top)
         return cli_usage_error(cmd, "--top and --unsorted exclude each other");
+    if (experiment && format != RANK_ATTRIBUTES)
+        return cli_usage_error(cmd, "--experiment goes with -f attributes");
+    if (format == RANK_ATTRIBUTES) {
+        if (!out_path)
+            return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
+                                        "documents file, at the same path under DIR)");
+        if (top || unsorted || io.nshards > 1 || strict || io.id_field)
+            return cli_usage_error(cmd, "-f attributes writes every record in input order: "
+                                        "no --top, --unsorted, --shard, --strict or --id-field");
+        if (cp.optind >= argc)
+            return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
+        return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
+                              io.text_field, io.max_bytes, (size_t)jobs, quiet, argv + cp.optind,
+                              (size_t)(argc - cp.optind));
+    }
     static char *const stdin_only[] = {"-", NULL};
     char *const *paths = cp.optind < argc ? argv + cp.optind : stdin_only;
     size_t npaths = cp.optind < argc ? (size_t)(argc - cp.optind) : 1;
@@ -663,8 +834,17 @@ const cli_command cmd_rank = {
     "HTML is reduced to its visible text.  Output formats (SPEC.md):\n"
     "  tsv         spin_score, id, sentences, flagged, after a header line;\n"
     "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\"};\n"
-    "  attributes  Dolma-style {\"id\", \"attributes\": {\"spinscan__spin\": [[start, end,\n"
-    "              score], ...], \"spinscan__doc\": [[0, len, score]]}} (code points).\n"
+    "  attributes  Dolma attribute files for Dolma's mixer, -o DIR required: for each\n"
+    "              JSON Lines documents file (an INPUT, or every file below an INPUT\n"
+    "              directory) DIR/ the same relative path (compressed as its name says),\n"
+    "              one line per input line in input order: {\"id\": the record's id as\n"
+    "              it is (its JSON type kept), \"source\": copied, \"attributes\":\n"
+    "              {E__spinscan__spin_score: [[0, n, score]], E__spinscan__perplexity,\n"
+    "              E__spinscan__sentence_spin: [[start, end, spin], ...],\n"
+    "              E__spinscan__flagged: the same for flagged sentences}} with offsets in\n"
+    "              code points and E the --experiment; a record that cannot be scored\n"
+    "              gets its line with empty attributes.  Point -o at\n"
+    "              PREFIX/attributes/NAME for documents in PREFIX/documents/.\n"
     "--unsorted writes results in completion order; sort tsv afterwards with\n"
     "  LC_ALL=C sort -t \"$(printf '\\t')\" -k1,1r -k2,2\n"
     "--shard I/N keeps documents whose id (or file path, --shard-by file) hashes to I;\n"

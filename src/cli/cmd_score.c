@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 #include "cli/detector_load.h"
 #include "cli/outfile.h"
@@ -163,15 +164,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     loaded_detector ld;
     if (detector_load(model_opt, false, &ld) != 0)
         return EXIT_DATA;
-    detector *det = detector_load_new(&ld);
-    if (!det) {
-        detector_load_free(&ld);
-        return EXIT_DATA;
-    }
 
     outfile out;
     if (outfile_open(&out, out_path) != 0) {
-        detector_free(det);
         detector_load_free(&ld);
         return EXIT_DATA;
     }
@@ -186,8 +181,6 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     int status = EXIT_OK, scored = 0;
     bool write_failed = report_begin(out.f, &ro) != SPIN_OK;
-    det_result res;
-    memset(&res, 0, sizeof res);
     for (int i = 0; i < nfiles && !write_failed; ++i) {
         const char *path = files[i];
         const char *name = strcmp(path, "-") ? path : "<stdin>";
@@ -197,17 +190,33 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             status = EXIT_DATA;
             continue;
         }
-        if (detect_run(det, buf, len, &res, &d) != SPIN_OK) {
+        /* Through the public API, so that the library's results and JSON are
+         * the command's by construction. */
+        spin_result *res = NULL;
+        if (spin_detect(ld.sd, buf, len, &res, &d) != SPIN_OK) {
             snprintf(d.path, sizeof d.path, "%s", name);
             cli_print_diag(&d, NULL);
             status = EXIT_DATA;
+        } else if (ro.format == REPORT_JSON) {
+            char *json = NULL;
+            if (spin_result_set_id(res, path, strlen(path)) != SPIN_OK ||
+                !(json = spin_result_json(res))) {
+                cli_error("%s: out of memory writing the report", name);
+                status = EXIT_DATA;
+            } else if (fputs(json, out.f) == EOF || fputc('\n', out.f) == EOF) {
+                write_failed = true;
+            } else {
+                ++scored;
+            }
+            free(json);
         } else {
-            report_doc doc = {path, buf, len, &res};
+            report_doc doc = {path, buf, len, api_result_det(res), spin_detector_info(ld.sd)};
             if (report_document(out.f, &ro, &doc) != SPIN_OK)
                 write_failed = true;
             else
                 ++scored;
         }
+        spin_result_free(res);
         free(buf);
     }
     if (!write_failed && report_end(out.f, &ro) != SPIN_OK)
@@ -218,8 +227,6 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     if (outfile_close(&out, !write_failed && scored > 0) != 0)
         status = EXIT_DATA;
-    det_result_free(&res);
-    detector_free(det);
     detector_load_free(&ld);
     return status;
 }
@@ -235,8 +242,9 @@ const cli_command cmd_score = {
     "always, or auto when standard output is a terminal, NO_COLOR is unset or empty and\n"
     "TERM is not 'dumb') they are bold red.\n"
     "\n"
-    "The model is -m PATH, else $SPINSCAN_MODEL, else models/en in the source tree,\n"
-    "else PREFIX/share/spinscan/en.  PATH is a model file (calibration: FILE.detector)\n"
+    "The model is -m PATH, else $SPINSCAN_MODEL, else share/spinscan/en beside the\n"
+    "installed binary (BINDIR/..), else models/en in the source tree, else\n"
+    "PREFIX/share/spinscan/en.  PATH is a model file (calibration: FILE.detector)\n"
     "or a directory with model.bin, model.arpa.gz or model.arpa (the first present)\n"
     "and detector.txt; without a calibration file built-in defaults are used.\n"
     "\n"

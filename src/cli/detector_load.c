@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
-#include "cli/modelpath.h"
 
 static void print_warning(void *ctx, const spin_diag *d) {
     (void)ctx;
@@ -14,51 +14,31 @@ static void print_warning(void *ctx, const spin_diag *d) {
 
 int detector_load(const char *model_opt, bool resident, loaded_detector *ld) {
     memset(ld, 0, sizeof *ld);
-    model_path mp;
-    char err[9000];
-    if (model_path_find(model_opt, &mp, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return -1;
-    }
-    spin_load_options lo;
-    spin_load_options_init(&lo);
-    lo.warn = print_warning;
-    lo.prefault = resident;
+    spin_detector_options o;
+    spin_detector_options_init(&o);
+    o.warn = print_warning;
+    o.prefault = resident;
     spin_diag d;
-    if (spin_model_open(mp.model, &lo, &ld->model, &d) != SPIN_OK) {
+    memset(&d, 0, sizeof d);
+    if (spin_detector_open_opts(model_opt, &o, &ld->sd, &d) != SPIN_OK) {
         cli_print_diag(&d, NULL);
         return -1;
     }
-    if (mp.params[0]) {
-        if (det_params_load(mp.params, &ld->params, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
-            detector_load_free(ld);
-            return -1;
-        }
-    } else {
-        det_params_default(&ld->params);
-    }
-    if (mp.spun[0] && spin_model_open(mp.spun, &lo, &ld->spun, &d) != SPIN_OK) {
-        cli_print_diag(&d, NULL);
-        detector_load_free(ld);
-        return -1;
-    }
-    snprintf(ld->name, sizeof ld->name, "%s", mp.params[0] ? mp.params : mp.model);
     return 0;
 }
 
 detector *detector_load_new(const loaded_detector *ld) {
     detector *det;
     spin_diag d;
-    if (detector_new(ld->model, ld->spun, &ld->params, &det, &d) != SPIN_OK) {
-        cli_error("%s: %s", ld->name, d.message);
+    if (detector_new(spin_detector_model(ld->sd), api_detector_spun(ld->sd),
+                     api_detector_params(ld->sd), &det, &d) != SPIN_OK) {
+        cli_error("%s: %s", api_detector_name(ld->sd), d.message);
         return NULL;
     }
     return det;
 }
 
 void detector_load_free(loaded_detector *ld) {
-    spin_model_free(ld->spun);
-    spin_model_free(ld->model);
-    ld->spun = ld->model = NULL;
+    spin_detector_free(ld->sd);
+    ld->sd = NULL;
 }

@@ -1,6 +1,6 @@
-/* detector_load.h - loading what a detector needs (model, spun model,
- * calibration) the way every scoring command does: found by modelpath.h,
- * errors printed as "spinscan: ..." (this is CLI code).
+/* detector_load.h - opening the detector (spin_detector_open_opts(), model
+ * found by src/api/modelpath.h) the way every scoring command does: errors
+ * printed as "spinscan: ..." (this is CLI code), model warnings too.
  */
 #ifndef SPIN_CLI_DETECTOR_LOAD_H
 #define SPIN_CLI_DETECTOR_LOAD_H
@@ -11,23 +11,20 @@
 #include "spinscan.h"
 
 typedef struct loaded_detector {
-    spin_model *model;
-    spin_model *spun; /* NULL when the model has none */
-    det_params params;
-    char name[4096]; /* the calibration file, or the model file: for messages */
+    spin_detector *sd; /* owns the models and the calibration */
 } loaded_detector;
 
-/* Finds and loads the model for option value 'model_opt' (NULL without -m).
- * With 'resident', binary models are read into (huge-page) memory instead of
- * mapped: slower to load, faster to score; for long runs.
- * Returns 0, or -1 after printing why (then nothing is left to free).
- * Model warnings are printed as "spinscan: ...: warning: ...". */
+/* Finds and opens the detector for option value 'model_opt' (NULL without
+ * -m).  With 'resident', binary models are read into (huge-page) memory
+ * instead of mapped: slower to load, faster to score; for long runs.
+ * Returns 0, or -1 after printing why (then nothing is left to free). */
 int detector_load(const char *model_opt, bool resident, loaded_detector *ld);
 
-/* A detector over 'ld' (for one thread); returns NULL after printing why. */
+/* A detect.h detector over 'ld' (for one thread of a command that runs its
+ * own threads); returns NULL after printing why. */
 detector *detector_load_new(const loaded_detector *ld);
 
-/* Frees the models; NULL-safe on what failed to load. */
+/* Frees the detector; NULL-safe on what failed to load. */
 void detector_load_free(loaded_detector *ld);
 
 #endif

@@ -216,7 +216,10 @@ static void json_document(FILE *out, const report_doc *doc) {
         }
         fputs("}}", out);
     }
-    fputs("]}\n", out);
+    fputc(']', out);
+    if (doc->provenance)
+        fprintf(out, ", \"spinscan\": %s", doc->provenance);
+    fputs("}\n", out);
 }
 
 /* ---- text report ---- */
@@ -463,7 +466,13 @@ static void html_document(FILE *out, const report_doc *doc) {
         fputs("</span>", out);
     }
     report_html_text(out, doc->text + prev, doc->len - prev);
-    fputs("</div>\n</section>\n", out);
+    fputs("</div>\n", out);
+    if (doc->provenance) { /* the tool version and the model's identity, as JSON */
+        fputs("<p class=\"meta\"><small>", out);
+        report_html_text(out, doc->provenance, strlen(doc->provenance));
+        fputs("</small></p>\n", out);
+    }
+    fputs("</section>\n", out);
 }
 
 /* ---- entry points ---- */

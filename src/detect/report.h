@@ -63,6 +63,10 @@ typedef struct report_doc {
     const char *text;         /**< the document's bytes, as passed to detect_run() */
     size_t len;               /**< their number */
     const det_result *result; /**< what detect_run() made of them */
+    /** A JSON object: the tool version and the model's identity (from
+     *  spin_detector_info()), written as the last member "spinscan" in JSON
+     *  and as a line under the document in HTML; NULL writes none. */
+    const char *provenance;
 } report_doc;
 
 /** Starts a report on 'out' with options 'o' (the HTML page's head, style

@@ -145,7 +145,7 @@ W=$TMP/t.warc
     rec conversion http://w.example/long text/plain "$C/conv.txt" 400
     rec conversion http://w.example/after-long text/plain "$C/conv.txt"
 } > "$W"
-R -f attributes "$W" > "$TMP/out" 2>"$TMP/err"; rc=$?
+R -f jsonl "$W" > "$TMP/out" 2>"$TMP/err"; rc=$?
 t_is "$rc" 3 "warc with bad records: exit 3"
 t_is "$(jq -r .id "$TMP/out" | sort | tr '\n' ' ')" "http://w.example/after-bad http://w.example/after-long http://w.example/after-short http://w.example/conv http://w.example/page " \
     "warc: conversion and text/HTML response records, found again after each bad one"
@@ -154,8 +154,8 @@ grep -q "^spinscan: $W: byte [0-9]*: warning: not text" "$TMP/err"; t_ok $? "bin
 t_is "$(grep -c "warning: Content-Length" "$TMP/err")" 2 "lying Content-Length (short and long): 2 warnings"
 grep -q "warning: invalid WARC header" "$TMP/err"; t_ok $? "invalid WARC header: warned"
 grep -q "(1 bad-warc, 2 bad-length, 2 non-text)" "$TMP/err"; t_ok $? "  counted: $(tail -1 "$TMP/err")"
-# visible text of the HTML page: "River news\nThe river was calm.\nBoats came home late.\n" is 53 code points
-t_is "$(jq -c 'select(.id == "http://w.example/page") | .attributes.spinscan__doc[0][1]' "$TMP/out")" 53 \
+# visible text: "River news" is a heading, then two sentences: 12 tokens
+t_is "$(jq -c 'select(.id == "http://w.example/page") | [.sentences, .tokens]' "$TMP/out")" "[3,12]" \
     "HTML: visible text only (no title, script or style)"
 
 # .warc.gz, one member per record, the middle member truncated; and a WET file
@@ -201,7 +201,7 @@ R -q -m "$TMP/no-model" "$D" > /dev/null 2>&1; t_is $? 1 "no model: exit 1"
     esac
     printf '{"id": "d%02d", "text": "%s %d"}\n' "$i" "$t" "$i"
 done; } > "$TMP/many.jsonl"
-for f in tsv jsonl attributes; do
+for f in tsv jsonl; do
     R -q -j1 -f $f "$TMP/many.jsonl" "$W" "$D" > "$TMP/j1.$f" 2>/dev/null
     R -q -j2 -f $f "$TMP/many.jsonl" "$W" "$D" > "$TMP/j2.$f" 2>/dev/null
     cmp -s "$TMP/j1.$f" "$TMP/j2.$f"; t_ok $? "-j1 and -j2: identical $f output"

@@ -127,7 +127,7 @@ static void test_json(void) {
     det_sentence s2 = sent(0, 6, TOK_PROSE, 0.5, false);
     det_result r2 = result(&s2, 1);
     r2.perplexity = NAN;
-    report_doc docs[2] = {{id, tricky, n, &r}, {"second.txt", "Short.", 6, &r2}};
+    report_doc docs[2] = {{id, tricky, n, &r, NULL}, {"second.txt", "Short.", 6, &r2, NULL}};
 
     size_t len;
     char *out = render(REPORT_JSON, false, docs, 1, &len);
@@ -305,7 +305,7 @@ static void test_html(void) {
         sent((size_t)(strstr(doc, "Bad") - doc), n - 1, TOK_PROSE, 0.05, false),
     };
     det_result r = result(s, 4);
-    report_doc docs[2] = {{"<b>id</b>.txt", doc, n, &r}, {"two.txt", doc, n, &r}};
+    report_doc docs[2] = {{"<b>id</b>.txt", doc, n, &r, NULL}, {"two.txt", doc, n, &r, NULL}};
     size_t len;
     char *out = render(REPORT_HTML, false, docs, 2, &len);
     ok(!contains(out, len, "<script") && !contains(out, len, "</script"),
@@ -362,7 +362,7 @@ static void test_text(void) {
         sent((size_t)(p4 - doc), n, TOK_PROSE, 0.5, false),
     };
     det_result r = result(s, 5);
-    report_doc d = {"doc\033.txt", doc, n, &r};
+    report_doc d = {"doc\033.txt", doc, n, &r, NULL};
     size_t len;
     char *plain = render(REPORT_TEXT, false, &d, 1, &len);
     ok(!memchr(plain, '\033', len), "without colour: no escape byte at all (the document's too)");
@@ -394,7 +394,7 @@ static void test_bad_offsets(void) {
     det_sentence s[3] = {sent(0, 6, TOK_PROSE, 0.5, false), sent(3, 8, TOK_PROSE, 0.5, false),
                          sent(100, 200, TOK_PROSE, 0.5, true)};
     det_result r = result(s, 3);
-    report_doc d = {"x", doc, sizeof doc - 1, &r};
+    report_doc d = {"x", doc, sizeof doc - 1, &r, NULL};
     size_t len;
     char *out = render(REPORT_JSON, false, &d, 1, &len);
     jc_value v;
@@ -432,7 +432,7 @@ static void test_write_error(void) {
     }
     det_sentence s = sent(0, 5, TOK_PROSE, 0.5, false);
     det_result r = result(&s, 1);
-    report_doc d = {"x", "Hello", 5, &r};
+    report_doc d = {"x", "Hello", 5, &r, NULL};
     report_options o = {REPORT_JSON, false, NULL};
     spin_status st = report_begin(f, &o);
     if (st == SPIN_OK)

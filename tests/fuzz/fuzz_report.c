@@ -365,7 +365,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         build_result(&r, len, data[1] % 16, data[2] * 2654435761u + 1, untidy);
     }
-    report_doc doc = {id, text, len, &r};
+    report_doc doc = {id, text, len, &r, NULL};
     bool tidy = !untidy;
     unsigned fmt = opt & 3;
     for (unsigned f = 0; f < 3; ++f) {

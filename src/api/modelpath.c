@@ -1,12 +1,18 @@
-/* modelpath.c - the model lookup order shared by the commands that detect. */
-#include "cli/modelpath.h"
+/* modelpath.c - the model lookup order shared by the library and the commands
+ * that detect (see modelpath.h). */
+#define _GNU_SOURCE /* dladdr */
+#include "api/modelpath.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The Makefile defines both for this file only: the source tree it was built
  * from and $(PREFIX)/share/spinscan. */
@@ -25,6 +31,41 @@ const char *model_path_share_dir(void) {
     return SPIN_SHARE_DIR "/en";
 }
 
+static char relative_dir[4096];
+static pthread_once_t relative_once = PTHREAD_ONCE_INIT;
+
+/* DIR/../share/spinscan/en for the directory DIR holding the code that runs:
+ * the shared library when this file is in one, else the executable. */
+static void find_relative_dir(void) {
+    char path[4096] = "";
+    Dl_info info;
+    /* Any object of this library will do: a static one, not a function
+     * (ISO C has no conversion from function to object pointers). */
+    if (dladdr(&relative_once, &info) && info.dli_fname && strstr(info.dli_fname, "libspinscan")) {
+        if (!realpath(info.dli_fname, path))
+            path[0] = '\0';
+    }
+    if (!path[0]) {
+        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+        path[n > 0 ? n : 0] = '\0';
+    }
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    slash = strrchr(path, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    if (strlen(path) + sizeof "/share/spinscan/en" <= sizeof relative_dir)
+        snprintf(relative_dir, sizeof relative_dir, "%s/share/spinscan/en", path);
+}
+
+const char *model_path_relative_dir(void) {
+    pthread_once(&relative_once, find_relative_dir);
+    return relative_dir;
+}
+
 static bool is_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
@@ -40,7 +81,13 @@ static int resolve(const char *path, model_path *mp, char *err, size_t errsize) 
     }
     mp->params[0] = '\0';
     mp->spun[0] = '\0';
+    mp->manifest[0] = '\0';
     if (!S_ISDIR(st.st_mode)) {
+        const char *slash = strrchr(path, '/');
+        int dlen = slash ? (int)(slash - path) : 1;
+        snprintf(mp->manifest, sizeof mp->manifest, "%.*s/manifest.json", dlen, slash ? path : ".");
+        if (!is_file(mp->manifest))
+            mp->manifest[0] = '\0';
         if ((size_t)snprintf(mp->model, sizeof mp->model, "%s", path) >= sizeof mp->model ||
             (size_t)snprintf(mp->params, sizeof mp->params, "%s.detector", path) >=
                 sizeof mp->params) {
@@ -61,6 +108,9 @@ static int resolve(const char *path, model_path *mp, char *err, size_t errsize) 
             return -1;
         }
         if (is_file(mp->model)) {
+            snprintf(mp->manifest, sizeof mp->manifest, "%s/manifest.json", path);
+            if (!is_file(mp->manifest))
+                mp->manifest[0] = '\0';
             snprintf(mp->params, sizeof mp->params, "%s/detector.txt", path);
             if (!is_file(mp->params))
                 mp->params[0] = '\0';
@@ -87,16 +137,17 @@ int model_path_find(const char *opt, model_path *mp, char *err, size_t errsize) 
         mp->from = "$SPINSCAN_MODEL";
         return resolve(env, mp, err, errsize);
     }
-    const char *dirs[] = {model_path_source_dir(), model_path_share_dir()};
-    const char *from[] = {"the source tree", "the share directory"};
-    for (int i = 0; i < 2; ++i) {
+    const char *dirs[] = {model_path_relative_dir(), model_path_source_dir(),
+                          model_path_share_dir()};
+    const char *from[] = {"the installation", "the source tree", "the share directory"};
+    for (int i = 0; i < 3; ++i) {
         mp->from = from[i];
-        if (resolve(dirs[i], mp, err, errsize) == 0)
+        if (dirs[i][0] && resolve(dirs[i], mp, err, errsize) == 0)
             return 0;
     }
     snprintf(err, errsize,
-             "no model found: give -m MODEL or set SPINSCAN_MODEL (looked in %s and %s; "
+             "no model found: give -m MODEL or set SPINSCAN_MODEL (looked in %s%s%s and %s; "
              "'make model' builds the default one)",
-             dirs[0], dirs[1]);
+             dirs[0], dirs[0][0] ? ", " : "", dirs[1], dirs[2]);
     return -1;
 }

@@ -1,0 +1,447 @@
+/* api.c - the public detector and tokenizer (see spinscan.h and api.h).
+ *
+ * A spin_detector owns the models and the calibration (shared, read-only)
+ * and a pool of detect.h detectors (a tokenizer and scratch space each):
+ * spin_detect() takes one from the pool under a mutex, or makes a new one
+ * when all are busy, scores without the lock and puts it back.  So the pool
+ * holds as many detectors as there were concurrent callers at most.
+ */
+#include "api/api.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "api/modelpath.h"
+#include "detect/report.h"
+#include "text/tokenize.h"
+#include "util/diag.h"
+
+struct spin_detector {
+    spin_model *model, *spun;
+    det_params params;
+    char name[4096];
+    char *info; /* spin_detector_info() */
+    pthread_mutex_t mu;
+    detector **pool; /* idle detectors */
+    size_t npool, cap;
+};
+
+struct spin_result {
+    det_result res;
+    char *text;
+    size_t len;
+    char *id;
+    char *info; /* a copy of the detector's, so that the result outlives it */
+};
+
+const char *spin_version(void) {
+    return SPIN_VERSION;
+}
+
+void spin_detector_options_init(spin_detector_options *opts) {
+    memset(opts, 0, sizeof *opts);
+}
+
+/* Builds spin_detector_info(): the version, and the model's identity from
+ * its manifest (packages, checksum) when there is one. */
+static spin_status make_info(spin_detector *d, const model_path *mp) {
+    cJSON *root = cJSON_CreateObject(), *model = cJSON_CreateObject();
+    if (!root || !model) {
+        cJSON_Delete(root);
+        cJSON_Delete(model);
+        return SPIN_ENOMEM;
+    }
+    cJSON_AddStringToObject(root, "version", SPIN_VERSION);
+    cJSON_AddItemToObject(root, "model", model);
+    const char *base = strrchr(mp->model, '/');
+    cJSON_AddStringToObject(model, "file", base ? base + 1 : mp->model);
+    cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
+    cJSON *packages = NULL, *sha = NULL, *manifest = NULL;
+    if (mp->manifest[0]) {
+        FILE *f = fopen(mp->manifest, "rb");
+        char buf[1 << 16];
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        manifest = cJSON_ParseWithLength(buf, n);
+        if (manifest) {
+            packages = cJSON_DetachItemFromObject(manifest, "packages");
+            sha = cJSON_DetachItemFromObject(manifest, "sha256");
+        }
+    }
+    cJSON_AddItemToObject(model, "packages", packages ? packages : cJSON_CreateNull());
+    cJSON_AddItemToObject(model, "sha256", sha ? sha : cJSON_CreateNull());
+    cJSON_Delete(manifest);
+    d->info = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!d->info)
+        return SPIN_ENOMEM;
+    return SPIN_OK;
+}
+
+spin_status spin_detector_open(const char *path, spin_detector **out, spin_diag *diag) {
+    return spin_detector_open_opts(path, NULL, out, diag);
+}
+
+spin_status spin_detector_open_opts(const char *path, const spin_detector_options *opts,
+                                    spin_detector **out, spin_diag *diag) {
+    *out = NULL;
+    spin_detector_options defaults;
+    if (!opts) {
+        spin_detector_options_init(&defaults);
+        opts = &defaults;
+    }
+    model_path *mp = malloc(sizeof *mp);
+    char *err = malloc(9000);
+    spin_detector *d = calloc(1, sizeof *d);
+    spin_status st = SPIN_OK;
+    if (!mp || !err || !d) {
+        st = diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory opening the detector");
+        goto fail;
+    }
+    if (model_path_find(path, mp, err, 9000) != 0) {
+        st = diag_set(diag, SPIN_EIO, "", 0, 0, "%.500s", err);
+        goto fail;
+    }
+    spin_load_options lo;
+    spin_load_options_init(&lo);
+    lo.warn = opts->warn;
+    lo.warn_ctx = opts->warn_ctx;
+    lo.prefault = opts->prefault;
+    if ((st = spin_model_open(mp->model, &lo, &d->model, diag)) != SPIN_OK)
+        goto fail;
+    if (mp->params[0]) {
+        if ((st = det_params_load(mp->params, &d->params, diag)) != SPIN_OK)
+            goto fail;
+    } else {
+        det_params_default(&d->params);
+    }
+    if (mp->spun[0] && (st = spin_model_open(mp->spun, &lo, &d->spun, diag)) != SPIN_OK)
+        goto fail;
+    snprintf(d->name, sizeof d->name, "%s", mp->params[0] ? mp->params : mp->model);
+    /* One detector now: checks that model, spun model and calibration fit. */
+    detector *first;
+    if ((st = detector_new(d->model, d->spun, &d->params, &first, diag)) != SPIN_OK) {
+        if (diag)
+            snprintf(diag->path, sizeof diag->path, "%.511s", d->name);
+        goto fail;
+    }
+    d->pool = malloc(4 * sizeof *d->pool);
+    if (!d->pool) {
+        detector_free(first);
+        st = diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory opening the detector");
+        goto fail;
+    }
+    d->cap = 4;
+    d->pool[d->npool++] = first;
+    if ((st = make_info(d, mp)) != SPIN_OK) {
+        diag_set(diag, st, "", 0, 0, "out of memory opening the detector");
+        goto fail;
+    }
+    pthread_mutex_init(&d->mu, NULL);
+    free(mp);
+    free(err);
+    *out = d;
+    return SPIN_OK;
+fail:
+    if (d) {
+        for (size_t i = 0; i < d->npool; ++i)
+            detector_free(d->pool[i]);
+        free(d->pool);
+        free(d->info);
+        spin_model_free(d->spun);
+        spin_model_free(d->model);
+        free(d);
+    }
+    free(mp);
+    free(err);
+    return st;
+}
+
+void spin_detector_free(spin_detector *d) {
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->npool; ++i)
+        detector_free(d->pool[i]);
+    free(d->pool);
+    free(d->info);
+    spin_model_free(d->spun);
+    spin_model_free(d->model);
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+}
+
+const char *spin_detector_info(const spin_detector *d) {
+    return d->info;
+}
+
+const spin_model *spin_detector_model(const spin_detector *d) {
+    return d->model;
+}
+
+const spin_model *api_detector_spun(const spin_detector *d) {
+    return d->spun;
+}
+
+const det_params *api_detector_params(const spin_detector *d) {
+    return &d->params;
+}
+
+const char *api_detector_name(const spin_detector *d) {
+    return d->name;
+}
+
+/* Takes an idle detector from the pool, or makes one. */
+static spin_status checkout(spin_detector *d, detector **out, spin_diag *diag) {
+    pthread_mutex_lock(&d->mu);
+    if (d->npool > 0) {
+        *out = d->pool[--d->npool];
+        pthread_mutex_unlock(&d->mu);
+        return SPIN_OK;
+    }
+    pthread_mutex_unlock(&d->mu);
+    return detector_new(d->model, d->spun, &d->params, out, diag);
+}
+
+static void checkin(spin_detector *d, detector *det) {
+    pthread_mutex_lock(&d->mu);
+    if (d->npool == d->cap) {
+        detector **p = realloc(d->pool, 2 * d->cap * sizeof *p);
+        if (!p) {
+            pthread_mutex_unlock(&d->mu);
+            detector_free(det);
+            return;
+        }
+        d->pool = p;
+        d->cap *= 2;
+    }
+    d->pool[d->npool++] = det;
+    pthread_mutex_unlock(&d->mu);
+}
+
+spin_status spin_detect(spin_detector *d, const char *text, size_t len, spin_result **out,
+                        spin_diag *diag) {
+    *out = NULL;
+    spin_result *r = calloc(1, sizeof *r);
+    if (r) {
+        r->text = malloc(len ? len : 1);
+        r->info = strdup(d->info);
+    }
+    if (!r || !r->text || !r->info) {
+        spin_result_free(r);
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
+    }
+    if (len)
+        memcpy(r->text, text, len);
+    r->len = len;
+    detector *det;
+    spin_status st = checkout(d, &det, diag);
+    if (st == SPIN_OK) {
+        st = detect_run(det, r->text, len, &r->res, diag);
+        checkin(d, det);
+    }
+    if (st != SPIN_OK) {
+        spin_result_free(r);
+        return st;
+    }
+    *out = r;
+    return SPIN_OK;
+}
+
+void spin_result_free(spin_result *r) {
+    if (!r)
+        return;
+    det_result_free(&r->res);
+    free(r->text);
+    free(r->id);
+    free(r->info);
+    free(r);
+}
+
+double spin_result_score(const spin_result *r) {
+    return r->res.spin_score;
+}
+
+const char *spin_result_verdict(const spin_result *r) {
+    return det_verdict_name(r->res.verdict);
+}
+
+double spin_result_perplexity(const spin_result *r) {
+    return r->res.perplexity;
+}
+
+size_t spin_result_tokens(const spin_result *r) {
+    return r->res.tokens;
+}
+
+size_t spin_result_oov(const spin_result *r) {
+    return r->res.oov;
+}
+
+size_t spin_result_sentence_count(const spin_result *r) {
+    return r->res.nsentences;
+}
+
+spin_status spin_result_sentence(const spin_result *r, size_t i, spin_sentence *out) {
+    if (i >= r->res.nsentences)
+        return SPIN_EINVAL;
+    const det_sentence *s = &r->res.sentences[i];
+    out->start = s->start;
+    out->end = s->end;
+    const char *k = tokenize_seg_kind_name(s->kind);
+    out->kind = k ? k : "prose";
+    out->spin = s->spin;
+    out->flagged = s->flagged;
+    out->log10prob = s->log10prob;
+    out->perplexity = s->perplexity;
+    out->tokens = s->tokens;
+    out->oov = s->oov;
+    return SPIN_OK;
+}
+
+spin_status spin_result_set_id(spin_result *r, const char *id, size_t len) {
+    char *c = malloc(len + 1);
+    if (!c)
+        return SPIN_ENOMEM;
+    if (len)
+        memcpy(c, id, len);
+    c[len] = '\0';
+    free(r->id);
+    r->id = c;
+    return SPIN_OK;
+}
+
+char *spin_result_json(const spin_result *r) {
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return NULL;
+    report_options ro = {REPORT_JSON, false, NULL};
+    report_doc doc = {r->id ? r->id : "", r->text, r->len, &r->res, r->info};
+    spin_status st = report_document(f, &ro, &doc);
+    if (fclose(f) != 0 || st != SPIN_OK) {
+        free(buf);
+        return NULL;
+    }
+    if (size > 0 && buf[size - 1] == '\n')
+        buf[--size] = '\0';
+    return buf;
+}
+
+const det_result *api_result_det(const spin_result *r) {
+    return &r->res;
+}
+
+const char *api_result_text(const spin_result *r, size_t *len) {
+    *len = r->len;
+    return r->text;
+}
+
+/* ---- tokenizer ---- */
+
+struct spin_tokenizer {
+    tokenizer *tok;
+};
+
+struct spin_tokens {
+    tok_doc doc;
+    char *joined;    /* every segment's tokens joined by ' ', each NUL-terminated */
+    size_t *offsets; /* [nsentences] start of each in 'joined' */
+};
+
+spin_status spin_tokenizer_new(spin_tokenizer **out, spin_diag *diag) {
+    *out = NULL;
+    spin_tokenizer *t = calloc(1, sizeof *t);
+    if (!t)
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
+    spin_status st = tokenize_new(&t->tok, diag);
+    if (st != SPIN_OK) {
+        free(t);
+        return st;
+    }
+    *out = t;
+    return SPIN_OK;
+}
+
+void spin_tokenizer_free(spin_tokenizer *t) {
+    if (!t)
+        return;
+    tokenize_free(t->tok);
+    free(t);
+}
+
+spin_status spin_tokenize(spin_tokenizer *t, const char *text, size_t len, spin_tokens **out,
+                          spin_diag *diag) {
+    *out = NULL;
+    spin_tokens *tk = calloc(1, sizeof *tk);
+    if (!tk)
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
+    spin_status st = tokenize_doc(t->tok, text, len, &tk->doc, diag);
+    if (st != SPIN_OK) {
+        free(tk);
+        return st;
+    }
+    size_t n = tk->doc.nsentences, total = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const tok_sentence *s = &tk->doc.sentences[i];
+        for (size_t k = 0; k < s->count; ++k)
+            total += tk->doc.tokens[s->first + k].len + 1;
+        if (s->count == 0)
+            ++total;
+    }
+    tk->joined = malloc(total ? total : 1);
+    tk->offsets = malloc((n ? n : 1) * sizeof *tk->offsets);
+    if (!tk->joined || !tk->offsets) {
+        spin_tokens_free(tk);
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const tok_sentence *s = &tk->doc.sentences[i];
+        tk->offsets[i] = at;
+        for (size_t k = 0; k < s->count; ++k) {
+            const tok_token *w = &tk->doc.tokens[s->first + k];
+            if (k)
+                tk->joined[at++] = ' ';
+            memcpy(tk->joined + at, tk->doc.text + w->text, w->len);
+            at += w->len;
+        }
+        tk->joined[at++] = '\0';
+    }
+    *out = tk;
+    return SPIN_OK;
+}
+
+void spin_tokens_free(spin_tokens *tk) {
+    if (!tk)
+        return;
+    tokenize_doc_free(&tk->doc);
+    free(tk->joined);
+    free(tk->offsets);
+    free(tk);
+}
+
+size_t spin_tokens_count(const spin_tokens *tk) {
+    return tk->doc.nsentences;
+}
+
+spin_status spin_tokens_segment(const spin_tokens *tk, size_t i, spin_segment *out) {
+    if (i >= tk->doc.nsentences)
+        return SPIN_EINVAL;
+    const tok_sentence *s = &tk->doc.sentences[i];
+    out->start = s->start;
+    out->end = s->end;
+    const char *k = tokenize_seg_kind_name((tok_seg_kind)s->kind);
+    out->kind = k ? k : "prose";
+    out->text = tk->joined + tk->offsets[i];
+    out->text_len = strlen(out->text);
+    out->ntokens = s->count;
+    return SPIN_OK;
+}

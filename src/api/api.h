@@ -1,0 +1,29 @@
+/* api.h - the public detector and tokenizer (include/spinscan.h, "Spin
+ * detection" and "Tokenization") and what the command line needs beyond it.
+ *
+ * Subsystem api (src/api/): the library's front door above the layers that do
+ * the work.  The model lookup (modelpath), the detector with its pool of
+ * per-thread scratch states, results with their JSON (through report.h, so
+ * that the public JSON is the one `score -f json` prints), and the
+ * tokenizer's public face.  May call: util, text, lm, detect, crawl.
+ *
+ * Nothing here prints or exits.
+ */
+#ifndef SPIN_API_API_H
+#define SPIN_API_API_H
+
+#include "detect/detect.h"
+#include "spinscan.h"
+
+/* The parts of an open detector, for commands that run their own threads
+ * (rank, annotate): valid while 'd' lives, never modified. */
+const spin_model *api_detector_spun(const spin_detector *d);
+const det_params *api_detector_params(const spin_detector *d);
+/* The calibration file, or the model file when there is none: for messages. */
+const char *api_detector_name(const spin_detector *d);
+
+/* The result's detect.h form and its text (for the text and HTML reports). */
+const det_result *api_result_det(const spin_result *r);
+const char *api_result_text(const spin_result *r, size_t *len);
+
+#endif

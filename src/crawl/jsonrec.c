@@ -1,0 +1,355 @@
+/* jsonrec.c - see jsonrec.h. */
+#include "crawl/jsonrec.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "detect/report.h"
+#include "text/tokenize.h"
+#include "util/diag.h"
+
+/* ---- buffer ---- */
+
+static void put(jsonbuf *b, const char *s, size_t n) {
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void puts_(jsonbuf *b, const char *s) {
+    put(b, s, strlen(s));
+}
+
+static void fmt(jsonbuf *b, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static void fmt(jsonbuf *b, const char *f, ...) {
+    char tmp[128];
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(tmp, sizeof tmp, f, ap);
+    va_end(ap);
+    if (n > 0)
+        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void number(jsonbuf *b, double v) {
+    if (isfinite(v))
+        fmt(b, "%.6g", v);
+    else
+        puts_(b, "null");
+}
+
+/* A JSON string through report.h's escaping (one filter for all outputs). */
+static void string(jsonbuf *b, const char *s, size_t n) {
+    char *mem = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&mem, &size);
+    if (!f) {
+        b->failed = true;
+        return;
+    }
+    report_json_string(f, s, n);
+    if (fclose(f) != 0)
+        b->failed = true;
+    else
+        put(b, mem, size);
+    free(mem);
+}
+
+void jsonbuf_free(jsonbuf *b) {
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- scanning ---- */
+
+static size_t skip_ws(const char *s, size_t i, size_t n) {
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        ++i;
+    return i;
+}
+
+/* The end of the string that opens at s[i] (the index after its quote). */
+static size_t skip_string(const char *s, size_t i, size_t n) {
+    for (++i; i < n; ++i) {
+        if (s[i] == '\\')
+            ++i;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return n;
+}
+
+/* The end of the (valid) JSON value that starts at s[i]. */
+static size_t skip_value(const char *s, size_t i, size_t n) {
+    if (i >= n)
+        return n;
+    if (s[i] == '"')
+        return skip_string(s, i, n);
+    if (s[i] == '{' || s[i] == '[') {
+        int depth = 0;
+        while (i < n) {
+            char c = s[i];
+            if (c == '"') {
+                i = skip_string(s, i, n);
+                continue;
+            }
+            if (c == '{' || c == '[')
+                ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return i + 1;
+            ++i;
+        }
+        return n;
+    }
+    while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' &&
+           s[i] != '\r' && s[i] != '\n')
+        ++i;
+    return i;
+}
+
+/* Finds the raw values of "id" and "source" and the closing brace. */
+static void scan(jsonrec *r) {
+    const char *s = r->line;
+    size_t n = r->len, i = skip_ws(s, 0, n) + 1; /* after '{' */
+    r->empty = true;
+    for (;;) {
+        i = skip_ws(s, i, n);
+        if (i >= n)
+            return;
+        if (s[i] == '}') {
+            r->close = i;
+            return;
+        }
+        if (s[i] == ',') {
+            ++i;
+            continue;
+        }
+        r->empty = false;
+        size_t k0 = i, k1 = skip_string(s, i, n);
+        i = skip_ws(s, k1, n);
+        if (i < n && s[i] == ':')
+            ++i;
+        i = skip_ws(s, i, n);
+        size_t v0 = i, v1 = skip_value(s, i, n);
+        size_t klen = k1 - k0;
+        if (klen == 4 && !memcmp(s + k0, "\"id\"", 4) && !r->id) {
+            r->id = s + v0;
+            r->id_len = v1 - v0;
+        } else if (klen == 8 && !memcmp(s + k0, "\"source\"", 8) && !r->source) {
+            r->source = s + v0;
+            r->source_len = v1 - v0;
+        }
+        i = v1;
+    }
+}
+
+spin_status jsonrec_parse(const char *line, size_t len, const char *text_field, jsonrec *r,
+                          spin_diag *diag) {
+    memset(r, 0, sizeof *r);
+    r->line = line;
+    r->len = len;
+    const char *end = NULL;
+    cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, false);
+    if (o && end)
+        while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+            ++end;
+    if (!o || !cJSON_IsObject(o) || (end && end != line + len)) {
+        char q[80];
+        diag_quote(q, sizeof q, line, len, 40);
+        cJSON_Delete(o);
+        return diag_set(diag, SPIN_EFORMAT, "", 0, 0, "not a JSON object: %s", q);
+    }
+    scan(r);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, text_field);
+    if (!cJSON_IsString(t) || !t->valuestring) {
+        cJSON_Delete(o);
+        return diag_set(diag, SPIN_EFORMAT, "", 0, 0,
+                        t ? "field '%s' is not a string" : "no field '%s'", text_field);
+    }
+    /* Take the decoded string over instead of copying it. */
+    r->text_len = strlen(t->valuestring);
+    r->text = t->valuestring;
+    ((cJSON *)t)->valuestring = NULL;
+    cJSON_Delete(o);
+    return SPIN_OK;
+}
+
+void jsonrec_free(jsonrec *r) {
+    if (r->text)
+        cJSON_free(r->text);
+    r->text = NULL;
+}
+
+/* ---- code points ---- */
+
+static size_t utf8_len(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, min = 0x10000;
+    else
+        return 1;
+    if (len > n)
+        return 1;
+    unsigned v = c & (0x3f >> (len - 1));
+    for (size_t i = 1; i < len; ++i) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 1;
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 1;
+    return len;
+}
+
+/* Byte offsets to code points, moving forward through the text. */
+typedef struct cp_walk {
+    const unsigned char *s;
+    size_t n, pos, cps;
+} cp_walk;
+
+static size_t cp_at(cp_walk *w, size_t byte) {
+    if (byte < w->pos) {
+        w->pos = 0;
+        w->cps = 0;
+    }
+    while (w->pos < byte && w->pos < w->n) {
+        w->pos += utf8_len(w->s + w->pos, w->n - w->pos);
+        ++w->cps;
+    }
+    return w->cps;
+}
+
+/* [[start, end, spin], ...] of the prose sentences (only flagged ones with
+ * 'flagged_only'). */
+static void spans(jsonbuf *b, const jsonrec *rec, const det_result *res, bool flagged_only) {
+    cp_walk w = {(const unsigned char *)rec->text, rec->text_len, 0, 0};
+    bool first = true;
+    put(b, "[", 1);
+    for (size_t i = 0; i < res->nsentences; ++i) {
+        const det_sentence *s = &res->sentences[i];
+        if (s->kind != TOK_PROSE || (flagged_only && !s->flagged))
+            continue;
+        size_t a = cp_at(&w, s->start);
+        size_t e = cp_at(&w, s->end);
+        fmt(b, "%s[%zu, %zu, ", first ? "" : ", ", a, e);
+        number(b, s->spin);
+        put(b, "]", 1);
+        first = false;
+    }
+    put(b, "]", 1);
+}
+
+/* ---- annotate ---- */
+
+static void key(jsonbuf *b, const char *prefix, const char *name) {
+    put(b, ", ", 2);
+    size_t n = strlen(prefix);
+    char *k = malloc(n + strlen(name) + 2);
+    if (!k) {
+        b->failed = true;
+        return;
+    }
+    sprintf(k, "%s_%s", prefix, name);
+    string(b, k, strlen(k));
+    free(k);
+    put(b, ": ", 2);
+}
+
+void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, const det_result *res,
+                      const char *model_id, const char *error) {
+    if (rec->close == 0) {
+        put(out, rec->line, rec->len);
+        put(out, "\n", 1);
+        return;
+    }
+    size_t mark = out->len;
+    put(out, rec->line, rec->close);
+    if (res) {
+        key(out, prefix, "spin_score");
+        number(out, res->spin_score);
+        key(out, prefix, "verdict");
+        const char *v = det_verdict_name(res->verdict);
+        string(out, v, strlen(v));
+        key(out, prefix, "perplexity");
+        number(out, res->perplexity);
+        key(out, prefix, "spans");
+        spans(out, rec, res, true);
+        key(out, prefix, "model");
+        string(out, model_id, strlen(model_id));
+    } else {
+        key(out, prefix, "error");
+        string(out, error ? error : "", error ? strlen(error) : 0);
+    }
+    /* "{" + ", key" would be invalid: the first added member loses its comma. */
+    if (rec->empty && !out->failed) {
+        char *p = out->p + mark + rec->close;
+        memmove(p, p + 2, out->len - (mark + rec->close + 2));
+        out->len -= 2;
+        out->p[out->len] = '\0';
+    }
+    put(out, rec->line + rec->close, rec->len - rec->close);
+    put(out, "\n", 1);
+}
+
+/* ---- attributes ---- */
+
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res) {
+    puts_(out, "{\"id\": ");
+    if (rec->close && rec->id)
+        put(out, rec->id, rec->id_len);
+    else
+        puts_(out, "null");
+    if (rec->close && rec->source) {
+        puts_(out, ", \"source\": ");
+        put(out, rec->source, rec->source_len);
+    }
+    puts_(out, ", \"attributes\": {");
+    if (res) {
+        cp_walk w = {(const unsigned char *)rec->text, rec->text_len, 0, 0};
+        size_t ncp = cp_at(&w, rec->text_len);
+        fmt(out, "\"%s__spin_score\": [[0, %zu, ", name, ncp);
+        number(out, res->spin_score);
+        fmt(out, "]], \"%s__perplexity\": [[0, %zu, ", name, ncp);
+        number(out, res->perplexity);
+        fmt(out, "]], \"%s__sentence_spin\": ", name);
+        spans(out, rec, res, false);
+        fmt(out, ", \"%s__flagged\": ", name);
+        spans(out, rec, res, true);
+    }
+    puts_(out, "}}\n");
+}
+
+bool jsonrec_variable_name(char *s) {
+    for (char *p = s; *p; ++p)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            *p = '_';
+    return s[0] && !(s[0] >= '0' && s[0] <= '9');
+}
