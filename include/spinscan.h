@@ -300,6 +300,9 @@ typedef struct spin_detector_options {
      *  ignores warnings. */
     spin_warn_fn warn;
     void *warn_ctx;
+    /** Judge every document: no "unsupported" verdict for text that is not
+     *  English, too short, markup or code.  Default false. */
+    bool judge_all;
 } spin_detector_options;
 
 /** Fills 'opts' with the defaults. */

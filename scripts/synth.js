@@ -623,4 +623,8 @@ function main() {
         (skipped.mixed ? `, ${skipped.mixed} without a mixed version` : '') + ')\n');
 }
 
-main();
+if (require.main === module) main();
+// The building blocks scripts/evalgen.js reuses (same definitions, same PRNG).
+module.exports = { rngFor, hashString, STOPWORDS, TOKEN_RE, isWordToken, loadThesaurus, isEligible, matchCase, analyse,
+    spinPositions, splitSentences, readSource, chunkSources, selectDocs, makeSpun, makeMixed, makeShuffle, makeStuffing, TOPICS,
+    docKeywords };

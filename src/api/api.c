@@ -26,6 +26,7 @@ struct spin_detector {
     det_params params;
     char name[4096];
     char *info; /* spin_detector_info() */
+    bool judge_all; /* spin_detector_options.judge_all */
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
     size_t npool, cap;
@@ -125,6 +126,7 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
     if (mp->spun[0] && (st = spin_model_open(mp->spun, &lo, &d->spun, diag)) != SPIN_OK)
         goto fail;
     snprintf(d->name, sizeof d->name, "%s", mp->params[0] ? mp->params : mp->model);
+    d->judge_all = opts->judge_all;
     /* One detector now: checks that model, spun model and calibration fit. */
     detector *first;
     if ((st = detector_new(d->model, d->spun, &d->params, &first, diag)) != SPIN_OK) {
@@ -132,6 +134,7 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
             snprintf(diag->path, sizeof diag->path, "%.511s", d->name);
         goto fail;
     }
+    detector_set_abstain(first, !d->judge_all);
     d->pool = malloc(4 * sizeof *d->pool);
     if (!d->pool) {
         detector_free(first);
@@ -193,6 +196,10 @@ const det_params *api_detector_params(const spin_detector *d) {
     return &d->params;
 }
 
+bool api_detector_judge_all(const spin_detector *d) {
+    return d->judge_all;
+}
+
 const char *api_detector_name(const spin_detector *d) {
     return d->name;
 }
@@ -206,7 +213,10 @@ static spin_status checkout(spin_detector *d, detector **out, spin_diag *diag) {
         return SPIN_OK;
     }
     pthread_mutex_unlock(&d->mu);
-    return detector_new(d->model, d->spun, &d->params, out, diag);
+    spin_status st = detector_new(d->model, d->spun, &d->params, out, diag);
+    if (st == SPIN_OK)
+        detector_set_abstain(*out, !d->judge_all);
+    return st;
 }
 
 static void checkin(spin_detector *d, detector *det) {

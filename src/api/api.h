@@ -19,6 +19,8 @@
  * (rank, annotate): valid while 'd' lives, never modified. */
 const spin_model *api_detector_spun(const spin_detector *d);
 const det_params *api_detector_params(const spin_detector *d);
+/* spin_detector_options.judge_all as opened. */
+bool api_detector_judge_all(const spin_detector *d);
 /* The calibration file, or the model file when there is none: for messages. */
 const char *api_detector_name(const spin_detector *d);
 

@@ -109,7 +109,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         files[i].in = cp.optind < argc ? argv[cp.optind + (int)i] : "-";
     loaded_detector ld;
     /* A long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0) {
+    if (detector_load(model_opt, true, false, &ld) != 0) {
         free(files);
         return EXIT_DATA;
     }

@@ -50,7 +50,8 @@ enum {
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
     OPT_STRICT,
-    OPT_EXPERIMENT
+    OPT_EXPERIMENT,
+    OPT_JUDGE_ALL
 };
 enum { EXIT_SKIPPED = 3 };
 
@@ -73,6 +74,8 @@ static const cli_option options[] = {
     {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
     {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
+    {OPT_JUDGE_ALL, "judge-all", NULL,
+     "judge every document (none \"unsupported\": other languages, short text, code)"},
     {'q', "quiet", NULL, "no progress and no summary line"},
     {0, NULL, NULL, NULL},
 };
@@ -292,6 +295,7 @@ static double now(void) {
 
 typedef struct stats {
     uint64_t scored, skipped, bytes;
+    uint64_t unsupported; /* of 'scored': the detector abstained (ranked last) */
     uint64_t by_reason[INPUT_NSKIPS];
     double start, last_draw;
     bool progress, drawn;
@@ -336,9 +340,10 @@ static void print_summary(const stats *s) {
     if (n && n < sizeof reasons - 1)
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
-            "spinscan: %llu documents scored, %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, "
-            "%.0f docs/s)\n",
-            (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
+            "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
+            "ranked last), %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
+            (unsigned long long)s->scored, (unsigned long long)s->unsupported,
+            (unsigned long long)s->skipped, reasons,
             (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
             el > 0 ? (double)s->scored / el : 0.0);
 }
@@ -426,7 +431,7 @@ static int walk(file_list *l, const char *dir, const char *rel, const char *out_
 
 static int run_attributes(const char *model_opt, const char *out_dir, const char *experiment,
                           const char *text_field, uint64_t max_bytes, size_t jobs, bool quiet,
-                          char *const *inputs, size_t ninputs) {
+                          bool judge_all, char *const *inputs, size_t ninputs) {
     file_list l = {NULL, 0, 0};
     int status = EXIT_OK;
     for (size_t i = 0; i < ninputs && status == EXIT_OK; ++i) {
@@ -458,7 +463,7 @@ static int run_attributes(const char *model_opt, const char *out_dir, const char
     jsonrec_variable_name(name);
     snprintf(name + strlen(name), sizeof name - strlen(name), "__spinscan");
     loaded_detector ld;
-    if (status == EXIT_OK && detector_load(model_opt, true, &ld) != 0)
+    if (status == EXIT_OK && detector_load(model_opt, true, judge_all, &ld) != 0)
         status = EXIT_DATA;
     if (status == EXIT_OK) {
         pipe_config pc;
@@ -500,7 +505,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false;
+    bool unsorted = false, strict = false, quiet = false, judge_all = false;
     const char *experiment = NULL;
     int c;
     cli_parser_init(&cp);
@@ -589,6 +594,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             experiment = cp.optarg;
             break;
         }
+        case OPT_JUDGE_ALL:
+            judge_all = true;
+            break;
         case 'q':
             quiet = true;
             break;
@@ -610,7 +618,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         if (cp.optind >= argc)
             return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
         return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
-                              io.text_field, io.max_bytes, (size_t)jobs, quiet, argv + cp.optind,
+                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all, argv + cp.optind,
                               (size_t)(argc - cp.optind));
     }
     static char *const stdin_only[] = {"-", NULL};
@@ -619,7 +627,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     loaded_detector ld;
     /* A crawl is a long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0)
+    if (detector_load(model_opt, true, judge_all, &ld) != 0)
         return EXIT_DATA;
     html_init();
     size_t nw = (size_t)jobs;
@@ -725,6 +733,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             mem_free(it.entry);
         } else if (it.kind == ITEM_ENTRY) {
             ++s.scored;
+            s.unsupported += it.entry->score == RANK_UNSUPPORTED;
             s.bytes += it.bytes;
             if (unsorted) {
                 if (fwrite(rank_entry_line(it.entry), 1, it.entry->line_len, out.f) !=

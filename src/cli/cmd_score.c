@@ -28,7 +28,7 @@
 #include "text/reader.h"
 #include "detect/report.h"
 
-enum { OPT_COLOR = 256, OPT_MAX_BYTES };
+enum { OPT_COLOR = 256, OPT_MAX_BYTES, OPT_JUDGE_ALL };
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 #define DEFAULT_MAX_BYTES ((uint64_t)64 << 20)
@@ -41,6 +41,8 @@ static const cli_option options[] = {
     {'o', "output", "OUT", "write the report to OUT (replaced only when complete)"},
     {OPT_MAX_BYTES, "max-bytes", "N",
      "largest document, decompressed (default 64M; K, M, G; 0: none)"},
+    {OPT_JUDGE_ALL, "judge-all", NULL,
+     "judge every document (no \"unsupported\" for other languages, short text, code)"},
     {0, NULL, NULL, NULL},
 };
 
@@ -113,6 +115,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     report_options ro = {REPORT_TEXT, false, NULL};
     int color = COLOR_AUTO, c;
     uint64_t max_bytes = DEFAULT_MAX_BYTES;
+    bool judge_all = false;
     cli_parser_init(&p);
     while ((c = cli_next(cmd, &p, argc, argv)) != -1) {
         switch (c) {
@@ -145,6 +148,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case 'o':
             out_path = p.optarg;
             break;
+        case OPT_JUDGE_ALL:
+            judge_all = true;
+            break;
         case OPT_MAX_BYTES:
             if (cli_parse_size(p.optarg, &max_bytes) != 0)
                 return cli_usage_error(cmd,
@@ -162,7 +168,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     spin_diag d;
     loaded_detector ld;
-    if (detector_load(model_opt, false, &ld) != 0)
+    if (detector_load(model_opt, false, judge_all, &ld) != 0)
         return EXIT_DATA;
 
     outfile out;

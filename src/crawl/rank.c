@@ -24,8 +24,12 @@ uint32_t rank_score_units(double spin) {
 }
 
 int rank_key_cmp(uint32_t sa, const char *ida, size_t la, uint32_t sb, const char *idb, size_t lb) {
-    if (sa != sb)
-        return sa > sb ? -1 : 1;
+    if (sa != sb) {
+        /* RANK_UNSUPPORTED is the largest value and ranks last */
+        int64_t ka = sa == RANK_UNSUPPORTED ? -1 : (int64_t)sa,
+                kb = sb == RANK_UNSUPPORTED ? -1 : (int64_t)sb;
+        return ka > kb ? -1 : 1;
+    }
     int c = memcmp(ida, idb, la < lb ? la : lb);
     if (c)
         return c;
@@ -240,9 +244,13 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         id = key.p;
         id_len = key.len;
     }
-    uint32_t score = rank_score_units(r->spin_score);
+    bool unsupported = r->verdict == DET_UNSUPPORTED;
+    uint32_t score = unsupported ? RANK_UNSUPPORTED : rank_score_units(r->spin_score);
     char num[16];
-    snprintf(num, sizeof num, "%u.%06u", score / 1000000u, score % 1000000u);
+    if (unsupported)
+        snprintf(num, sizeof num, "-");
+    else
+        snprintf(num, sizeof num, "%u.%06u", score / 1000000u, score % 1000000u);
     switch (f) {
     case RANK_TSV:
         sb_str(&b, num);
@@ -254,7 +262,10 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         sb_str(&b, "{\"id\": ");
         sb_json_string(&b, id, id_len);
         sb_str(&b, ", \"spin_score\": ");
-        sb_score(&b, score);
+        if (unsupported)
+            sb_str(&b, "null");
+        else
+            sb_score(&b, score);
         sb_fmt(&b,
                ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu}\n",
                det_verdict_name(r->verdict), r->nsentences, r->flagged, r->tokens);
@@ -273,7 +284,7 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         pos += l_ ? l_ : 1;                                                                        \
         ++cps;                                                                                     \
     }
-        for (size_t i = 0; i < r->nsentences; ++i) {
+        for (size_t i = 0; i < r->nsentences && !unsupported; ++i) {
             const det_sentence *s = &r->sentences[i];
             if (s->kind != TOK_PROSE)
                 continue;
@@ -291,9 +302,14 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         }
         ADVANCE_TO(text_len);
 #undef ADVANCE_TO
-        sb_fmt(&b, "], \"spinscan__doc\": [[0, %zu, ", cps);
-        sb_score(&b, score);
-        sb_str(&b, "]]}}\n");
+        if (unsupported) {
+            sb_fmt(&b, "], \"spinscan__doc\": [], \"spinscan__unsupported\": [[0, %zu, 1]]}}\n",
+                   cps);
+        } else {
+            sb_fmt(&b, "], \"spinscan__doc\": [[0, %zu, ", cps);
+            sb_score(&b, score);
+            sb_str(&b, "]]}}\n");
+        }
         break;
     }
     }
@@ -317,6 +333,10 @@ static bool parse_units(const char *s, size_t n, uint32_t *out) {
     char tmp[40];
     if (n == 0 || n >= sizeof tmp)
         return false;
+    if (n == 1 && s[0] == '-') {
+        *out = RANK_UNSUPPORTED;
+        return true;
+    }
     memcpy(tmp, s, n);
     tmp[n] = '\0';
     char *end;
@@ -381,13 +401,23 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
         const cJSON *docs = cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc");
         jscore = cJSON_GetArrayItem(cJSON_GetArrayItem(docs, 0), 2);
     }
-    if (!obj || !cJSON_IsString(jid) || !cJSON_IsNumber(jscore) ||
-        !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)) {
+    bool unsupported = false;
+    if (f == RANK_JSONL) {
+        unsupported = cJSON_IsNull(jscore);
+    } else if (!jscore) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "attributes");
+        unsupported = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) &&
+                      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
+                      cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
+    }
+    if (!obj || !cJSON_IsString(jid) ||
+        (!unsupported && (!cJSON_IsNumber(jscore) ||
+                          !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
         cJSON_Delete(obj);
         return diag_set(diag, SPIN_EFORMAT, "", 0, 0, "not a line of rank -f %s",
                         f == RANK_JSONL ? "jsonl" : "attributes");
     }
-    *score = rank_score_units(jscore->valuedouble);
+    *score = unsupported ? RANK_UNSUPPORTED : rank_score_units(jscore->valuedouble);
     size_t n = strlen(jid->valuestring);
     *id = mem_strndup(jid->valuestring, n);
     *id_len = n;

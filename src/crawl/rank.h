@@ -3,6 +3,11 @@
  * An entry is what `spinscan rank` keeps per document: its sort key and its
  * formatted output line, in one allocation.  Order (SPEC.md): spin score
  * descending, then id ascending (bytewise, a prefix first), then input order.
+ * A document the detector abstains on (verdict "unsupported", no score) has
+ * the key RANK_UNSUPPORTED and ranks after every judged document, even one
+ * scored 0: "unsupported" says nothing about spin, so it must never outrank a
+ * judged page; it prints as score "-" in tsv (after every number in `sort -k1,1r`), null in jsonl, and with no
+ * spans in attributes (spinscan__unsupported instead).
  * Scores are kept in millionths, exactly as printed, so that `spinscan merge`
  * re-reading the printed lines orders them exactly as rank did; for the same
  * reason the id in the key is the id as printed (in the JSON formats, each
@@ -49,6 +54,9 @@ typedef struct rank_entry {
 static inline const char *rank_entry_line(const rank_entry *e) {
     return e->data + e->id_len;
 }
+
+/** The key of an unsupported document: after every score. */
+#define RANK_UNSUPPORTED UINT32_MAX
 
 /** 'spin' in [0, 1] as millionths, rounded. */
 uint32_t rank_score_units(double spin);

@@ -27,6 +27,22 @@
 #include "detect/stats.h"
 
 #define RIDGE 1.0
+
+/* Features the models may use.  Left out, with the evidence of the
+ * cross-thesaurus, cross-domain matrix (docs/detector.md, issue 14): they
+ * separate the calibration set well and collapse on other thesauri and
+ * domains.  llr_hits and llr_max encode which words the calibration
+ * thesaurus picks; min_logp and oov move with a domain's jargon; repeat and
+ * top_word recognise the calibration stuffer's dense repetition, not sparse
+ * stuffing. */
+static bool sentence_feature_used(int k) {
+    return k != DET_F_OOV && k != DET_F_MIN_LOGP && k != DET_F_REPEAT && k != DET_F_LLR_HITS &&
+           k != DET_F_LLR_MAX;
+}
+static bool doc_feature_used(int k) {
+    return k != DET_D_TOP_WORD &&
+           (k < DET_D_FEATURE || sentence_feature_used(k - DET_D_FEATURE));
+}
 #define MAX_FEATURES                                                                               \
     ((int)DET_NDOC_FEATURES > (int)DET_NFEATURES ? (int)DET_NDOC_FEATURES : (int)DET_NFEATURES)
 
@@ -96,6 +112,9 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
     rep->docs = ndocs;
     size_t nsent = 0, nnat = 0;
     for (size_t d = 0; d < ndocs; ++d) {
+        /* Calibration documents are English prose by construction: the fit
+         * judges every one, even one the detector would abstain on. */
+        docs[d].result.abstain = DET_ABSTAIN_NONE;
         rep->natural_docs += !docs[d].spun;
         for (size_t i = 0; i < docs[d].result.nsentences; ++i) {
             if (docs[d].result.sentences[i].kind != TOK_PROSE)
@@ -144,7 +163,8 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
                     continue;
                 for (size_t k = 0; k < p; ++k) {
                     double z = (s->feature[k] - out->ref_median[k]) / out->ref_scale[k];
-                    x[n * p + k] = z > 8 ? 8 : z < -8 ? -8 : z;
+                    /* an unused feature is a column of zeros: weight 0 */
+                    x[n * p + k] = !sentence_feature_used((int)k) ? 0 : z > 8 ? 8 : z < -8 ? -8 : z;
                 }
                 y[n] = sentence_label(&docs[d], i);
                 fpos += y[n] > 0.5;
@@ -198,7 +218,8 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
         for (size_t d = 0; d < ndocs; ++d) {
             if (!docs[d].result.prose || (docs[d].spun && docs[d].family != (det_family)fam))
                 continue;
-            memcpy(x + m * q, docs[d].result.doc_feature, q * sizeof *x);
+            for (size_t k = 0; k < q; ++k)
+                x[m * q + k] = doc_feature_used((int)k) ? docs[d].result.doc_feature[k] : 0;
             y[m++] = docs[d].spun;
             members += docs[d].spun;
         }
@@ -212,6 +233,24 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
         if (st != SPIN_OK)
             diag_set(diag, st, "", 0, 0, "the %s document model could not be fitted",
                      det_family_name((det_family)fam));
+    }
+
+    /* 3b. the document score: natural against every family at once */
+    if (st == SPIN_OK) {
+        size_t m = 0;
+        for (size_t d = 0; d < ndocs; ++d) {
+            if (!docs[d].result.prose)
+                continue;
+            for (size_t k = 0; k < q; ++k)
+                x[m * q + k] = doc_feature_used((int)k) ? docs[d].result.doc_feature[k] : 0;
+            y[m++] = docs[d].spun;
+        }
+        balance(y, m, wt);
+        st = fit_raw(x, y, wt, m, q, &out->doc_w0, out->doc_w);
+        if (st == SPIN_OK)
+            out->has_pooled = true;
+        else
+            diag_set(diag, st, "", 0, 0, "the document score's model could not be fitted");
     }
 
     /* 4. verdict thresholds */

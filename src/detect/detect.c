@@ -27,6 +27,7 @@
 #include "lm/score.h"
 #include "util/mem.h"
 #include "detect/stats.h"
+#include "text/langid.h"
 
 /* A word at least this probable (log10, unigram) counts as frequent. */
 #define DET_FREQUENT_LOGP (-4.0)
@@ -35,24 +36,32 @@
 /* Below this many prose sentences a document is judged by its sentences
  * alone: the document models were fitted on articles of 8 to 20. */
 #define DET_MIN_DOC_SENTENCES 3
+/* A word at least this surprising in its context (-log10 P) enters a phrase
+ * "surprisingly": the mark of a phrase pasted in at a random boundary. */
+#define DET_SURPRISING_ENTRY 3.0
 /* A content word seen again within this many tokens counts as a repeat. */
 #define DET_REPEAT_WINDOW 4
 
 static const char *const feature_names[DET_NFEATURES] = {
     "nlogp",    "nslor",  "oov",       "short_match", "freq_break", "nmatch",
-    "min_logp", "repeat", "cont_fail", "llr",         "llr_hits",   "llr_max",
+    "min_logp", "repeat", "cont_fail", "llr",         "llr_hits",   "llr_max", "rarity",
 };
+/* The first feature (and doc feature) a detector file may lack: added later,
+ * a file from before gets weight 0 for it. */
+#define DET_F_FIRST_OPTIONAL DET_F_RARITY
+#define DET_D_FIRST_OPTIONAL (DET_D_FEATURE + DET_F_FIRST_OPTIONAL)
 /* Smallest scale a feature's reference distribution may have: rates that are
  * 0 for most natural sentences would otherwise make every nonzero value an
  * outlier of infinite size. */
 static const double feature_floor[DET_NFEATURES] = {
-    0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1,
+    0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1, 0.05,
 };
 static const char *const doc_feature_names[DET_NDOC_FEATURES] = {
     "mean_spin",       "top_spin",    "flagged",       "top_word",
     "mean_nlogp",      "mean_nslor",  "mean_oov",      "mean_short_match",
     "mean_freq_break", "mean_nmatch", "mean_min_logp", "mean_repeat",
     "mean_cont_fail",  "mean_llr",    "mean_llr_hits", "mean_llr_max",
+    "mean_rarity",     "rep_phrase",
 };
 
 const char *det_feature_name(det_feature f) {
@@ -82,6 +91,38 @@ const char *det_verdict_name(det_verdict v) {
         return "spun";
     case DET_SALAD:
         return "salad";
+    case DET_UNSUPPORTED:
+        return "unsupported";
+    }
+    return "?";
+}
+
+const char *det_reason_name(det_reason r) {
+    switch (r) {
+    case DET_REASON_NONE:
+        return NULL;
+    case DET_REASON_THRESHOLD:
+        return "threshold";
+    case DET_REASON_OUTLIER:
+        return "outlier";
+    case DET_REASON_DOCUMENT:
+        return "document";
+    }
+    return NULL;
+}
+
+const char *det_abstain_name(det_abstain a) {
+    switch (a) {
+    case DET_ABSTAIN_NONE:
+        return "";
+    case DET_ABSTAIN_LANGUAGE:
+        return "not English";
+    case DET_ABSTAIN_SHORT:
+        return "too short";
+    case DET_ABSTAIN_MARKUP:
+        return "mostly markup or code";
+    case DET_ABSTAIN_OOV:
+        return "mostly unknown words";
     }
     return "?";
 }
@@ -175,6 +216,10 @@ struct detector {
     /* a sentence's word indices in the model and the spun model, </s> last */
     spin_word *ids, *sids;
     size_t ids_cap;
+    bool no_abstain; /* detector_set_abstain(d, false) */
+    /* the document's adjacent content-word pairs: hash << 1 | surprising entry */
+    uint64_t *pairs;
+    size_t npairs, pairs_cap;
 };
 
 /* Looks up the sentence's words in both vocabularies (one hash serves both:
@@ -243,6 +288,7 @@ void detector_free(detector *d) {
     mem_free(d->sids);
     mem_free(d->counts.slots);
     mem_free(d->counts.touched);
+    mem_free(d->pairs);
     mem_free(d->work);
     mem_free(d->iwork);
     mem_free(d->vals);
@@ -253,6 +299,7 @@ void det_result_free(det_result *r) {
     if (!r)
         return;
     mem_free(r->sentences);
+    mem_free(r->words);
     memset(r, 0, sizeof *r);
 }
 
@@ -286,6 +333,20 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     o->end = s->end;
     o->kind = (tok_seg_kind)s->kind;
     o->split = (s->flags & TOK_S_SPLIT) != 0;
+    if (r->nwords + s->count > r->words_cap) {
+        size_t cap = r->words_cap ? r->words_cap * 2 : 512;
+        while (cap < r->nwords + s->count)
+            cap *= 2;
+        det_word *nw = mem_realloc_array(r->words, cap, sizeof *nw);
+        if (!nw)
+            return SPIN_ENOMEM;
+        r->words = nw;
+        r->words_cap = cap;
+    }
+    o->word0 = r->nwords;
+    o->nwords = s->count;
+    det_word *wd = r->words + r->nwords;
+    r->nwords += s->count;
 
     const spin_model *m = d->model, *sm = d->spun;
     spin_state st[2], sst[2];
@@ -305,6 +366,10 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     size_t nrecent = 0;
     bool prev_frequent = false;
     bool prose = o->kind == TOK_PROSE;
+    double rarity_sum = 0;
+    uint32_t rarity_n = 0;
+    spin_word prev_content = 0; /* the content word just before, 0 = none */
+    bool prev_surprising = false;
     if (index_sentence(d, tokens + s->first, s->count, text) != SPIN_OK)
         return SPIN_ENOMEM;
     const spin_word *ids = d->ids, *sids = d->sids;
@@ -324,10 +389,16 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         }
         spin_word id = ids[i];
         spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
+        wd[i].start = t->start;
+        wd[i].end = t->end;
+        wd[i].logp = sc.prob;
+        wd[i].llr = 0;
+        wd[i].oov = sc.oov;
         if (sm) {
             float sp = spin_full_score(sm, &sst[cur], sids[i], &sst[cur ^ 1]).prob;
             spun_total += sp;
             double ratio = (double)sp - (double)sc.prob;
+            wd[i].llr = (float)ratio;
             llr_hits += ratio >= 0.30103; /* log10 2 */
             if (i == 0 || ratio > llr_max)
                 llr_max = ratio;
@@ -340,6 +411,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         total += sc.prob;
         float uni = lm_unigram_logp(m, id);
         lp_uni += uni;
+        wd[i].unigram = uni;
         match_sum += sc.ngram_length;
         if (i == 0 || sc.prob < minp)
             minp = sc.prob;
@@ -355,7 +427,28 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
                 ++freq_pairs;
                 freq_breaks += sc.ngram_length == 1;
             }
-            if (uni < DET_CONTENT_LOGP && t->kind == TOK_WORD && is_alpha_token(w, t->len)) {
+            bool content =
+                uni < DET_CONTENT_LOGP && t->kind == TOK_WORD && is_alpha_token(w, t->len);
+            if (content) {
+                rarity_sum -= uni;
+                ++rarity_n;
+            }
+            if (content && prose && prev_content) {
+                if (d->npairs == d->pairs_cap) {
+                    size_t cap = d->pairs_cap ? d->pairs_cap * 2 : 256;
+                    uint64_t *np = mem_realloc_array(d->pairs, cap, sizeof *np);
+                    if (!np)
+                        return SPIN_ENOMEM;
+                    d->pairs = np;
+                    d->pairs_cap = cap;
+                }
+                uint64_t h = ((uint64_t)prev_content * 0x9e3779b97f4a7c15ull) ^
+                             ((uint64_t)id * 0xc2b2ae3d27d4eb4full);
+                d->pairs[d->npairs++] = (h << 1) | (prev_surprising ? 1u : 0u);
+            }
+            prev_content = content ? id : 0;
+            prev_surprising = -sc.prob >= DET_SURPRISING_ENTRY;
+            if (content) {
                 for (size_t k = 0; k < nrecent && k < DET_REPEAT_WINDOW; ++k)
                     if (recent[k] == id && i - recent_pos[k] <= DET_REPEAT_WINDOW) {
                         ++repeats;
@@ -372,6 +465,8 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
             }
         }
         prev_frequent = frequent;
+        if (sc.oov)
+            prev_content = 0;
     }
     spin_score end = spin_full_score(m, &st[cur], ids[s->count], &st[cur ^ 1]);
     total += end.prob;
@@ -397,6 +492,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
     f[DET_F_LLR] = sm ? ((double)spun_total - (double)total) / (n + 1) : 0;
     f[DET_F_LLR_HITS] = sm ? (double)llr_hits / n : 0;
     f[DET_F_LLR_MAX] = sm ? llr_max : 0;
+    f[DET_F_RARITY] = rarity_n ? rarity_sum / rarity_n : 0;
     for (int k = 0; k < DET_NFEATURES; ++k)
         if (!isfinite(f[k]))
             f[k] = f[k] > 0 ? 100.0 : 0.0; /* a -inf probability in the model */
@@ -485,7 +581,11 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         if (s->kind != TOK_PROSE)
             continue;
         s->z = k >= 3 ? (d->vals[j] - loc) / scale : 0;
-        s->flagged = s->spin >= p->flag_spin || (s->z >= p->flag_z && s->spin >= p->flag_spin_z);
+        s->family_used = DET_FAM_SPUN;
+        s->reason = s->spin >= p->flag_spin                             ? DET_REASON_THRESHOLD
+                    : (s->z >= p->flag_z && s->spin >= p->flag_spin_z) ? DET_REASON_OUTLIER
+                                                                        : DET_REASON_NONE;
+        s->flagged = s->reason != DET_REASON_NONE;
         r->flagged += s->flagged;
         spin_sum += s->spin;
         d->vals[j++] = s->spin;
@@ -516,6 +616,8 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         }
         for (int f = 0; f < DET_NFEATURES; ++f)
             df[DET_D_FEATURE + f] /= weight;
+        df[DET_D_REP_PHRASE] =
+            r->acc_pairs >= 10 ? (double)r->acc_rep_pairs / (double)r->acc_pairs : 0;
         for (int f = 0; f < DET_NDOC_FEATURES; ++f)
             if (!isfinite(df[f]))
                 df[f] = df[f] > 0 ? 100.0 : 0.0;
@@ -528,13 +630,20 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
             if (r->family[fam] > r->family[best])
                 best = fam;
         }
+        double pooled = r->family[best];
+        if (p->has_pooled) {
+            double t = p->doc_w0;
+            for (int f = 0; f < DET_NDOC_FEATURES; ++f)
+                t += p->doc_w[f] * df[f];
+            pooled = stats_sigmoid(t);
+        }
         if (prose < DET_MIN_DOC_SENTENCES) {
             /* Too short for document statistics (the document models were
              * fitted on articles): the sentences speak for themselves. */
             best = DET_FAM_SPUN;
             r->spin_score = df[DET_D_TOP_SPIN];
         } else {
-            r->spin_score = r->family[best];
+            r->spin_score = pooled;
         }
         r->verdict = r->spin_score < p->suspect ? DET_NATURAL
                      : r->spin_score < p->spun  ? DET_SUSPECT
@@ -549,8 +658,10 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
                 if (s->kind != TOK_PROSE)
                     continue;
                 s->spin = s->family[best];
+                s->family_used = (det_family)best;
                 if (!s->flagged && s->spin >= p->flag_spin_doc) {
                     s->flagged = true;
+                    s->reason = DET_REASON_DOCUMENT;
                     ++r->flagged;
                 }
             }
@@ -561,12 +672,73 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
     }
     size_t n = r->tokens + r->nsentences;
     r->perplexity = n ? pow(10.0, -r->log10prob / (double)n) : 0;
+    if (r->abstain != DET_ABSTAIN_NONE) {
+        /* Nothing to say: no score, no flag (the features stay, for the record). */
+        r->spin_score = NAN;
+        r->verdict = DET_UNSUPPORTED;
+        r->flagged = 0;
+        for (size_t i = 0; i < r->nsentences; ++i) {
+            r->sentences[i].flagged = false;
+            r->sentences[i].reason = DET_REASON_NONE;
+            r->sentences[i].spin = NAN;
+            r->sentences[i].z = NAN;
+        }
+    }
     return SPIN_OK;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Repeated phrases with a surprising boundary (sparse keyword stuffing: one
+ * phrase pasted in a few times at random places): the occurrences of
+ * adjacent content-word pairs that occur at least twice in the document and
+ * were entered by a word the model found surprising there. */
+static void count_repeated_pairs(detector *d, det_result *r) {
+    r->acc_pairs = d->npairs;
+    r->acc_rep_pairs = 0;
+    if (d->npairs < 2)
+        return;
+    qsort(d->pairs, d->npairs, sizeof *d->pairs, cmp_u64);
+    for (size_t i = 0; i < d->npairs;) {
+        size_t j = i, surprising = 0;
+        while (j < d->npairs && d->pairs[j] >> 1 == d->pairs[i] >> 1)
+            surprising += d->pairs[j++] & 1;
+        if (j - i >= 2)
+            r->acc_rep_pairs += surprising;
+        i = j;
+    }
+}
+
+/* The gates of det_abstain, on a scored document. */
+static det_abstain abstain_reason(const char *text, size_t len, det_result *r) {
+    langid_result lid;
+    langid_detect(text, len, &lid);
+    snprintf(r->language, sizeof r->language, "%s", lid.code);
+    r->english_pct = lid.english_pct;
+    if (strcmp(lid.code, "un") != 0 && lid.english_pct < DET_MIN_ENGLISH_PCT)
+        return DET_ABSTAIN_LANGUAGE;
+    size_t prose_tokens = 0, prose_oov = 0;
+    for (size_t i = 0; i < r->nsentences; ++i)
+        if (r->sentences[i].kind == TOK_PROSE) {
+            prose_tokens += r->sentences[i].tokens;
+            prose_oov += r->sentences[i].oov;
+        }
+    if (prose_tokens < DET_MIN_PROSE_TOKENS)
+        return DET_ABSTAIN_SHORT;
+    if ((double)prose_tokens < DET_MIN_PROSE_SHARE * (double)r->tokens)
+        return DET_ABSTAIN_MARKUP;
+    if ((double)prose_oov > DET_MAX_OOV_SHARE * (double)prose_tokens)
+        return DET_ABSTAIN_OOV;
+    return DET_ABSTAIN_NONE;
 }
 
 spin_status detect_run(detector *d, const char *text, size_t len, det_result *out,
                        spin_diag *diag) {
     out->nsentences = 0;
+    out->nwords = 0;
     out->tokens = out->oov = out->prose = out->flagged = 0;
     out->log10prob = 0;
     out->perplexity = 0;
@@ -574,14 +746,26 @@ spin_status detect_run(detector *d, const char *text, size_t len, det_result *ou
     out->verdict = DET_NATURAL;
     d->out = out;
     out->acc_content = out->acc_top3 = 0;
+    out->acc_pairs = out->acc_rep_pairs = 0;
+    d->npairs = 0;
     counts_clear(&d->counts);
     spin_status st = tokenize_stream(d->tok, text, len, on_sentence, d, NULL, diag);
     if (st == SPIN_ENOMEM)
         diag_set(diag, st, "", 0, 0, NULL);
     out->acc_top3 = counts_top3(&d->counts);
+    count_repeated_pairs(d, out);
+    out->abstain = DET_ABSTAIN_NONE;
+    out->language[0] = '\0';
+    out->english_pct = 0;
+    if (st == SPIN_OK && !d->no_abstain)
+        out->abstain = abstain_reason(text, len, out);
     if (st == SPIN_OK && (st = finish(d, d->params, out)) != SPIN_OK)
         diag_set(diag, st, "", 0, 0, NULL);
     return st;
+}
+
+void detector_set_abstain(detector *d, bool on) {
+    d->no_abstain = !on;
 }
 
 bool detector_has_spun(const detector *d) {
@@ -598,11 +782,12 @@ void det_params_default(det_params *p) {
     memset(p, 0, sizeof *p);
     /* Hand-set from the default English model's natural text; `spinscan
      * calibrate` replaces all of this with fitted values. */
-    static const double med[DET_NFEATURES] = {2.4, -0.9, 0.0, 0.15, 0.08, 0.45,
-                                              4.0, 0.0,  0.5, 0,    0,    0};
-    static const double scl[DET_NFEATURES] = {0.35, 0.3,  0.02, 0.1, 0.08, 0.1,
-                                              0.8,  0.02, 0.2,  0.1, 0.02, 0.1};
-    static const double sw[DET_NFEATURES] = {0.4, 0.6, 0.2, 0.6, 0.8, 0.4, 0.1, 0.5, 0.5, 0, 0, 0};
+    static const double med[DET_NFEATURES] = {2.4, -0.9, 0.0, 0.15, 0.08, 0.45, 4.0,
+                                              0.0, 0.5,  0,   0,    0,    3.5};
+    static const double scl[DET_NFEATURES] = {0.35, 0.3,  0.02, 0.1, 0.08, 0.1, 0.8,
+                                              0.02, 0.2,  0.1,  0.02, 0.1, 0.5};
+    static const double sw[DET_NFEATURES] = {0.4, 0.6, 0.2, 0.6, 0.8, 0.4, 0.1,
+                                             0.5, 0.5, 0,   0,   0,   0};
     for (int k = 0; k < DET_NFEATURES; ++k) {
         p->ref_median[k] = med[k];
         p->ref_scale[k] = scl[k];
@@ -659,16 +844,21 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
     for (int fam = 0; fam < DET_NFAMILIES; ++fam)
         fprintf(f, "\t%.17g", p->sent_w0[fam]);
     fprintf(f, "\n");
-    fprintf(f, "# doc_feature\tname\tweight in the spun, salad and stuffing models\n");
+    fprintf(f, "# doc_feature\tname\tweight in the spun, salad and stuffing models%s\n",
+            p->has_pooled ? ", and in the document score (all families pooled)" : "");
     for (int k = 0; k < DET_NDOC_FEATURES; ++k) {
         fprintf(f, "doc_feature\t%s", doc_feature_names[k]);
         for (int fam = 0; fam < DET_NFAMILIES; ++fam)
             fprintf(f, "\t%.17g", p->fam_w[fam][k]);
+        if (p->has_pooled)
+            fprintf(f, "\t%.17g", p->doc_w[k]);
         fprintf(f, "\n");
     }
     fprintf(f, "doc_bias");
     for (int fam = 0; fam < DET_NFAMILIES; ++fam)
         fprintf(f, "\t%.17g", p->fam_w0[fam]);
+    if (p->has_pooled)
+        fprintf(f, "\t%.17g", p->doc_w0);
     fprintf(f, "\n");
     fprintf(f, "# flag\tspin\tz\tspin with z\tspin in a suspect document\n");
     fprintf(f, "flag\t%.17g\t%.17g\t%.17g\t%.17g\n", p->flag_spin, p->flag_z, p->flag_spin_z,
@@ -729,6 +919,8 @@ spin_status det_params_parse(const char *text, size_t len, const char *name, det
     char line[PARAMS_MAX_LINE + 1];
     uint64_t no = 0;
     bool seen_feature[DET_NFEATURES] = {false}, seen_doc[DET_NDOC_FEATURES] = {false};
+    int pooled_lines = 0;
+    bool pooled_bias = false;
     spin_status st = SPIN_OK;
     for (size_t pos = 0; st == SPIN_OK && pos < len;) {
         const char *s = text + pos;
@@ -777,19 +969,30 @@ spin_status det_params_parse(const char *text, size_t len, const char *name, det
                 p->ref_scale[k] = v[1];
                 seen_feature[k] = true;
             }
-        } else if (!strcmp(fld[0], "doc_feature") && nf == 2 + DET_NFAMILIES) {
+        } else if (!strcmp(fld[0], "doc_feature") &&
+                   (nf == 2 + DET_NFAMILIES || nf == 3 + DET_NFAMILIES)) {
+            /* the optional last column: the pooled document score */
             int k = find_name(doc_feature_names, DET_NDOC_FEATURES, fld[1]);
             ok = k >= 0;
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[2 + fam], &p->fam_w[fam][k]);
+            if (ok && nf == 3 + DET_NFAMILIES) {
+                ok = parse_num(fld[2 + DET_NFAMILIES], &p->doc_w[k]);
+                ++pooled_lines;
+            }
             if (ok)
                 seen_doc[k] = true;
         } else if (!strcmp(fld[0], "sentence_bias") && nf == 1 + DET_NFAMILIES) {
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[1 + fam], &p->sent_w0[fam]);
-        } else if (!strcmp(fld[0], "doc_bias") && nf == 1 + DET_NFAMILIES) {
+        } else if (!strcmp(fld[0], "doc_bias") &&
+                   (nf == 1 + DET_NFAMILIES || nf == 2 + DET_NFAMILIES)) {
             for (int fam = 0; ok && fam < DET_NFAMILIES; ++fam)
                 ok = parse_num(fld[1 + fam], &p->fam_w0[fam]);
+            if (ok && nf == 2 + DET_NFAMILIES) {
+                ok = parse_num(fld[1 + DET_NFAMILIES], &p->doc_w0);
+                pooled_bias = true;
+            }
         } else if (!strcmp(fld[0], "flag") && nf == 5) {
             ok = parse_num(fld[1], &p->flag_spin) && parse_num(fld[2], &p->flag_z) &&
                  parse_num(fld[3], &p->flag_spin_z) && parse_num(fld[4], &p->flag_spin_doc);
@@ -808,14 +1011,26 @@ spin_status det_params_parse(const char *text, size_t len, const char *name, det
     }
     if (st == SPIN_OK && no == 0)
         st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "empty file");
-    for (int k = 0; st == SPIN_OK && k < DET_NFEATURES; ++k)
+    for (int k = 0; st == SPIN_OK && k < DET_F_FIRST_OPTIONAL; ++k)
         if (!seen_feature[k])
             st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "feature \"%s\" is missing",
                           feature_names[k]);
-    for (int k = 0; st == SPIN_OK && k < DET_NDOC_FEATURES; ++k)
+    for (int k = 0; st == SPIN_OK && k < DET_D_FIRST_OPTIONAL; ++k)
         if (!seen_doc[k])
             st = diag_set(diag, SPIN_EFORMAT, name, 0, 0, "doc_feature \"%s\" is missing",
                           doc_feature_names[k]);
+    /* The pooled document model is all or nothing. */
+    int seen_docs = 0;
+    for (int k = 0; k < DET_NDOC_FEATURES; ++k)
+        seen_docs += seen_doc[k];
+    if (st == SPIN_OK && (pooled_lines || pooled_bias) &&
+        (pooled_lines != seen_docs || !pooled_bias))
+        st = diag_set(diag, SPIN_EFORMAT, name, 0, 0,
+                      "the document score's weights are incomplete (a pooled weight on %d of %d "
+                      "doc_feature lines%s)",
+                      pooled_lines, seen_docs, pooled_bias ? "" : ", none on doc_bias");
+    if (st == SPIN_OK)
+        p->has_pooled = pooled_lines > 0;
     return st;
 }
 

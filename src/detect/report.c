@@ -176,6 +176,55 @@ static void json_key_number(FILE *out, const char *key, double v) {
     report_json_number(out, v);
 }
 
+/* The words most responsible for a sentence's score: the least probable
+ * under the model, pushed up by how much more the spun model likes them. */
+#define EVIDENCE_WORDS 3
+static double responsibility(const det_word *w) {
+    return w->oov ? -1e9 : -(double)w->logp + 2.0 * (double)w->llr;
+}
+
+/* "reason", "family", "words" and "evidence" of a sentence (docs/detector.md). */
+static void json_evidence(FILE *out, const det_result *r, const det_sentence *s) {
+    const char *why = det_reason_name(s->reason);
+    fputs(", \"reason\": ", out);
+    if (why)
+        fprintf(out, "\"%s\"", why);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"family\": \"%s\", \"words\": [", det_family_name(s->family_used));
+    const det_word *w = r->words && s->word0 + s->nwords <= r->nwords ? r->words + s->word0 : NULL;
+    size_t n = w ? s->nwords : 0;
+    for (size_t i = 0; i < n; ++i) {
+        fprintf(out, "%s[%zu, %zu, ", i ? ", " : "", w[i].start, w[i].end);
+        report_json_number(out, w[i].logp);
+        fputs(", ", out);
+        report_json_number(out, w[i].llr);
+        fputs(", ", out);
+        report_json_number(out, w[i].unigram);
+        fputs("]", out);
+    }
+    fputs("], \"evidence\": [", out);
+    size_t top[EVIDENCE_WORDS], ntop = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (w[i].oov)
+            continue;
+        size_t at = ntop < EVIDENCE_WORDS ? ntop++ : EVIDENCE_WORDS;
+        if (at == EVIDENCE_WORDS) {
+            if (responsibility(&w[i]) <= responsibility(&w[top[EVIDENCE_WORDS - 1]]))
+                continue;
+            at = EVIDENCE_WORDS - 1;
+        }
+        while (at > 0 && responsibility(&w[top[at - 1]]) < responsibility(&w[i])) {
+            top[at] = top[at - 1];
+            --at;
+        }
+        top[at] = i;
+    }
+    for (size_t k = 0; k < ntop; ++k)
+        fprintf(out, "%s[%zu, %zu]", k ? ", " : "", w[top[k]].start, w[top[k]].end);
+    fputs("]", out);
+}
+
 static void json_document(FILE *out, const report_doc *doc) {
     const det_result *r = doc->result;
     fputs("{\"id\": ", out);
@@ -183,6 +232,16 @@ static void json_document(FILE *out, const report_doc *doc) {
     json_key_number(out, "spin_score", r->spin_score);
     fprintf(out, ", \"verdict\": \"%s\", \"tokens\": %zu, \"oov\": %zu",
             det_verdict_name(r->verdict), r->tokens, r->oov);
+    fputs(", \"unsupported_reason\": ", out);
+    if (r->abstain != DET_ABSTAIN_NONE) {
+        const char *why = det_abstain_name(r->abstain);
+        report_json_string(out, why, strlen(why));
+    } else {
+        fputs("null", out);
+    }
+    fputs(", \"language\": ", out);
+    report_json_string(out, r->language, strlen(r->language));
+    fprintf(out, ", \"english_pct\": %d", r->english_pct);
     json_key_number(out, "perplexity", r->perplexity);
     json_key_number(out, "log10prob", r->log10prob);
     fprintf(out, ", \"bytes\": %zu, \"prose\": %zu, \"flagged\": %zu, \"doc_features\": {",
@@ -214,7 +273,9 @@ static void json_document(FILE *out, const report_doc *doc) {
             fprintf(out, "%s\"%s\": ", f ? ", " : "", det_feature_name((det_feature)f));
             report_json_number(out, s->feature[f]);
         }
-        fputs("}}", out);
+        fputs("}", out);
+        json_evidence(out, r, s);
+        fputs("}", out);
     }
     fputc(']', out);
     if (doc->provenance)
@@ -286,8 +347,12 @@ static void text_document(FILE *out, const report_options *o, const report_doc *
             o->color ? verdict_color(r->verdict) : "(", det_verdict_name(r->verdict),
             o->color ? ANSI_RESET ANSI_BOLD : ")", r->tokens, r->oov);
     text_number(out, "%.1f", r->perplexity);
-    fprintf(out, ", %zu of %zu prose sentences flagged%s\n", r->flagged, r->prose,
-            o->color ? ANSI_RESET : "");
+    if (r->abstain != DET_ABSTAIN_NONE)
+        fprintf(out, ", not judged: %s (language %s)%s\n", det_abstain_name(r->abstain),
+                r->language, o->color ? ANSI_RESET : "");
+    else
+        fprintf(out, ", %zu of %zu prose sentences flagged%s\n", r->flagged, r->prose,
+                o->color ? ANSI_RESET : "");
     size_t prev = 0;
     for (size_t i = 0; i < r->nsentences; ++i) {
         const det_sentence *s = &r->sentences[i];

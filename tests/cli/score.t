@@ -108,9 +108,18 @@ perl -MJSON::PP -e '
         my $o = eval { JSON::PP->new->decode($l) } or do { $bad = 1; next };
         push @ids, $o->{id};
         for my $k (qw(id spin_score verdict tokens oov perplexity sentences)) { $bad = 2 unless exists $o->{$k} }
-        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad)$/;
+        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad|unsupported)$/;
         for my $s (@{$o->{sentences}}) {
-            for my $k (qw(start end text spin flagged log10prob perplexity z kind)) { $bad = 4 unless exists $s->{$k} }
+            for my $k (qw(start end text spin flagged log10prob perplexity z kind reason family words evidence)) { $bad = 4 unless exists $s->{$k} }
+            # evidence (docs/detector.md): a reason exactly when flagged, one word per token,
+            # word and evidence spans inside the sentence
+            $bad = 7 unless (defined $s->{reason}) == ($s->{flagged} ? 1 : 0);
+            $bad = 7 if defined $s->{reason} && $s->{reason} !~ /^(threshold|outlier|document)$/;
+            $bad = 8 unless @{$s->{words}} == $s->{tokens};
+            for my $w (@{$s->{words}}, @{$s->{evidence}}) {
+                $bad = 9 unless $w->[0] >= $s->{start} && $w->[1] <= $s->{end} && $w->[0] < $w->[1];
+            }
+            $bad = 10 unless @{$s->{evidence}} <= 3;
             $bad = 5 unless $s->{kind} =~ /^(prose|heading|boilerplate)$/;
             $bad = 6 unless JSON::PP::is_bool($s->{flagged});
         }

@@ -149,7 +149,7 @@ static void test_detection(const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/detector.txt", dir);
     if (!m || !spun || det_params_load(path, &p, &d) != SPIN_OK) {
-        tap_skip(18, "models/en is incomplete (run make model)");
+        tap_skip(28, "models/en is incomplete (run make model)");
         spin_model_free(m);
         spin_model_free(spun);
         return;
@@ -171,6 +171,18 @@ static void test_detection(const char *dir) {
        s ? s->z : 0);
     ok(flagged_except(&r, s) <= 1, "at most one fluent sentence is flagged too (%zu)",
        flagged_except(&r, s));
+    bool reasons = true, words = true;
+    for (size_t i = 0; i < r.nsentences; ++i) {
+        const det_sentence *t = &r.sentences[i];
+        reasons &= t->flagged == (t->reason != DET_REASON_NONE);
+        words &= t->nwords == t->tokens && t->word0 + t->nwords <= r.nwords &&
+                 (t->nwords == 0 || (r.words[t->word0].start >= t->start &&
+                                     r.words[t->word0 + t->nwords - 1].end <= t->end));
+    }
+    ok(reasons && s && s->reason != DET_REASON_NONE,
+       "a sentence has a reason exactly when flagged (the mission's: %s)",
+       s ? det_reason_name(s->reason) : "?");
+    ok(words, "every sentence's words are its tokens, inside it");
     const det_sentence *h = find(&r, text, "Acupuncture and Back Pain: What");
     ok(h && h->kind == TOK_HEADING && !h->flagged && h->spin == 0,
        "the title is a heading, never judged as prose");
@@ -237,8 +249,43 @@ static void test_detection(const char *dir) {
        r.nsentences ? r.sentences[0].spin : -1);
 
     is_int(detect_run(det, "", 0, &r, &d), SPIN_OK, "an empty document is fine");
-    ok(r.nsentences == 0 && r.spin_score == 0 && r.verdict == DET_NATURAL,
-       "and natural with no sentences");
+    ok(r.nsentences == 0 && isnan(r.spin_score) && r.verdict == DET_UNSUPPORTED &&
+           r.abstain == DET_ABSTAIN_SHORT,
+       "and unsupported (too short), with no score");
+
+    /* Abstaining: another language, code, too little text; English with a few
+     * foreign words is still judged. */
+    static const struct {
+        const char *file;
+        det_abstain want;
+    } gates[] = {
+        {"tests/data/foreign/de-001.txt", DET_ABSTAIN_LANGUAGE},
+        {"tests/data/foreign/zh-001.txt", DET_ABSTAIN_LANGUAGE},
+        {"tests/data/foreign/ru-001.txt", DET_ABSTAIN_LANGUAGE},
+        {"tests/data/foreign/code-001.txt", DET_ABSTAIN_MARKUP},
+        {"tests/data/foreign/parts-001.txt", DET_ABSTAIN_SHORT},
+        {"tests/data/foreign/short-001.txt", DET_ABSTAIN_SHORT},
+        {"tests/data/foreign/en-mixed-001.txt", DET_ABSTAIN_NONE},
+        {"tests/data/foreign/en-mixed-002.txt", DET_ABSTAIN_NONE},
+    };
+    for (size_t g = 0; g < sizeof gates / sizeof *gates; ++g) {
+        text = slurp(gates[g].file, &len);
+        detect_run(det, text, len, &r, &d);
+        bool none_flagged = true;
+        for (size_t i = 0; i < r.nsentences; ++i)
+            none_flagged &= !r.sentences[i].flagged;
+        if (gates[g].want == DET_ABSTAIN_NONE)
+            ok(r.abstain == DET_ABSTAIN_NONE && r.verdict != DET_UNSUPPORTED &&
+                   r.spin_score >= 0 && r.spin_score <= 1,
+               "%s is judged (%s, %.3f, language %s)", gates[g].file,
+               det_verdict_name(r.verdict), r.spin_score, r.language);
+        else
+            ok(r.abstain == gates[g].want && r.verdict == DET_UNSUPPORTED &&
+                   isnan(r.spin_score) && r.flagged == 0 && none_flagged,
+               "%s is unsupported: %s (got \"%s\", language %s)", gates[g].file,
+               det_abstain_name(gates[g].want), det_abstain_name(r.abstain), r.language);
+        free(text);
+    }
     static const char binary[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x00\x01\x02";
     is_int(detect_run(det, binary, sizeof binary - 1, &r, &d), SPIN_EFORMAT,
            "binary input is refused: %s", d.message);
@@ -257,6 +304,6 @@ int main(void) {
     if (dir && *dir)
         test_detection(dir);
     else
-        tap_skip(18, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
+        tap_skip(28, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
     return tap_done();
 }

@@ -24,6 +24,7 @@
 #define _GNU_SOURCE /* open_memstream on older C libraries */
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "detect/detect.h"
@@ -308,7 +309,10 @@ static void build_result(det_result *r, size_t len, unsigned nsent, uint32_t see
     for (int f = 0; f < DET_NDOC_FEATURES; ++f)
         r->doc_feature[f] = odd_number(&seed);
     r->spin_score = odd_number(&seed);
-    r->verdict = (det_verdict)(rnd(&seed) % 4);
+    r->verdict = (det_verdict)(rnd(&seed) % 5);
+    r->abstain = r->verdict == DET_UNSUPPORTED ? (det_abstain)(1 + rnd(&seed) % 4) : DET_ABSTAIN_NONE;
+    if (rnd(&seed) % 2)
+        snprintf(r->language, sizeof r->language, "%s", r->verdict == DET_UNSUPPORTED ? "de" : "en");
 }
 
 static void check_detected(const det_result *r, size_t len) {
@@ -320,7 +324,13 @@ static void check_detected(const det_result *r, size_t len) {
         FUZZ_CHECK(!(s->spin < 0) && !(s->spin > 1), "sentence spin in [0, 1]");
         prev = s->end;
     }
-    FUZZ_CHECK(r->spin_score >= 0 && r->spin_score <= 1, "document score in [0, 1]");
+    if (r->verdict == DET_UNSUPPORTED) {
+        FUZZ_CHECK(isnan(r->spin_score) && r->flagged == 0 && r->abstain != DET_ABSTAIN_NONE,
+                   "an unsupported document: no score, nothing flagged, a reason");
+    } else {
+        FUZZ_CHECK(r->spin_score >= 0 && r->spin_score <= 1, "document score in [0, 1]");
+        FUZZ_CHECK(r->abstain == DET_ABSTAIN_NONE, "a judged document has no abstain reason");
+    }
     FUZZ_CHECK(r->flagged <= r->prose && r->prose <= r->nsentences, "counts consistent");
 }
 
@@ -354,6 +364,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             kept = params;
             FUZZ_CHECK(detector_new(model, NULL, &kept, &det, NULL) == SPIN_OK, "detector");
         }
+        /* opt bit 16 (unused by detected inputs): judge everything, so that
+         * short inputs still reach the scoring path */
+        detector_set_abstain(det, !(opt & 16));
         spin_diag d;
         spin_status st = detect_run(det, text, len, &r, &d);
         if (st != SPIN_OK) {
