@@ -68,7 +68,7 @@ CLI_TESTS:= $(sort $(wildcard tests/*.t tests/cli/*.t))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Test support (tests/support/) linked into every test and fuzz binary.
 TEST_AUX := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/support/*.c)))
-FUZZ_AUX := $(TEST_AUX)
+FUZZ_AUX := $(TEST_AUX) $(filter-out %/main.o,$(CLI_OBJ))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 # Where the library looks for the default model after an explicit path and
@@ -170,7 +170,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
-	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' fuzz-bins
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link -DSPIN_READ_WINDOW=64' fuzz-bins
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
 # The default model is built once, when missing (models/en is git-ignored): the

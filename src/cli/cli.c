@@ -1,6 +1,8 @@
 /* cli.c - option parsing, help text and diagnostics shared by all commands. */
 #include "cli/cli.h"
 
+#include "util/safetext.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -223,12 +225,31 @@ void cli_print_version(void) {
     printf("spinscan %s\n", SPIN_VERSION);
 }
 
+/* Formats and writes a diagnostic through safetext (see util/safetext.h): a
+ * message quoting data can never drive the terminal. */
+static void safe_vprint(const char *fmt, va_list ap) {
+    char buf[8192];
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+    safetext_write(stderr, buf, len, true);
+}
+
+static void safe_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void safe_print(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    safe_vprint(fmt, ap);
+    va_end(ap);
+}
+
 void cli_error(const char *fmt, ...) {
     va_list ap;
     fflush(stdout);
     fputs("spinscan: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    safe_vprint(fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -238,7 +259,7 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
     fflush(stdout);
     fprintf(stderr, "spinscan %s: ", cmd ? cmd->name : "");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    safe_vprint(fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry 'spinscan %s --help' for more information.\n", cmd ? cmd->name : "");
     return EXIT_USAGE;
@@ -259,12 +280,12 @@ void cli_print_diag(const spin_diag *d, const char *prefix) {
     fputs("spinscan: ", stderr);
     if (d->path[0]) {
         if (d->line)
-            fprintf(stderr, "%s:%llu: ", d->path, (unsigned long long)d->line);
+            safe_print("%s:%llu: ", d->path, (unsigned long long)d->line);
         else
-            fprintf(stderr, "%s: ", d->path);
+            safe_print("%s: ", d->path);
     }
     if (d->line || d->byte)
         fprintf(stderr, "byte %llu: ", (unsigned long long)d->byte);
-    fprintf(stderr, "%s%s\n", prefix ? prefix : "",
-            d->message[0] ? d->message : spin_strerror(d->status));
+    safe_print("%s%s", prefix ? prefix : "", d->message[0] ? d->message : spin_strerror(d->status));
+    fputc('\n', stderr);
 }

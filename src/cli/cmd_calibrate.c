@@ -15,6 +15,7 @@
 
 #include "detect/calibrate.h"
 #include "cli/cli.h"
+#include "cli/outfile.h"
 #include "util/mem.h"
 #include "text/reader.h"
 
@@ -157,30 +158,18 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
     ssize_t got;
     while (rc == EXIT_OK && ndocs < max_docs && (got = getline(&line, &linecap, lf)) > 0) {
         ++lineno;
-        if (line[got - 1] == '\n')
-            line[--got] = '\0';
-        if (!got || line[0] == '#')
+        cal_label_line ll;
+        int k = cal_parse_label_line(line, (size_t)got, lineno, &ll);
+        if (k == 0)
             continue;
-        char *f[4] = {line, NULL, NULL, NULL};
-        for (int k = 1; k < 4; ++k) {
-            char *tab = f[k - 1] ? strchr(f[k - 1], '\t') : NULL;
-            if (tab) {
-                *tab = '\0';
-                f[k] = tab + 1;
-            }
-        }
-        if (f[3] && strchr(f[3], '\t'))
-            *strchr(f[3], '\t') = '\0'; /* further columns (the source) are for people */
-        if (!f[3] || (strcmp(f[2], "0") && strcmp(f[2], "1"))) {
-            if (lineno == 1 && !strcmp(f[0], "path"))
-                continue; /* a header line */
+        if (k < 0) {
             cli_error("%s:%lu: expected path<TAB>class<TAB>0|1<TAB>line labels", labels_path,
                       lineno);
             rc = EXIT_DATA;
             break;
         }
         char path[8192];
-        snprintf(path, sizeof path, "%s%s", f[0][0] == '/' ? "" : dir, f[0]);
+        snprintf(path, sizeof path, "%s%s", ll.path[0] == '/' ? "" : dir, ll.path);
         size_t len;
         char *text = read_all(path, &len);
         if (!text) {
@@ -212,26 +201,23 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
             break;
         }
         ++ndocs;
-        doc->spun = f[2][0] == '1';
-        doc->family = !strncmp(f[1], "salad", 5)      ? DET_FAM_SALAD
-                      : !strncmp(f[1], "stuffing", 8) ? DET_FAM_STUFFING
-                                                      : DET_FAM_SPUN;
+        doc->spun = ll.spun;
+        doc->family = ll.family;
         /* Each sentence takes the label of the line it starts on. */
-        size_t nlabels = strlen(f[3]);
-        doc->labels = mem_alloc(doc->result.nsentences + 1);
-        if (!doc->labels) {
+        size_t ns = doc->result.nsentences;
+        doc->labels = mem_alloc(ns + 1);
+        size_t *starts = mem_alloc((ns + 1) * sizeof *starts);
+        if (!doc->labels || !starts) {
+            mem_free(starts);
             mem_free(text);
             cli_error("out of memory");
             rc = EXIT_DATA;
             break;
         }
-        size_t lno = 0, at = 0;
-        for (size_t i = 0; i < doc->result.nsentences; ++i) {
-            size_t start = doc->result.sentences[i].start;
-            for (; at < start && at < len; ++at)
-                lno += text[at] == '\n';
-            doc->labels[i] = lno < nlabels ? f[3][lno] == '1' : doc->spun;
-        }
+        for (size_t i = 0; i < ns; ++i)
+            starts[i] = doc->result.sentences[i].start;
+        cal_sentence_labels(text, len, starts, ns, ll.labels, ll.nlabels, ll.spun, doc->labels);
+        mem_free(starts);
         mem_free(text);
         if (progress && ndocs % 50 == 0)
             fprintf(stderr, "\rspinscan: calibrate: %zu documents", ndocs);
@@ -251,15 +237,22 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
             snprintf(p.source, sizeof p.source,
                      "%zu documents (%zu natural), %zu sentences from %s", rep.docs,
                      rep.natural_docs, rep.sentences, labels_path);
-            if (det_params_save(&p, out_path, &d) != SPIN_OK) {
-                cli_print_diag(&d, NULL);
+            /* The same safe writer as every other output (outfile.h). */
+            outfile out;
+            if (outfile_open(&out, out_path) != 0) {
                 rc = EXIT_DATA;
-            } else if (!quiet) {
-                fprintf(stderr,
-                        "spinscan: calibrate: %zu documents (%zu natural), %zu prose sentences "
-                        "(%zu altered); flag from spin %.3f, 'spun' from score %.3f; wrote %s\n",
-                        rep.docs, rep.natural_docs, rep.sentences, rep.spun_sentences, p.flag_spin,
-                        p.spun, out_path);
+            } else {
+                bool ok = det_params_write(&p, out.f, out_path, &d) == SPIN_OK;
+                if (!ok)
+                    cli_print_diag(&d, NULL);
+                if (outfile_close(&out, ok) != 0 || !ok)
+                    rc = EXIT_DATA;
+            }
+            if (rc == EXIT_OK && !quiet) {
+                cli_error("calibrate: %zu documents (%zu natural), %zu prose sentences "
+                          "(%zu altered); flag from spin %.3f, 'spun' from score %.3f; wrote %s",
+                          rep.docs, rep.natural_docs, rep.sentences, rep.spun_sentences,
+                          p.flag_spin, p.spun, out_path);
             }
         }
     }

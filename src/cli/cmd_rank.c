@@ -49,6 +49,7 @@ enum {
     OPT_TEXT_FIELD,
     OPT_ID_FIELD,
     OPT_MAX_BYTES,
+    OPT_MAX_DOM,
     OPT_STRICT,
     OPT_EXPERIMENT,
     OPT_JUDGE_ALL
@@ -73,6 +74,8 @@ static const cli_option options[] = {
     {OPT_TEXT_FIELD, "text-field", "NAME", "JSON Lines text field (default text)"},
     {OPT_ID_FIELD, "id-field", "NAME", "JSON Lines id field (default id, then url)"},
     {OPT_MAX_BYTES, "max-bytes", "N", "largest document (default 16M; K, M, G; 0: none)"},
+    {OPT_MAX_DOM, "max-dom", "N",
+     "memory one HTML page's document tree may take (default 256M); larger pages are skipped"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
     {OPT_JUDGE_ALL, "judge-all", NULL,
      "judge every document (none \"unsupported\": other languages, short text, code)"},
@@ -94,6 +97,8 @@ typedef struct item {
     rank_entry *entry;
     input_skip why;
     spin_diag diag;
+    bool has_note; /* ITEM_ENTRY: a warning to print with it (libxml2's message) */
+    spin_diag note;
     uint64_t bytes; /* document bytes scored */
 } item;
 
@@ -248,6 +253,15 @@ static void *worker(void *arg) {
         if (j->doc.html) {
             st = html_to_text(j->doc.text, j->doc.len, j->doc.charset, &conv, &len, &d);
             text = conv;
+            if (st == SPIN_OK && d.message[0]) { /* libxml2 had something to say */
+                it.has_note = true;
+                it.note = d;
+                snprintf(it.note.path, sizeof it.note.path, "%s", j->doc.path);
+                it.note.line = j->doc.line;
+                it.note.byte = j->doc.byte;
+                if (!j->doc.line && !j->doc.byte && strcmp(j->doc.id, j->doc.path) != 0)
+                    snprintf(it.note.path, sizeof it.note.path, "%s", j->doc.id);
+            }
         }
         if (st == SPIN_OK)
             st = detect_run(wa->det, text, len, &res, &d);
@@ -507,6 +521,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
     bool unsorted = false, strict = false, quiet = false, judge_all = false;
     const char *experiment = NULL;
+    size_t max_dom = HTML_DOM_LIMIT_DEFAULT;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
@@ -578,6 +593,14 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                                        "not '%s'",
                                        cp.optarg);
             break;
+        case OPT_MAX_DOM: {
+            uint64_t v;
+            if (cli_parse_size(cp.optarg, &v) != 0 || v < ((uint64_t)1 << 20) || v > SIZE_MAX)
+                return cli_usage_error(cmd, "--max-dom needs a size of at least 1M, not '%s'",
+                                       cp.optarg);
+            max_dom = (size_t)v;
+            break;
+        }
         case OPT_STRICT:
             strict = true;
             break;
@@ -630,6 +653,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     if (detector_load(model_opt, true, judge_all, &ld) != 0)
         return EXIT_DATA;
     html_init();
+    html_set_dom_limit(max_dom);
     size_t nw = (size_t)jobs;
     pipeline p;
     memset(&p, 0, sizeof p);
@@ -732,6 +756,10 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         if (fatal) {
             mem_free(it.entry);
         } else if (it.kind == ITEM_ENTRY) {
+            if (it.has_note) {
+                clear_progress(&s);
+                cli_print_diag(&it.note, "warning: ");
+            }
             ++s.scored;
             s.unsupported += it.entry->score == RANK_UNSUPPORTED;
             s.bytes += it.bytes;

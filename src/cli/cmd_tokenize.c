@@ -175,12 +175,10 @@ static int tokenize_one(tokenizer *t, const char *path, int format, bool quiet) 
         return EXIT_DATA;
     }
     if (!quiet && (st.invalid || st.nul || st.controls)) {
-        fflush(stdout);
-        fprintf(stderr,
-                "spinscan: %s: warning: %llu invalid UTF-8 sequences replaced with U+FFFD, "
-                "%llu NUL bytes and %llu other control characters read as spaces\n",
-                name, (unsigned long long)st.invalid, (unsigned long long)st.nul,
-                (unsigned long long)st.controls);
+        cli_error("%s: warning: %llu invalid UTF-8 sequences replaced with U+FFFD, "
+                  "%llu NUL bytes and %llu other control characters read as spaces",
+                  name, (unsigned long long)st.invalid, (unsigned long long)st.nul,
+                  (unsigned long long)st.controls);
     }
     return EXIT_OK;
 }

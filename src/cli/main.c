@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
     for (const cli_command *const *c = commands; *c; ++c)
         if (!strcmp((*c)->name, argv[1]))
             return finish((*c)->run(*c, argc - 1, argv + 1));
-    fprintf(stderr, "spinscan: unknown command '%s'\n", argv[1]);
+    cli_error("unknown command '%s'", argv[1]);
     print_usage(stderr);
     return EXIT_USAGE;
 }

@@ -2,12 +2,28 @@
 #include "cli/outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+
+/* Makes a rename in the directory of 'path' durable. */
+static void sync_dir(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
 
 int outfile_open(outfile *o, const char *path) {
     o->f = stdout;
@@ -88,6 +104,8 @@ int outfile_close(outfile *o, bool keep) {
         cli_error("%s: cannot replace it: %s", o->path, strerror(errno));
         rc = -1;
     }
+    if (keep && rc == 0)
+        sync_dir(o->path);
     if (!keep || rc != 0)
         unlink(o->tmp);
     free(o->tmp);

@@ -28,7 +28,14 @@
 #define SNIFF_BYTES 64u
 #define WARC_HEADER_MAX (64u * 1024u)
 #define HTTP_HEADER_MAX (1u << 20) /* allowance on top of max_bytes for a response */
+/* SPIN_READ_WINDOW (bytes) sets the first size of every read window (here,
+ * the reader's and the line splitter's); fuzz builds set it to 64 so that
+ * window moves and growth happen inside small inputs (Makefile, `make fuzz`). */
+#ifdef SPIN_READ_WINDOW
+#define READ_CHUNK ((size_t)SPIN_READ_WINDOW)
+#else
 #define READ_CHUNK (256u * 1024u)
+#endif
 
 const char *input_skip_name(input_skip why) {
     static const char *const names[INPUT_NSKIPS] = {"unreadable", "corrupt",  "bad-json",
@@ -517,6 +524,7 @@ static spin_status jsonl_next(input *in, input_event *ev, input_doc *doc, input_
                 *ev = INPUT_END;
                 return SPIN_OK;
             }
+            start = in->buf + in->beg; /* win_more() may have moved the window */
             len = in->end - in->beg;
             last = true;
         }
@@ -720,6 +728,49 @@ static size_t dechunk(char *p, size_t n) {
     }
 }
 
+/* Bytes needed to recognise "\nWARC/1.x\r\n" in a block being skipped. */
+#define WARC_LOOKAHEAD 12u
+
+/* Offset in p[0, take) of the "W" of a line "WARC/1.0" or "WARC/1.1" (the
+ * line before it ends at p[i - 1]), looking at p[0, avail); SIZE_MAX if none
+ * (a match cut by the window's end is not reported unless at_eof). */
+static size_t warc_candidate(const char *p, size_t take, size_t avail, bool at_eof) {
+    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + take - q))) != NULL; ++q) {
+        size_t i = (size_t)(q + 1 - p), n = avail - i;
+        if (i >= take)
+            break;
+        if (n < 10 && !at_eof)
+            break;
+        if (n >= 9 && !memcmp(p + i, "WARC/1.", 7) && (p[i + 7] == '0' || p[i + 7] == '1') &&
+            (p[i + 8] == '\n' || (n >= 10 && p[i + 8] == '\r' && p[i + 9] == '\n')))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* Whether the window starts with a complete, valid WARC header (a type and
+ * a Content-Length): WIN_OK if so, WIN_FULL if not, or a win_more() failure. */
+static int warc_header_at(input *in) {
+    for (;;) {
+        size_t n = in->end - in->beg;
+        size_t hlen = header_end(in->buf + in->beg, n);
+        if (hlen) {
+            warc_header h;
+            memset(&h, 0, sizeof h);
+            bool ok =
+                header_fields(in->buf + in->beg, hlen, warc_field, &h) && h.has_length && h.type[0];
+            return ok ? WIN_OK : WIN_FULL;
+        }
+        if (n > WARC_HEADER_MAX)
+            return WIN_FULL;
+        int w = win_more(in, SIZE_MAX);
+        if (w == WIN_EOF)
+            return WIN_FULL;
+        if (w != WIN_OK)
+            return w;
+    }
+}
+
 /* Looks for the next record start: "WARC/1." at the window start after a
  * gap or at the file start, else after a newline.  Returns WIN_OK when the
  * window starts at a record, WIN_EOF at the end of the file. */
@@ -755,10 +806,16 @@ static int warc_find(input *in) {
 static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_skip *why,
                              spin_diag *d) {
     for (;;) {
-        /* Discarding a block (unwanted, unselected or too large record). */
+        /* Discarding a block (unwanted, unselected or too large record).  Its
+         * Content-Length is not trusted blindly: a valid WARC header at a line
+         * start inside the block (a lying or corrupted length) ends the skip
+         * there, with a warning, instead of hiding every later record. */
         while (in->skip_remaining > 0) {
-            if (in->beg == in->end) {
+            size_t avail = in->end - in->beg;
+            if (avail < WARC_LOOKAHEAD && avail < in->skip_remaining && !in->eof) {
                 int w = win_more(in, SIZE_MAX);
+                if (w == WIN_OK)
+                    continue;
                 if (w == WIN_NOMEM)
                     return nomem(in, d);
                 if (w == WIN_GAP) {
@@ -767,21 +824,72 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                     in->warc_resync = true;
                     return gap_event(in, ev, why, d, 0);
                 }
-                if (w == WIN_EOF) {
-                    uint64_t at = in->buf_off + in->end;
-                    in->skip_remaining = 0;
-                    in->check_trailer = false;
-                    close_file(in);
-                    return skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0, at,
-                                      "the file ends inside a record (Content-Length too large "
-                                      "or the file is truncated)");
-                }
+                avail = in->end - in->beg;
             }
-            size_t take = in->end - in->beg;
+            if (avail == 0) { /* the end of the file */
+                uint64_t at = in->buf_off + in->end;
+                in->skip_remaining = 0;
+                in->check_trailer = false;
+                skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0, at,
+                           "the file ends inside a record (Content-Length too large or the file "
+                           "is truncated)");
+                close_file(in);
+                return SPIN_OK;
+            }
+            size_t take = avail;
             if (take > in->skip_remaining)
                 take = (size_t)in->skip_remaining;
-            in->beg += take;
-            in->skip_remaining -= take;
+            const char *p = in->buf + in->beg;
+            size_t cand = warc_candidate(p, take, avail, in->eof);
+            if (cand == SIZE_MAX) {
+                /* Keep a possible record start cut by the window's end. */
+                size_t keep = take == avail && !in->eof ? WARC_LOOKAHEAD - 1 : 0;
+                if (take > keep)
+                    take -= keep;
+                else if (take < in->skip_remaining)
+                    take = 0;
+                if (take == 0) {
+                    int w = win_more(in, SIZE_MAX);
+                    if (w == WIN_NOMEM)
+                        return nomem(in, d);
+                    if (w == WIN_GAP) {
+                        in->skip_remaining = 0;
+                        in->check_trailer = false;
+                        in->warc_resync = true;
+                        return gap_event(in, ev, why, d, 0);
+                    }
+                    if (w != WIN_OK)
+                        take = avail < in->skip_remaining ? avail : (size_t)in->skip_remaining;
+                }
+                in->beg += take;
+                in->skip_remaining -= take;
+                continue;
+            }
+            /* A line "WARC/1.x" inside the block: is a valid header there? */
+            in->beg += cand;
+            in->skip_remaining -= cand;
+            int v = warc_header_at(in);
+            if (v == WIN_NOMEM)
+                return nomem(in, d);
+            if (v == WIN_GAP) {
+                in->skip_remaining = 0;
+                in->check_trailer = false;
+                in->warc_resync = true;
+                return gap_event(in, ev, why, d, 0);
+            }
+            if (v != WIN_OK) { /* not a record: part of the block */
+                in->beg += 1;
+                in->skip_remaining -= 1;
+                continue;
+            }
+            uint64_t left = in->skip_remaining;
+            in->skip_remaining = 0;
+            in->check_trailer = false;
+            return skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0,
+                              reader_member_at(in->r, in->buf_off + in->beg),
+                              "a WARC record starts here, %llu bytes before the end that the "
+                              "previous record's Content-Length claims; resynchronised here",
+                              (unsigned long long)left);
         }
         if (in->check_trailer) {
             while (in->end - in->beg < 4) {
@@ -909,14 +1017,22 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                                   (unsigned long long)h.length, (unsigned long long)max);
             continue;
         }
-        /* The id points into the window, which may move: copy it. */
+        /* The id and h.ctype point into the window, which win_more() may move
+         * (memmove to the front, or realloc): copy the id, keep the type as an
+         * offset from the record start and find it again afterwards. */
         char *idcopy = mem_strndup(id, id_len);
         if (!idcopy)
             return nomem(in, d);
+        bool has_ctype = h.ctype != NULL;
+        size_t ctype_at = has_ctype ? (size_t)(h.ctype - (in->buf + in->beg)) : 0;
+        h.ctype = NULL;
+        h.uri = h.record_id = NULL;
         size_t need = hlen + (size_t)h.length;
         int w = WIN_OK;
         while (in->end - in->beg < need + 4 && w == WIN_OK)
             w = win_more(in, SIZE_MAX);
+        if (has_ctype)
+            h.ctype = in->buf + in->beg + ctype_at;
         if (w == WIN_NOMEM) {
             mem_free(idcopy);
             return nomem(in, d);

@@ -14,6 +14,7 @@
 
 #include "util/diag.h"
 #include "util/mem.h"
+#include "util/safetext.h"
 
 uint32_t rank_score_units(double spin) {
     if (!(spin > 0))
@@ -133,6 +134,18 @@ static void sb_utf8(sbuf *b, const char *s, size_t n, bool json) {
     while (i < n) {
         unsigned char c = u[i];
         size_t l = !json || (c >= 0x20 && c != '"' && c != '\\') ? utf8_seq(u + i, n - i) : 0;
+        uint32_t cp;
+        bool bad;
+        if (json && l && safetext_control(s + i, n - i, &cp, &bad) == l) {
+            /* DEL, C1 and bidi controls: the same string, escaped (safetext.h) */
+            sb_put(b, s + i - run, run);
+            run = 0;
+            char esc[8];
+            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+            sb_str(b, esc);
+            i += l;
+            continue;
+        }
         if (l) {
             i += l;
             run += l;
@@ -184,21 +197,35 @@ static bool utf8_valid(const char *s, size_t n) {
     return true;
 }
 
+/* A TSV field: backslash, TAB, LF and CR as \\, \t, \n, \r; the other
+ * characters a terminal obeys (util/safetext.h) as \xNN or \uNNNN.  Bytes
+ * that are not UTF-8 pass as they are (the ids are byte strings). */
 static void sb_tsv_field(sbuf *b, const char *s, size_t n) {
     size_t run = 0;
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n;) {
         const char *esc = s[i] == '\\'   ? "\\\\"
                           : s[i] == '\t' ? "\\t"
                           : s[i] == '\n' ? "\\n"
                           : s[i] == '\r' ? "\\r"
                                          : NULL;
+        char buf[8];
+        size_t k = 1;
         if (!esc) {
-            ++run;
-            continue;
+            uint32_t cp;
+            bool bad;
+            k = safetext_control(s + i, n - i, &cp, &bad);
+            if (k == 0 || bad) {
+                ++run;
+                ++i;
+                continue;
+            }
+            safetext_escape(buf, cp, false);
+            esc = buf;
         }
         sb_put(b, s + i - run, run);
         run = 0;
         sb_str(b, esc);
+        i += k;
     }
     sb_put(b, s + n - run, run);
 }

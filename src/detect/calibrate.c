@@ -277,3 +277,46 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
     mem_free(col);
     return st;
 }
+
+int cal_parse_label_line(char *line, size_t len, unsigned long lineno, cal_label_line *out) {
+    memset(out, 0, sizeof *out);
+    if (len > 0 && line[len - 1] == '\n')
+        line[--len] = '\0';
+    if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+    if (!len || line[0] == '#')
+        return 0;
+    if (memchr(line, '\0', len))
+        return -1;
+    char *f[4] = {line, NULL, NULL, NULL};
+    for (int k = 1; k < 4; ++k) {
+        char *tab = f[k - 1] ? strchr(f[k - 1], '\t') : NULL;
+        if (tab) {
+            *tab = '\0';
+            f[k] = tab + 1;
+        }
+    }
+    if (f[3] && strchr(f[3], '\t'))
+        *strchr(f[3], '\t') = '\0'; /* further columns (the source) are for people */
+    if (!f[3] || (strcmp(f[2], "0") && strcmp(f[2], "1")))
+        return lineno == 1 && !strcmp(f[0], "path") ? 0 : -1;
+    out->path = f[0];
+    out->klass = f[1];
+    out->labels = f[3];
+    out->nlabels = strlen(f[3]);
+    out->spun = f[2][0] == '1';
+    out->family = !strncmp(f[1], "salad", 5)      ? DET_FAM_SALAD
+                  : !strncmp(f[1], "stuffing", 8) ? DET_FAM_STUFFING
+                                                  : DET_FAM_SPUN;
+    return 1;
+}
+
+void cal_sentence_labels(const char *text, size_t len, const size_t *starts, size_t n,
+                         const char *labels, size_t nlabels, bool spun, unsigned char *out) {
+    size_t lno = 0, at = 0;
+    for (size_t i = 0; i < n; ++i) {
+        for (; at < starts[i] && at < len; ++at)
+            lno += text[at] == '\n';
+        out[i] = lno < nlabels ? labels[lno] == '1' : spun;
+    }
+}

@@ -20,6 +20,27 @@ typedef struct cal_doc {
     unsigned char *labels; /* per sentence: 1 = spun, 0 = natural; NULL = use 'spun' */
 } cal_doc;
 
+/* One line of calibrate's LABELS file: path<TAB>class<TAB>0|1<TAB>line labels
+ * (further columns are for people).  Fields point into 'line', which is split
+ * in place ('len' bytes, NUL-terminated at len). */
+typedef struct cal_label_line {
+    const char *path, *klass, *labels; /* labels: one '0'/'1' per line of the file */
+    size_t nlabels;
+    bool spun;
+    det_family family; /* from the class: salad*, stuffing*, else spun */
+} cal_label_line;
+
+/* 1: a labelled document in *out; 0: a line to pass over (blank, a comment,
+ * the header "path..." on line 1); -1: malformed (a missing column, a document
+ * label that is not 0 or 1, a NUL byte). */
+int cal_parse_label_line(char *line, size_t len, unsigned long lineno, cal_label_line *out);
+
+/* Per-sentence labels: each sentence takes the label of the line of 'text'
+ * it starts on (starts[i], byte offsets, non-decreasing), or 'spun' past the
+ * last label; into out[0, n). */
+void cal_sentence_labels(const char *text, size_t len, const size_t *starts, size_t n,
+                         const char *labels, size_t nlabels, bool spun, unsigned char *out);
+
 /* What the fit found, for the record. */
 typedef struct cal_report {
     size_t docs, natural_docs, sentences, natural_sentences, spun_sentences;

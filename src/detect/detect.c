@@ -16,10 +16,12 @@
 #include "detect/detect.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "util/diag.h"
@@ -815,17 +817,7 @@ void det_params_default(det_params *p) {
 
 #define PARAMS_MAGIC "spinscan-detector 1"
 
-spin_status det_params_save(const det_params *p, const char *path, spin_diag *diag) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    /* A device or FIFO is written in place: renaming over it would replace it. */
-    struct stat target;
-    bool direct = stat(path, &target) == 0 && !S_ISREG(target.st_mode);
-    if (direct)
-        snprintf(tmp, sizeof tmp, "%s", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return diag_set(diag, SPIN_EIO, tmp, 0, 0, "cannot create: %s", strerror(errno));
+spin_status det_params_write(const det_params *p, FILE *f, const char *name, spin_diag *diag) {
     fprintf(f,
             "%s\n# Detector parameters written by `spinscan calibrate`; see src/detect/detect.h.\n",
             PARAMS_MAGIC);
@@ -864,18 +856,68 @@ spin_status det_params_save(const det_params *p, const char *path, spin_diag *di
     fprintf(f, "flag\t%.17g\t%.17g\t%.17g\t%.17g\n", p->flag_spin, p->flag_z, p->flag_spin_z,
             p->flag_spin_doc);
     fprintf(f, "verdict\t%.17g\t%.17g\n", p->suspect, p->spun);
-    bool bad = ferror(f) != 0;
-    if (fclose(f) != 0 || bad) {
-        if (!direct)
-            remove(tmp);
-        return diag_set(diag, SPIN_EIO, path, 0, 0, "write failed: %s", strerror(errno));
-    }
-    if (!direct && rename(tmp, path) != 0) {
-        remove(tmp);
-        return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot rename into place: %s",
-                        strerror(errno));
-    }
+    if (fflush(f) != 0 || ferror(f))
+        return diag_set(diag, SPIN_EIO, name, 0, 0, "cannot write: %s",
+                        strerror(errno ? errno : EIO));
     return SPIN_OK;
+}
+
+/* Written under a fresh temporary name beside 'path' (mkstemp: never follows
+ * a planted symlink, never shared by concurrent runs), synced, renamed over
+ * 'path', and the directory synced; a device or FIFO is written in place. */
+spin_status det_params_save(const det_params *p, const char *path, spin_diag *diag) {
+    struct stat target;
+    if (stat(path, &target) == 0 && !S_ISREG(target.st_mode)) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+            return diag_set(diag, SPIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+        spin_status st = det_params_write(p, f, path, diag);
+        if (fclose(f) != 0 && st == SPIN_OK)
+            st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        return st;
+    }
+    size_t n = strlen(path);
+    char *tmp = mem_alloc(n + 16);
+    if (!tmp)
+        return diag_set(diag, SPIN_ENOMEM, path, 0, 0, NULL);
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        spin_status st = diag_set(diag, SPIN_EIO, path, 0, 0,
+                                  "cannot create a temporary file beside it: %s", strerror(errno));
+        mem_free(tmp);
+        return st;
+    }
+    FILE *f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        spin_status st = diag_set(diag, SPIN_EIO, tmp, 0, 0, "%s", strerror(errno));
+        close(fd);
+        unlink(tmp);
+        mem_free(tmp);
+        return st;
+    }
+    spin_status st = det_params_write(p, f, path, diag);
+    if (st == SPIN_OK && fsync(fileno(f)) != 0)
+        st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+    if (fclose(f) != 0 && st == SPIN_OK)
+        st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+    if (st == SPIN_OK && rename(tmp, path) != 0)
+        st = diag_set(diag, SPIN_EIO, path, 0, 0, "cannot rename into place: %s", strerror(errno));
+    if (st != SPIN_OK) {
+        unlink(tmp);
+    } else {
+        /* The rename is durable once the directory is synced. */
+        char *slash = strrchr(tmp, '/');
+        if (slash)
+            slash[slash == tmp ? 1 : 0] = '\0';
+        int dfd = open(slash ? tmp : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    mem_free(tmp);
+    return st;
 }
 
 /* Splits 'line' at TABs into at most 'max' fields; returns the count. */

@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "spinscan.h"
 #include "text/tokenize.h"
@@ -169,7 +170,11 @@ spin_status det_params_load(const char *path, det_params *p, spin_diag *diag);
  * 'diag'. */
 spin_status det_params_parse(const char *text, size_t len, const char *name, det_params *p,
                              spin_diag *diag);
+/* Writes the parameters to 'path' safely (a temporary file beside it, synced
+ * and renamed; see detect.c), or in place when 'path' is a device or FIFO. */
 spin_status det_params_save(const det_params *p, const char *path, spin_diag *diag);
+/* The same text to an open stream (flushed); 'name' is the path for 'diag'. */
+spin_status det_params_write(const det_params *p, FILE *f, const char *name, spin_diag *diag);
 
 /* ---- results ---- */
 

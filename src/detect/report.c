@@ -392,14 +392,16 @@ static int bucket(double spin) {
     return k >= HTML_BUCKETS ? HTML_BUCKETS - 1 : k;
 }
 
-void report_html_text(FILE *out, const char *s, size_t len) {
+/* HTML text; with 'no_bidi' the bidi controls become U+FFFD as well (text
+ * between sentences, which no isolate encloses). */
+static void html_chars(FILE *out, const char *s, size_t len, bool no_bidi) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < len) {
         uint32_t cp;
         size_t k = utf8_next(p + i, len - i, &cp);
         if (cp != BAD_UTF8 && !is_control(cp) && cp != '&' && cp != '<' && cp != '>' && cp != '"' &&
-            cp != '\'') {
+            cp != '\'' && !(no_bidi && is_bidi_control(cp))) {
             i += k;
             continue;
         }
@@ -428,12 +430,16 @@ void report_html_text(FILE *out, const char *s, size_t len) {
             if (i + 1 >= len || p[i + 1] != '\n')
                 fputc('\n', out);
             break;
-        default: /* ill-formed or a control character */
+        default: /* ill-formed, a control character or (no_bidi) a bidi control */
             fputs(REPLACEMENT, out);
         }
         i += k;
     }
     flush_run(out, p, &run, len, len);
+}
+
+void report_html_text(FILE *out, const char *s, size_t len) {
+    html_chars(out, s, len, false);
 }
 
 static void html_number(FILE *out, const char *fmt, double v) {
@@ -457,6 +463,9 @@ static const char html_style[] =
     ".sum{margin-top:0}.sum b{padding:0 .3em}\n"
     ".text{white-space:pre-wrap;border:1px solid #ccc;padding:.8em;border-radius:4px}\n"
     ".s:hover,.x:hover{outline:1px solid #333}\n"
+    /* Each sentence is a bidi isolate: an unterminated RLO or LRI inside one
+     * cannot reorder the sentences after it (Trojan Source). */
+    ".s,.x{unicode-bidi:isolate}h1,h2{unicode-bidi:isolate}\n"
     ".f{text-decoration:underline wavy #a00;text-decoration-thickness:1px}\n"
     ".x{color:#666;font-style:italic}\n"
     ".legend span{display:inline-block;padding:0 .5em;margin:0 .1em}\n"
@@ -508,7 +517,7 @@ static void html_document(FILE *out, const report_doc *doc) {
         const det_sentence *s = &r->sentences[i];
         size_t a, b;
         span(doc, s, prev, &a, &b);
-        report_html_text(out, doc->text + prev, a - prev);
+        html_chars(out, doc->text + prev, a - prev, true);
         prev = b;
         /* The title's line breaks are character references: tooltips show them. */
         if (s->kind == TOK_PROSE) {
@@ -530,7 +539,7 @@ static void html_document(FILE *out, const report_doc *doc) {
         report_html_text(out, doc->text + a, b - a);
         fputs("</span>", out);
     }
-    report_html_text(out, doc->text + prev, doc->len - prev);
+    html_chars(out, doc->text + prev, doc->len - prev, true);
     fputs("</div>\n", out);
     if (doc->provenance) { /* the tool version and the model's identity, as JSON */
         fputs("<p class=\"meta\"><small>", out);

@@ -179,8 +179,13 @@ static void flush_buf(arpaw_file *f) {
         return;
     }
     if (f->gz) {
-        if (gzwrite(f->gz, f->buf, (unsigned)f->len) != (int)f->len)
-            f->failed = -1;
+        if (gzwrite(f->gz, f->buf, (unsigned)f->len) != (int)f->len) {
+            /* zlib reports a failed write(2) as Z_ERRNO with errno set (a
+             * full disk is ENOSPC, not a compression failure). */
+            int saved = errno, zerr = Z_OK;
+            gzerror(f->gz, &zerr);
+            f->failed = zerr == Z_ERRNO && saved ? saved : -1;
+        }
     } else {
         const char *p = f->buf;
         size_t left = f->len;

@@ -9,14 +9,105 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlmemory.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/diag.h"
 #include "util/mem.h"
 
+/* ---- the DOM's memory cap ----
+ * libxml2 allocates through these (xmlMemSetup in html_init): while a page is
+ * parsed on this thread, its allocations are counted and those beyond the cap
+ * fail, which stops the parse; html_to_text then skips the page and says so. */
+static size_t dom_limit = HTML_DOM_LIMIT_DEFAULT;
+static _Thread_local size_t dom_used, dom_cap; /* dom_cap 0: not parsing here */
+static _Thread_local bool dom_over;
+
+static bool dom_refuse(size_t more, size_t less) {
+    if (!dom_cap || dom_used - (less < dom_used ? less : dom_used) + more <= dom_cap)
+        return false;
+    dom_over = true;
+    return true;
+}
+
+static void dom_count(size_t more, size_t less) {
+    dom_used = dom_used - (less < dom_used ? less : dom_used) + more;
+}
+
+static void *dom_malloc(size_t n) {
+    if (dom_refuse(n, 0))
+        return NULL;
+    void *p = malloc(n);
+    if (p)
+        dom_count(malloc_usable_size(p), 0);
+    return p;
+}
+
+static void *dom_realloc(void *p, size_t n) {
+    size_t old = p ? malloc_usable_size(p) : 0;
+    if (n > old && dom_refuse(n, old))
+        return NULL;
+    void *q = realloc(p, n);
+    if (q)
+        dom_count(malloc_usable_size(q), old);
+    return q;
+}
+
+static void dom_free(void *p) {
+    if (p)
+        dom_count(0, malloc_usable_size(p));
+    free(p);
+}
+
+static char *dom_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = dom_malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+void html_set_dom_limit(size_t bytes) {
+    dom_limit = bytes;
+}
+
+size_t html_dom_limit(void) {
+    return dom_limit;
+}
+
 void html_init(void) {
+    xmlMemSetup(dom_free, dom_malloc, dom_realloc, dom_strdup);
     xmlInitParser();
+}
+
+/* ---- libxml2's own messages ----
+ * Collected while a page is parsed on this thread instead of being printed
+ * to stderr by libxml2 (with no file name); html_to_text hands the first one
+ * to the caller, who reports it with the document's name. */
+typedef struct xml_msgs {
+    unsigned n;
+    char first[200];
+} xml_msgs;
+
+static void xml_structured(void *ctx, xmlErrorPtr e) {
+    xml_msgs *m = ctx;
+    if (m->n++ == 0 && e && e->message) {
+        size_t len = strcspn(e->message, "\n");
+        while (len > 0 && (e->message[len - 1] == '\n' || e->message[len - 1] == ' '))
+            --len;
+        snprintf(m->first, sizeof m->first, "%.*s", (int)(len < 190 ? len : 190), e->message);
+    }
+}
+
+static void xml_generic(void *ctx, const char *msg, ...) {
+    xml_msgs *m = ctx;
+    if (m->n++ == 0)
+        snprintf(m->first, sizeof m->first, "%.*s", (int)strcspn(msg, "\n"), msg);
 }
 
 typedef struct text_buf {
@@ -154,9 +245,26 @@ spin_status html_to_text(const char *html, size_t len, const char *charset, char
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                HTML_PARSE_COMPACT;
     const char *enc = charset && *charset ? charset : NULL;
+    xml_msgs msgs = {0, ""};
+    xmlSetStructuredErrorFunc(&msgs, xml_structured);
+    xmlSetGenericErrorFunc(&msgs, xml_generic);
+    dom_used = 0;
+    dom_over = false;
+    dom_cap = dom_limit;
     htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, enc, opts);
-    if (!doc && enc) /* a charset libxml2 does not know: let the page say */
+    if (!doc && enc && !dom_over) /* a charset libxml2 does not know: let the page say */
         doc = htmlReadMemory(html, (int)len, NULL, NULL, opts);
+    dom_cap = 0;
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    if (dom_over) {
+        if (doc)
+            xmlFreeDoc(doc);
+        return diag_set(diag, SPIN_EFORMAT, "<html>", 0, 0,
+                        "the page's document tree needs more than %zu MiB (HTML DOM memory cap, "
+                        "see --max-dom); skipped",
+                        dom_limit >> 20);
+    }
     text_buf b = {NULL, 0, 0, 0, false};
     if (doc) {
         xmlNode *root = xmlDocGetRootElement(doc);
@@ -177,5 +285,12 @@ spin_status html_to_text(const char *html, size_t len, const char *charset, char
     b.p[b.len] = '\0';
     *out = b.p;
     *out_len = b.len;
+    if (diag) {
+        if (msgs.n)
+            diag_set(diag, SPIN_OK, "<html>", 0, 0, "libxml2: %s%s", msgs.first,
+                     msgs.n > 1 ? " (and more)" : "");
+        else
+            diag->message[0] = '\0';
+    }
     return SPIN_OK;
 }

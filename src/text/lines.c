@@ -6,7 +6,12 @@
 #include "util/diag.h"
 #include "util/mem.h"
 
+/* SPIN_READ_WINDOW: a tiny window in fuzz builds (see crawl/input.c). */
+#ifdef SPIN_READ_WINDOW
+#define LINES_CHUNK ((size_t)SPIN_READ_WINDOW)
+#else
 #define LINES_CHUNK (1u << 20)
+#endif
 
 spin_status lines_init(lines *l, reader *r, size_t max_line) {
     memset(l, 0, sizeof *l);
@@ -64,6 +69,10 @@ spin_status lines_next(lines *l, const char **line, size_t *len, bool *had_newli
     *had_newline = false;
     for (;;) {
         char *nl = memchr(l->buf + l->scanned, '\n', l->end - l->scanned);
+        if (nl && (size_t)(nl - (l->buf + l->beg)) > l->max_line)
+            /* The buffer can start larger than max_line (found by fuzz_query). */
+            return diag_set(d, SPIN_EFORMAT, reader_name(l->r), l->line_no + 1,
+                            l->buf_offset + l->beg, "line is longer than %zu bytes", l->max_line);
         if (nl) {
             size_t start = l->beg;
             *line = l->buf + start;
@@ -78,6 +87,10 @@ spin_status lines_next(lines *l, const char **line, size_t *len, bool *had_newli
         if (l->eof) {
             if (l->beg == l->end)
                 return SPIN_OK;
+            if (l->end - l->beg > l->max_line)
+                return diag_set(d, SPIN_EFORMAT, reader_name(l->r), l->line_no + 1,
+                                l->buf_offset + l->beg, "line is longer than %zu bytes",
+                                l->max_line);
             *line = l->buf + l->beg;
             *len = l->end - l->beg;
             l->line_offset = l->buf_offset + l->beg;

@@ -19,7 +19,12 @@
 #include "util/diag.h"
 #include "util/mem.h"
 
+/* SPIN_READ_WINDOW: a tiny window in fuzz builds (see crawl/input.c). */
+#ifdef SPIN_READ_WINDOW
+#define RAW_CHUNK ((size_t)SPIN_READ_WINDOW)
+#else
 #define RAW_CHUNK (256u * 1024u)
+#endif
 #define MEMBER_RING 64u
 
 struct reader {
