@@ -29,7 +29,7 @@ OPT      ?= -O1
 endif
 WERROR   ?=
 
-PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl libxml-2.0 libcjson
+PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl libxml-2.0 libcjson libxxhash
 # CLD2 (language identification, src/text/langid.cc) ships no pkg-config file;
 # it is C++, so the C++ runtime comes with it.
 CLD2_LIBS  := -lcld2 -lstdc++

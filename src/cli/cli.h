@@ -74,5 +74,6 @@ extern const cli_command cmd_calibrate;
 extern const cli_command cmd_rank;
 extern const cli_command cmd_merge;
 extern const cli_command cmd_annotate;
+extern const cli_command cmd_families;
 
 #endif

@@ -20,11 +20,13 @@
 #include "crawl/rank.h"
 #include "text/reader.h"
 
-enum { OPT_TOP = 256 };
+enum { OPT_TOP = 256, OPT_FAMILIES };
 
 static const cli_option options[] = {
     {OPT_TOP, "top", "K", "write only the K most spun documents"},
     {'o', "output", "OUT", "write to OUT (replaced only when complete)"},
+    {OPT_FAMILIES, "families", NULL,
+     "join spin families across the inputs from INPUT.sig beside each INPUT"},
     {0, NULL, NULL, NULL},
 };
 
@@ -112,10 +114,145 @@ static void heap_down(cursor *cs, size_t *h, size_t n, size_t i) {
     }
 }
 
+/* merge --families: the signatures of every input (INPUT.sig) make the
+ * families of the whole crawl; every line is then written again with its
+ * family and its family-adjusted score, and the lines are ranked anew (they
+ * are held in memory, as rank holds them).  Returns an exit status. */
+static int merge_families(cursor *cs, size_t n, char **paths, rank_format format,
+                          unsigned long long top, const char *out_path) {
+    fam_set *fs = NULL;
+    ranking *rk = NULL;
+    int status = EXIT_OK;
+    if (fam_set_new(&fs) != SPIN_OK || ranking_new((size_t)top, &rk) != SPIN_OK) {
+        cli_error("out of memory");
+        status = EXIT_DATA;
+        goto done;
+    }
+    for (size_t i = 0; i < n && status == EXIT_OK; ++i) {
+        size_t l = strlen(paths[i]);
+        char *sp = malloc(l + 5);
+        if (!sp) {
+            cli_error("out of memory");
+            status = EXIT_DATA;
+            break;
+        }
+        memcpy(sp, paths[i], l);
+        memcpy(sp + l, ".sig", 5);
+        FILE *f = fopen(sp, "rb");
+        spin_diag d;
+        if (!f) {
+            cli_error("%s: cannot open: %s (merge --families reads the signatures that "
+                      "'rank --families -o %s' wrote beside it)",
+                      sp, strerror(errno), paths[i]);
+            status = EXIT_DATA;
+        } else {
+            spin_status st = fam_set_read(fs, f, sp, &d);
+            if (st == SPIN_ENOMEM)
+                cli_error("out of memory");
+            else if (st != SPIN_OK)
+                cli_print_diag(&d, NULL);
+            if (st != SPIN_OK)
+                status = EXIT_DATA;
+            fclose(f);
+        }
+        free(sp);
+    }
+    if (status == EXIT_OK && fam_set_solve(fs) != SPIN_OK) {
+        cli_error("out of memory finding the families");
+        status = EXIT_DATA;
+    }
+    uint64_t seq = 0;
+    for (size_t i = 0; i < n && status == EXIT_OK; ++i) {
+        cursor *c = &cs[i];
+        bool tsv_family = false;
+        for (;;) {
+            const char *line;
+            size_t len;
+            bool nl;
+            spin_diag d;
+            if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
+                cli_print_diag(&d, NULL);
+                status = EXIT_DATA;
+                break;
+            }
+            if (!line)
+                break;
+            if (len == 0)
+                continue;
+            if (format == RANK_TSV && c->l.line_no == 1 &&
+                rank_detect_format(line, len) == RANK_TSV) {
+                tsv_family = rank_tsv_has_family(line, len);
+                continue;
+            }
+            uint32_t score;
+            char *id;
+            size_t id_len;
+            spin_status st = rank_parse_line(format, line, len, &score, &id, &id_len, &d);
+            if (st != SPIN_OK) {
+                cli_error("%s:%llu: %s", c->name, (unsigned long long)c->l.line_no,
+                          st == SPIN_ENOMEM ? "out of memory" : d.message);
+                status = EXIT_DATA;
+                break;
+            }
+            size_t idx = fam_set_take(fs, id, id_len);
+            rank_entry *e = NULL, *ne = NULL;
+            if (idx == SIZE_MAX) {
+                cli_error("%s:%llu: no signature for this document in %s.sig (the signatures "
+                          "must come from the same run)",
+                          c->name, (unsigned long long)c->l.line_no, c->name);
+                mem_free(id);
+                status = EXIT_DATA;
+                break;
+            }
+            fam_info fi;
+            fam_set_info(fs, idx, &fi);
+            uint32_t text_score = fam_set_score(fs, idx);
+            st = rank_entry_from_line(text_score, id, id_len, line, len, seq++, &e);
+            if (st == SPIN_OK)
+                st = rank_entry_refamily(format, e, tsv_family, fam_boost_units(text_score, &fi),
+                                         &fi, &ne);
+            mem_free(e);
+            mem_free(id);
+            if (st == SPIN_OK)
+                st = ranking_add(rk, ne);
+            if (st != SPIN_OK) {
+                cli_error("%s:%llu: %s", c->name, (unsigned long long)c->l.line_no,
+                          st == SPIN_ENOMEM ? "out of memory" : "not a line of spinscan rank");
+                status = EXIT_DATA;
+                break;
+            }
+        }
+    }
+    if (status == EXIT_OK) {
+        outfile out;
+        if (outfile_open(&out, out_path) != 0) {
+            status = EXIT_DATA;
+        } else {
+            rank_entry *const *e;
+            size_t ne = ranking_sorted(rk, &e);
+            bool failed = format == RANK_TSV && fputs(rank_tsv_header(true), out.f) == EOF;
+            for (size_t i = 0; i < ne && !failed; ++i)
+                failed = fwrite(rank_entry_line(e[i]), 1, e[i]->line_len, out.f) != e[i]->line_len;
+            if (failed) {
+                cli_error("%s: cannot write: %s", out.path ? out.path : "standard output",
+                          strerror(errno ? errno : EIO));
+                status = EXIT_DATA;
+            }
+            if (outfile_close(&out, status == EXIT_OK) != 0)
+                status = EXIT_DATA;
+        }
+    }
+done:
+    ranking_free(rk);
+    fam_set_free(fs);
+    return status;
+}
+
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
     const char *out_path = NULL;
     unsigned long long top = 0;
+    bool families = false;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
@@ -124,6 +261,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return cp.status;
         case 'o':
             out_path = cp.optarg;
+            break;
+        case OPT_FAMILIES:
+            families = true;
             break;
         case OPT_TOP: {
             char *end;
@@ -214,6 +354,10 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         goto done;
     if (format < 0)
         format = RANK_TSV;
+    if (families) {
+        status = merge_families(cs, n, argv + cp.optind, (rank_format)format, top, out_path);
+        goto done;
+    }
     for (size_t i = 0; i < n; ++i) {
         bool got = false;
         if (cs[i].open && advance(&cs[i], (rank_format)format, &got) != 0) {
@@ -276,7 +420,11 @@ const cli_command cmd_merge = {
     "attributes, read from the first line; gzip, bzip2, xz and zstd are decompressed)\n"
     "into one ranking, most spun first, ties by id: the output of one 'rank' over all\n"
     "the shards' documents.  Streaming: memory does not grow with the inputs.  An input\n"
-    "that is not sorted (for instance from rank --unsorted) is an error.",
+    "that is not sorted (for instance from rank --unsorted) is an error.\n"
+    "--families (for the shards of 'rank --families -o SHARD'): reads SHARD.sig beside\n"
+    "each INPUT, finds the families of the whole crawl and writes every line with them\n"
+    "and the family-adjusted spin_score: the output of one 'rank --families' over all\n"
+    "the documents.  It holds the lines in memory (as rank does).",
     options,
     run,
 };

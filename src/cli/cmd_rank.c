@@ -40,6 +40,7 @@
 #include "crawl/input.h"
 #include "util/mem.h"
 #include "crawl/rank.h"
+#include "crawl/family.h"
 
 enum {
     OPT_TOP = 256,
@@ -52,7 +53,9 @@ enum {
     OPT_MAX_DOM,
     OPT_STRICT,
     OPT_EXPERIMENT,
-    OPT_JUDGE_ALL
+    OPT_JUDGE_ALL,
+    OPT_FAMILIES,
+    OPT_SIGNATURES
 };
 enum { EXIT_SKIPPED = 3 };
 
@@ -79,6 +82,9 @@ static const cli_option options[] = {
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
     {OPT_JUDGE_ALL, "judge-all", NULL,
      "judge every document (none \"unsupported\": other languages, short text, code)"},
+    {OPT_FAMILIES, "families", NULL, "find spin families (family fields; docs/families.md)"},
+    {OPT_SIGNATURES, "signatures", "FILE",
+     "with --families: write the signatures to FILE (default OUT.sig with -o)"},
     {'q', "quiet", NULL, "no progress and no summary line"},
     {0, NULL, NULL, NULL},
 };
@@ -95,6 +101,7 @@ typedef enum item_kind { ITEM_ENTRY, ITEM_SKIP, ITEM_FATAL } item_kind;
 typedef struct item {
     item_kind kind;
     rank_entry *entry;
+    fam_sig *sig; /* with --families */
     input_skip why;
     spin_diag diag;
     bool has_note; /* ITEM_ENTRY: a warning to print with it (libxml2's message) */
@@ -115,6 +122,7 @@ typedef struct pipeline {
 
     input *in;
     rank_format format;
+    bool families;
     const loaded_detector *ld;
     detector **dets;
     atomic_uint_fast64_t docs_read;
@@ -128,8 +136,9 @@ static void push_item(pipeline *p, const item *it) {
     if (p->ilen < p->icap) {
         p->items[(p->ihead + p->ilen++) % p->icap] = *it;
         pthread_cond_signal(&p->items_cv);
-    } else if (it->entry) {
+    } else {
         mem_free(it->entry);
+        mem_free(it->sig);
     }
     pthread_mutex_unlock(&p->mu);
 }
@@ -268,6 +277,15 @@ static void *worker(void *arg) {
         if (st == SPIN_OK) {
             st = rank_entry_make(p->format, j->doc.id, j->doc.id_len, &res, text, len, j->seq,
                                  &it.entry);
+            if (st == SPIN_OK && p->families) {
+                if ((it.sig = mem_alloc(sizeof *it.sig)))
+                    fam_signature(text, len, it.sig);
+                else {
+                    mem_free(it.entry);
+                    it.entry = NULL;
+                    st = SPIN_ENOMEM;
+                }
+            }
             it.kind = ITEM_ENTRY;
             it.bytes = j->doc.len;
         } else if (st == SPIN_EFORMAT) { /* not text */
@@ -519,8 +537,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false, judge_all = false;
-    const char *experiment = NULL;
+    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false;
+    const char *experiment = NULL, *sig_path = NULL;
     size_t max_dom = HTML_DOM_LIMIT_DEFAULT;
     int c;
     cli_parser_init(&cp);
@@ -620,6 +638,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case OPT_JUDGE_ALL:
             judge_all = true;
             break;
+        case OPT_FAMILIES:
+            families = true;
+            break;
+        case OPT_SIGNATURES:
+            sig_path = cp.optarg;
+            break;
         case 'q':
             quiet = true;
             break;
@@ -635,14 +659,29 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         if (!out_path)
             return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
                                         "documents file, at the same path under DIR)");
-        if (top || unsorted || io.nshards > 1 || strict || io.id_field)
+        if (top || unsorted || io.nshards > 1 || strict || io.id_field || families)
             return cli_usage_error(cmd, "-f attributes writes every record in input order: "
-                                        "no --top, --unsorted, --shard, --strict or --id-field");
+                                        "no --top, --unsorted, --shard, --strict, --id-field or --families");
         if (cp.optind >= argc)
             return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
         return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
                               io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all, argv + cp.optind,
                               (size_t)(argc - cp.optind));
+    }
+    if (unsorted && families)
+        return cli_usage_error(cmd, "--families needs the whole crawl: not with --unsorted");
+    if (sig_path && !families)
+        return cli_usage_error(cmd, "--signatures goes with --families");
+    char *sig_default = NULL;
+    if (families && !sig_path && out_path && strcmp(out_path, "-") != 0) {
+        size_t l = strlen(out_path);
+        if (!(sig_default = malloc(l + 5))) {
+            cli_error("out of memory");
+            return EXIT_DATA;
+        }
+        memcpy(sig_default, out_path, l);
+        memcpy(sig_default + l, ".sig", 5);
+        sig_path = sig_default;
     }
     static char *const stdin_only[] = {"-", NULL};
     char *const *paths = cp.optind < argc ? argv + cp.optind : stdin_only;
@@ -650,14 +689,19 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     loaded_detector ld;
     /* A crawl is a long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, judge_all, &ld) != 0)
+    if (detector_load(model_opt, true, judge_all, &ld) != 0) {
+        free(sig_default);
         return EXIT_DATA;
+    }
     html_init();
     html_set_dom_limit(max_dom);
     size_t nw = (size_t)jobs;
     pipeline p;
     memset(&p, 0, sizeof p);
     p.format = format;
+    p.families = families;
+    fam_set *fs = NULL;
+    size_t *fidx = NULL, fidx_cap = 0; /* input order -> document of fs */
     p.ld = &ld;
     p.jcap = nw * QUEUE_DOCS_PER_WORKER + 2;
     p.icap = RESULTS_CAP;
@@ -671,7 +715,11 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     outfile out;
     bool out_open = false;
     if (!p.jobs || !p.items || !p.dets || !wa || !tids ||
-        ranking_new(unsorted ? 1 : (size_t)top, &rk) != SPIN_OK) {
+        ranking_new(unsorted   ? 1
+                    : families ? 0
+                               : (size_t)top,
+                    &rk) != SPIN_OK ||
+        (families && fam_set_new(&fs) != SPIN_OK)) {
         cli_error("out of memory");
         status = EXIT_DATA;
         goto done;
@@ -692,7 +740,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     out_open = true;
     bool write_failed = false;
-    if (format == RANK_TSV && fputs(RANK_TSV_HEADER, out.f) == EOF)
+    if (format == RANK_TSV && fputs(rank_tsv_header(families), out.f) == EOF)
         write_failed = true;
 
     pthread_mutex_init(&p.mu, NULL);
@@ -755,6 +803,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         pthread_mutex_unlock(&p.mu);
         if (fatal) {
             mem_free(it.entry);
+            mem_free(it.sig);
         } else if (it.kind == ITEM_ENTRY) {
             if (it.has_note) {
                 clear_progress(&s);
@@ -763,7 +812,35 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             ++s.scored;
             s.unsupported += it.entry->score == RANK_UNSUPPORTED;
             s.bytes += it.bytes;
-            if (unsorted) {
+            if (families && !fatal) {
+                uint64_t q = it.entry->seq;
+                size_t idx;
+                if (q >= fidx_cap) {
+                    size_t nc = fidx_cap ? fidx_cap : 1024;
+                    while (nc <= q)
+                        nc *= 2;
+                    size_t *nf = mem_realloc_array(fidx, nc, sizeof *nf);
+                    if (nf) {
+                        for (size_t k = fidx_cap; k < nc; ++k)
+                            nf[k] = SIZE_MAX;
+                        fidx = nf;
+                        fidx_cap = nc;
+                    }
+                }
+                if (q >= fidx_cap || fam_set_add(fs, it.entry->data, it.entry->id_len,
+                                                 it.entry->score, it.sig, &idx) != SPIN_OK) {
+                    clear_progress(&s);
+                    cli_error("out of memory keeping the signatures");
+                    fatal = true;
+                } else {
+                    fidx[q] = idx;
+                }
+                mem_free(it.sig);
+                it.sig = NULL;
+            }
+            if (fatal) {
+                mem_free(it.entry);
+            } else if (unsorted) {
                 if (fwrite(rank_entry_line(it.entry), 1, it.entry->line_len, out.f) !=
                     it.entry->line_len)
                     write_failed = true;
@@ -809,12 +886,54 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     for (size_t i = 0; i < started; ++i)
         pthread_join(tids[i], NULL);
     /* Items left by threads that stopped early. */
-    for (size_t i = 0; i < p.ilen; ++i)
+    for (size_t i = 0; i < p.ilen; ++i) {
         mem_free(p.items[(p.ihead + i) % p.icap].entry);
+        mem_free(p.items[(p.ihead + i) % p.icap].sig);
+    }
     for (size_t i = 0; i < p.jlen; ++i) {
         job *j = p.jobs[(p.jhead + i) % p.jcap];
         input_doc_free(&j->doc);
         mem_free(j);
+    }
+    if (!fatal && families) {
+        /* The families, then every line again with its family and score. */
+        ranking *rk2 = NULL;
+        rank_entry *const *e;
+        size_t n = ranking_sorted(rk, &e);
+        spin_status st = fam_set_solve(fs);
+        if (st == SPIN_OK)
+            st = ranking_new((size_t)top, &rk2);
+        for (size_t i = 0; i < n && st == SPIN_OK; ++i) {
+            fam_info fi;
+            rank_entry *ne;
+            fam_set_info(fs, fidx[e[i]->seq], &fi);
+            st = rank_entry_refamily(format, e[i], false, fam_boost_units(e[i]->score, &fi), &fi,
+                                     &ne);
+            if (st == SPIN_OK)
+                st = ranking_add(rk2, ne);
+        }
+        if (st != SPIN_OK) {
+            clear_progress(&s);
+            cli_error("%s finding the families",
+                      st == SPIN_ENOMEM ? "out of memory" : spin_strerror(st));
+            ranking_free(rk2);
+            fatal = true;
+        } else {
+            ranking_free(rk);
+            rk = rk2;
+        }
+    }
+    if (!fatal && families && sig_path) {
+        outfile so;
+        if (outfile_open(&so, sig_path) != 0) {
+            fatal = true;
+        } else {
+            bool ok = fam_set_write(fs, so.f) == SPIN_OK;
+            if (!ok)
+                cli_error("%s: cannot write: %s", sig_path, strerror(errno ? errno : EIO));
+            if (outfile_close(&so, ok) != 0 || !ok)
+                fatal = true;
+        }
     }
     if (!fatal && !unsorted) {
         rank_entry *const *e;
@@ -845,6 +964,9 @@ done:
         outfile_close(&out, false);
     input_free(p.in);
     ranking_free(rk);
+    fam_set_free(fs);
+    mem_free(fidx);
+    free(sig_default);
     if (p.dets)
         for (size_t i = 0; i < nw; ++i)
             detector_free(p.dets[i]);
@@ -889,6 +1011,10 @@ const cli_command cmd_rank = {
     "Bad records (malformed JSON, missing text field, corrupt or truncated compressed\n"
     "data, invalid WARC header, wrong Content-Length, non-text payload, documents over\n"
     "--max-bytes) are skipped with a warning naming FILE:LINE or FILE: byte N.\n"
+    "--families finds spin families (rewrites of one seed; copies) and adds family,\n"
+    "  family_size and family_kind (spun, duplicate or none) to every line; a document\n"
+    "  in a spun family of 3 or more gets a higher spin_score (docs/families.md).  The\n"
+    "  signatures go to OUT.sig (or --signatures FILE), for 'merge --families'.\n"
     "\n"
     "exit status for rank: 0 every document scored, 3 completed but some records were\n"
     "skipped, 1 fatal error (nothing, or with --unsorted a partial result, written),\n"

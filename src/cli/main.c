@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cmd_rank,
     &cmd_merge,
     &cmd_annotate,
+    &cmd_families,
     NULL,
 };
 

@@ -452,6 +452,155 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
     return *id ? SPIN_OK : SPIN_ENOMEM;
 }
 
+/* ---- families ---- */
+
+const char *rank_tsv_header(bool families) {
+    static char with[sizeof RANK_TSV_HEADER + sizeof RANK_TSV_FAMILY_COLUMNS];
+    if (!families)
+        return RANK_TSV_HEADER;
+    if (!with[0]) {
+        /* after the fourth column (flagged) */
+        const char *h = RANK_TSV_HEADER, *p = h;
+        for (int tabs = 0; *p && *p != '\n'; ++p)
+            if (*p == '\t' && ++tabs == 4)
+                break;
+        snprintf(with, sizeof with, "%.*s%s%s", (int)(p - h), h, RANK_TSV_FAMILY_COLUMNS, p);
+    }
+    return with;
+}
+
+bool rank_tsv_has_family(const char *line, size_t len) {
+    const char *h = rank_tsv_header(true);
+    size_t n = strlen(h) - 1;
+    return len >= n && !memcmp(line, h, n);
+}
+
+/* Where 'needle' first occurs in s[0, n), or NULL. */
+static const char *find(const char *s, size_t n, const char *needle) {
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; ++i)
+        if (s[i] == needle[0] && !memcmp(s + i, needle, k))
+            return s + i;
+    return NULL;
+}
+
+/* The end of a JSON value that is a number, null, or a string without
+ * escapes, at p (within end). */
+static const char *simple_value_end(const char *p, const char *end) {
+    if (p < end && *p == '"') {
+        const char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
+        return q ? q + 1 : NULL;
+    }
+    while (p < end && *p != ',' && *p != '}' && *p != ']')
+        ++p;
+    return p;
+}
+
+spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_family, uint32_t score,
+                                const fam_info *fi, rank_entry **out) {
+    *out = NULL;
+    const char *line = rank_entry_line(e);
+    size_t len = e->line_len;
+    if (len && line[len - 1] == '\n')
+        --len;
+    const char *end = line + len;
+    const char *kind = fam_kind_name(fi->kind);
+    sbuf b = {NULL, 0, 0, false};
+    if (f == RANK_TSV) {
+        const char *t[8];
+        size_t nt = 0;
+        for (const char *p = line; p < end && nt < 8; ++p)
+            if (*p == '\t')
+                t[nt++] = p;
+        if (nt < 3 || (tsv_family && nt < 6))
+            return SPIN_EFORMAT;
+        sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
+        const char *flag_end = nt > 3 ? t[3] : end; /* after flagged */
+        sb_put(&b, t[0], (size_t)(flag_end - t[0]));
+        sb_fmt(&b, "\t%s\t%u\t%s", fi->id[0] ? fi->id : "-", fi->size, kind ? kind : "-");
+        const char *rest = tsv_family ? (nt > 6 ? t[6] : end) : flag_end;
+        sb_put(&b, rest, (size_t)(end - rest));
+    } else if (f == RANK_JSONL) {
+        const char *k = find(line, len, ", \"spin_score\": ");
+        if (!k)
+            return SPIN_EFORMAT;
+        const char *v = k + strlen(", \"spin_score\": ");
+        const char *ve = simple_value_end(v, end);
+        if (!ve)
+            return SPIN_EFORMAT;
+        sb_put(&b, line, (size_t)(v - line));
+        sb_score(&b, score);
+        const char *rest = ve;
+        if ((size_t)(end - rest) > 12 && !memcmp(rest, ", \"family\": ", 12)) {
+            const char *kk = find(rest, (size_t)(end - rest), "\"family_kind\": ");
+            if (!kk || !(rest = simple_value_end(kk + strlen("\"family_kind\": "), end)))
+                return SPIN_EFORMAT;
+        }
+        sb_str(&b, ", \"family\": ");
+        if (fi->id[0])
+            sb_fmt(&b, "\"%s\"", fi->id);
+        else
+            sb_str(&b, "null");
+        sb_fmt(&b, ", \"family_size\": %u, \"family_kind\": ", fi->size);
+        if (kind)
+            sb_fmt(&b, "\"%s\"", kind);
+        else
+            sb_str(&b, "null");
+        sb_put(&b, rest, (size_t)(end - rest));
+    } else {
+        const char *k = find(line, len, "\"spinscan__doc\": [[0, ");
+        if (!k)
+            return SPIN_EFORMAT;
+        const char *v = k + strlen("\"spinscan__doc\": [[0, ");
+        const char *comma = memchr(v, ',', (size_t)(end - v));
+        if (!comma || comma + 2 > end)
+            return SPIN_EFORMAT;
+        size_t cps = (size_t)strtoull(v, NULL, 10);
+        const char *se = find(comma, (size_t)(end - comma), "]]");
+        if (!se)
+            return SPIN_EFORMAT;
+        sb_put(&b, line, (size_t)(comma + 2 - line));
+        sb_score(&b, score);
+        sb_str(&b, "]]");
+        const char *rest = se + 2;
+        const char *key = ", \"spinscan__family\": ";
+        if ((size_t)(end - rest) > strlen(key) && !memcmp(rest, key, strlen(key))) {
+            const char *kk = find(rest, (size_t)(end - rest), "\"spinscan__family_kind\": ");
+            if (!kk)
+                return SPIN_EFORMAT;
+            const char *p = kk + strlen("\"spinscan__family_kind\": ");
+            if ((size_t)(end - p) >= 2 && !memcmp(p, "[]", 2))
+                rest = p + 2;
+            else if ((p = find(p, (size_t)(end - p), "]]")))
+                rest = p + 2;
+            else
+                return SPIN_EFORMAT;
+        }
+        sb_str(&b, key);
+        if (fi->id[0])
+            sb_fmt(&b, "[[0, %zu, \"%s\"]]", cps, fi->id);
+        else
+            sb_str(&b, "[]");
+        sb_fmt(&b, ", \"spinscan__family_size\": [[0, %zu, %u]], \"spinscan__family_kind\": ", cps,
+               fi->size);
+        if (kind)
+            sb_fmt(&b, "[[0, %zu, \"%s\"]]", cps, kind);
+        else
+            sb_str(&b, "[]");
+        sb_put(&b, rest, (size_t)(end - rest));
+    }
+    sb_put(&b, "\n", 1);
+    return finish(&b, score, e->data, e->id_len, e->seq, out);
+}
+
+bool rank_write_json_string(FILE *f, const char *s, size_t n) {
+    sbuf b = {NULL, 0, 0, false};
+    sb_json_string(&b, s, n);
+    bool ok = !b.oom && fwrite(b.p, 1, b.len, f) == b.len;
+    mem_free(b.p);
+    return ok;
+}
+
 /* ---- the ranking ---- */
 
 struct ranking {

@@ -36,6 +36,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "crawl/family.h"
 #include "detect/detect.h"
 #include "spinscan.h"
 
@@ -85,6 +88,35 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
 
 /** The format of a rank output from its first line; -1 if unknown. */
 int rank_detect_format(const char *line, size_t len);
+
+/* ---- families (rank --families, merge --families; docs/families.md) ----
+ * Family fields go right after the score, so that other fields may follow:
+ * - RANK_TSV: three columns after "flagged": family (the id, or "-"),
+ *   family_size, family_kind ("spun", "duplicate" or "-"); the header names
+ *   them (rank_tsv_header);
+ * - RANK_JSONL: after "spin_score": "family": "ID" or null, "family_size": N,
+ *   "family_kind": "spun", "duplicate" or null;
+ * - RANK_ATTRIBUTES: after "spinscan__doc": "spinscan__family": [[0, len,
+ *   "ID"]] (or [] when none), "spinscan__family_size": [[0, len, N]],
+ *   "spinscan__family_kind": [[0, len, "spun" or "duplicate"]] (or []). */
+
+#define RANK_TSV_FAMILY_COLUMNS "\tfamily\tfamily_size\tfamily_kind"
+
+/** The tsv header line, with the family columns when 'families'; static. */
+const char *rank_tsv_header(bool families);
+/** True if the tsv header line 'line' names the family columns. */
+bool rank_tsv_has_family(const char *line, size_t len);
+
+/** A new entry for 'e' (of format 'f') with the spin score 'score' (in
+ *  millionths) and the family 'fi': family fields already in the line are
+ *  replaced ('tsv_family': a tsv line has the family columns).  SPIN_EFORMAT
+ *  if the line is not one rank writes. */
+spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_family, uint32_t score,
+                                const fam_info *fi, rank_entry **out);
+
+/** Writes the 'n' bytes at 's' to 'f' as a JSON string (as rank does: bytes
+ *  that are not UTF-8 become U+FFFD).  False on a write error. */
+bool rank_write_json_string(FILE *f, const char *s, size_t n);
 
 typedef struct ranking ranking;
 
