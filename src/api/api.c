@@ -25,7 +25,7 @@ struct spin_detector {
     spin_model *model, *spun;
     det_params params;
     char name[4096];
-    char *info; /* spin_detector_info() */
+    char *info;     /* spin_detector_info() */
     bool judge_all; /* spin_detector_options.judge_all */
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
@@ -333,7 +333,7 @@ char *spin_result_json(const spin_result *r) {
     FILE *f = open_memstream(&buf, &size);
     if (!f)
         return NULL;
-    report_options ro = {REPORT_JSON, false, NULL};
+    report_options ro = {REPORT_JSON, false, NULL, NULL, NULL};
     report_doc doc = {r->id ? r->id : "", r->text, r->len, &r->res, r->info};
     spin_status st = report_document(f, &ro, &doc);
     if (fclose(f) != 0 || st != SPIN_OK) {

@@ -375,9 +375,8 @@ static void print_summary(const stats *s) {
             "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
             "ranked last), %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
             (unsigned long long)s->scored, (unsigned long long)s->unsupported,
-            (unsigned long long)s->skipped, reasons,
-            (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
-            el > 0 ? (double)s->scored / el : 0.0);
+            (unsigned long long)s->skipped, reasons, (double)s->bytes / 1e6, el,
+            el > 0 ? (double)s->bytes / 1e6 / el : 0.0, el > 0 ? (double)s->scored / el : 0.0);
 }
 
 /* ---- the command ---- */
@@ -660,13 +659,14 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
                                         "documents file, at the same path under DIR)");
         if (top || unsorted || io.nshards > 1 || strict || io.id_field || families)
-            return cli_usage_error(cmd, "-f attributes writes every record in input order: "
-                                        "no --top, --unsorted, --shard, --strict, --id-field or --families");
+            return cli_usage_error(
+                cmd, "-f attributes writes every record in input order: "
+                     "no --top, --unsorted, --shard, --strict, --id-field or --families");
         if (cp.optind >= argc)
             return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
         return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
-                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all, argv + cp.optind,
-                              (size_t)(argc - cp.optind));
+                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all,
+                              argv + cp.optind, (size_t)(argc - cp.optind));
     }
     if (unsorted && families)
         return cli_usage_error(cmd, "--families needs the whole crawl: not with --unsorted");

@@ -112,7 +112,7 @@ static bool want_color(int when, bool to_stdout) {
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser p;
     const char *model_opt = NULL, *out_path = NULL;
-    report_options ro = {REPORT_TEXT, false, NULL};
+    report_options ro = {REPORT_TEXT, false, NULL, NULL, NULL};
     int color = COLOR_AUTO, c;
     uint64_t max_bytes = DEFAULT_MAX_BYTES;
     bool judge_all = false;
@@ -184,6 +184,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     else
         snprintf(title, sizeof title, "spinscan: %d documents", nfiles);
     ro.title = title;
+    ro.params = api_detector_params(ld.sd);
 
     int status = EXIT_OK, scored = 0;
     bool write_failed = report_begin(out.f, &ro) != SPIN_OK;
@@ -227,6 +228,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     if (!write_failed && report_end(out.f, &ro) != SPIN_OK)
         write_failed = true;
+    report_abandon(&ro);
     if (write_failed) {
         cli_error("%s: cannot write: %s", out_name, strerror(errno ? errno : EIO));
         status = EXIT_DATA;

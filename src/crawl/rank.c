@@ -390,6 +390,22 @@ int rank_detect_format(const char *line, size_t len) {
     return -1;
 }
 
+/* The 'n' hex digits at 's' as *v; false if one is not a hex digit. */
+static bool hex_value(const char *s, int n, unsigned *v) {
+    *v = 0;
+    for (int i = 0; i < n; ++i) {
+        char c = s[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16u;
+        if (d == 16)
+            return false;
+        *v = *v * 16 + d;
+    }
+    return true;
+}
+
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
                             size_t *id_len, spin_diag *diag) {
     *id = NULL;
@@ -407,6 +423,27 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             return SPIN_ENOMEM;
         for (size_t i = 0; i < n; ++i) {
             char c = s[i];
+            unsigned v;
+            if (c == '\\' && i + 3 < n && s[i + 1] == 'x' && hex_value(s + i + 2, 2, &v)) {
+                /* \xNN: a byte that was a control or not UTF-8 (sb_tsv_field) */
+                p[o++] = (char)v;
+                i += 3;
+                continue;
+            }
+            if (c == '\\' && i + 5 < n && s[i + 1] == 'u' && hex_value(s + i + 2, 4, &v) &&
+                v >= 0x80) {
+                /* \uNNNN: a C1, DEL or bidi control, back to its UTF-8 (at most 3 bytes,
+                 * as written: the escape is 6) */
+                if (v < 0x800) {
+                    p[o++] = (char)(0xC0 | (v >> 6));
+                } else {
+                    p[o++] = (char)(0xE0 | (v >> 12));
+                    p[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+                }
+                p[o++] = (char)(0x80 | (v & 0x3F));
+                i += 5;
+                continue;
+            }
             if (c == '\\' && i + 1 < n) {
                 char e = s[++i];
                 c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
@@ -433,13 +470,14 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
         unsupported = cJSON_IsNull(jscore);
     } else if (!jscore) {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "attributes");
-        unsupported = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) &&
-                      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
-                      cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
+        unsupported =
+            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) &&
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
+            cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
     }
     if (!obj || !cJSON_IsString(jid) ||
-        (!unsupported && (!cJSON_IsNumber(jscore) ||
-                          !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
+        (!unsupported &&
+         (!cJSON_IsNumber(jscore) || !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
         cJSON_Delete(obj);
         return diag_set(diag, SPIN_EFORMAT, "", 0, 0, "not a line of rank -f %s",
                         f == RANK_JSONL ? "jsonl" : "attributes");

@@ -6,11 +6,10 @@
  * A document the detector abstains on (verdict "unsupported", no score) has
  * the key RANK_UNSUPPORTED and ranks after every judged document, even one
  * scored 0: "unsupported" says nothing about spin, so it must never outrank a
- * judged page; it prints as score "-" in tsv (after every number in `sort -k1,1r`), null in jsonl, and with no
- * spans in attributes (spinscan__unsupported instead).
- * Scores are kept in millionths, exactly as printed, so that `spinscan merge`
- * re-reading the printed lines orders them exactly as rank did; for the same
- * reason the id in the key is the id as printed (in the JSON formats, each
+ * judged page; it prints as score "-" in tsv (after every number in `sort -k1,1r`), null in jsonl,
+ * and with no spans in attributes (spinscan__unsupported instead). Scores are kept in millionths,
+ * exactly as printed, so that `spinscan merge` re-reading the printed lines orders them exactly as
+ * rank did; for the same reason the id in the key is the id as printed (in the JSON formats, each
  * byte that is not part of valid UTF-8 is U+FFFD there too).
  *
  * Formats (one line per document, '\n'-terminated):

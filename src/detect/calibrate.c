@@ -40,8 +40,7 @@ static bool sentence_feature_used(int k) {
            k != DET_F_LLR_MAX;
 }
 static bool doc_feature_used(int k) {
-    return k != DET_D_TOP_WORD &&
-           (k < DET_D_FEATURE || sentence_feature_used(k - DET_D_FEATURE));
+    return k != DET_D_TOP_WORD && (k < DET_D_FEATURE || sentence_feature_used(k - DET_D_FEATURE));
 }
 #define MAX_FEATURES                                                                               \
     ((int)DET_NDOC_FEATURES > (int)DET_NFEATURES ? (int)DET_NDOC_FEATURES : (int)DET_NFEATURES)

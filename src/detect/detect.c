@@ -45,8 +45,8 @@
 #define DET_REPEAT_WINDOW 4
 
 static const char *const feature_names[DET_NFEATURES] = {
-    "nlogp",    "nslor",  "oov",       "short_match", "freq_break", "nmatch",
-    "min_logp", "repeat", "cont_fail", "llr",         "llr_hits",   "llr_max", "rarity",
+    "nlogp",  "nslor",     "oov", "short_match", "freq_break", "nmatch", "min_logp",
+    "repeat", "cont_fail", "llr", "llr_hits",    "llr_max",    "rarity",
 };
 /* The first feature (and doc feature) a detector file may lack: added later,
  * a file from before gets weight 0 for it. */
@@ -59,11 +59,10 @@ static const double feature_floor[DET_NFEATURES] = {
     0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1, 0.05,
 };
 static const char *const doc_feature_names[DET_NDOC_FEATURES] = {
-    "mean_spin",       "top_spin",    "flagged",       "top_word",
-    "mean_nlogp",      "mean_nslor",  "mean_oov",      "mean_short_match",
-    "mean_freq_break", "mean_nmatch", "mean_min_logp", "mean_repeat",
-    "mean_cont_fail",  "mean_llr",    "mean_llr_hits", "mean_llr_max",
-    "mean_rarity",     "rep_phrase",
+    "mean_spin",     "top_spin",    "flagged",          "top_word",        "mean_nlogp",
+    "mean_nslor",    "mean_oov",    "mean_short_match", "mean_freq_break", "mean_nmatch",
+    "mean_min_logp", "mean_repeat", "mean_cont_fail",   "mean_llr",        "mean_llr_hits",
+    "mean_llr_max",  "mean_rarity", "rep_phrase",
 };
 
 const char *det_feature_name(det_feature f) {
@@ -584,9 +583,9 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
             continue;
         s->z = k >= 3 ? (d->vals[j] - loc) / scale : 0;
         s->family_used = DET_FAM_SPUN;
-        s->reason = s->spin >= p->flag_spin                             ? DET_REASON_THRESHOLD
+        s->reason = s->spin >= p->flag_spin                            ? DET_REASON_THRESHOLD
                     : (s->z >= p->flag_z && s->spin >= p->flag_spin_z) ? DET_REASON_OUTLIER
-                                                                        : DET_REASON_NONE;
+                                                                       : DET_REASON_NONE;
         s->flagged = s->reason != DET_REASON_NONE;
         r->flagged += s->flagged;
         spin_sum += s->spin;
@@ -786,8 +785,8 @@ void det_params_default(det_params *p) {
      * calibrate` replaces all of this with fitted values. */
     static const double med[DET_NFEATURES] = {2.4, -0.9, 0.0, 0.15, 0.08, 0.45, 4.0,
                                               0.0, 0.5,  0,   0,    0,    3.5};
-    static const double scl[DET_NFEATURES] = {0.35, 0.3,  0.02, 0.1, 0.08, 0.1, 0.8,
-                                              0.02, 0.2,  0.1,  0.02, 0.1, 0.5};
+    static const double scl[DET_NFEATURES] = {0.35, 0.3, 0.02, 0.1,  0.08, 0.1, 0.8,
+                                              0.02, 0.2, 0.1,  0.02, 0.1,  0.5};
     static const double sw[DET_NFEATURES] = {0.4, 0.6, 0.2, 0.6, 0.8, 0.4, 0.1,
                                              0.5, 0.5, 0,   0,   0,   0};
     for (int k = 0; k < DET_NFEATURES; ++k) {

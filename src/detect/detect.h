@@ -94,7 +94,13 @@ const char *det_family_name(det_family f); /* "spun", "salad", "stuffing" */
  * detector abstains (see det_abstain): the document is not English, or too
  * short, mostly unknown words, or mostly markup or code; its spin_score is NaN
  * (null in JSON) and no sentence is flagged. */
-typedef enum det_verdict { DET_NATURAL, DET_SUSPECT, DET_SPUN, DET_SALAD, DET_UNSUPPORTED } det_verdict;
+typedef enum det_verdict {
+    DET_NATURAL,
+    DET_SUSPECT,
+    DET_SPUN,
+    DET_SALAD,
+    DET_UNSUPPORTED
+} det_verdict;
 /* "natural", "suspect", "spun", "salad", "unsupported" */
 const char *det_verdict_name(det_verdict v);
 
@@ -211,9 +217,9 @@ typedef struct det_sentence {
     double spin;                   /* calibrated P(machine-made), 0 for headings and boilerplate */
     double z;                      /* robust z of 'spin' within the document */
     bool flagged;
-    det_reason reason;             /* why flagged (DET_REASON_NONE when not) */
-    det_family family_used;        /* the family whose sentence model gave 'spin' */
-    size_t word0, nwords;          /* its words: det_result.words[word0 .. word0 + nwords) */
+    det_reason reason;      /* why flagged (DET_REASON_NONE when not) */
+    det_family family_used; /* the family whose sentence model gave 'spin' */
+    size_t word0, nwords;   /* its words: det_result.words[word0 .. word0 + nwords) */
 } det_sentence;
 
 typedef struct det_result {
@@ -229,9 +235,9 @@ typedef struct det_result {
     double family[DET_NFAMILIES]; /* each family model's probability */
     double spin_score;            /* 0 = natural .. 1 = machine-made; NaN when unsupported */
     det_verdict verdict;
-    det_abstain abstain;   /* why the verdict is DET_UNSUPPORTED (else DET_ABSTAIN_NONE) */
-    char language[16];     /* CLD2's language code for the text ("en", "de", "un" = unknown) */
-    int english_pct;       /* percent of the text CLD2 found English */
+    det_abstain abstain; /* why the verdict is DET_UNSUPPORTED (else DET_ABSTAIN_NONE) */
+    char language[16];   /* CLD2's language code for the text ("en", "de", "un" = unknown) */
+    int english_pct;     /* percent of the text CLD2 found English */
     /* Counts over prose kept so that detect_rescore() can redo the statistics
      * under other parameters: content tokens, and the 3 most frequent ones'. */
     uint64_t acc_content, acc_top3;

@@ -28,10 +28,10 @@ extern "C" {
 #define LANGID_MAX_BYTES 16384
 
 typedef struct langid_result {
-    char code[16];     /* CLD2's code of the top language ("en", "de", "zh-Hant"; "un" = unknown) */
-    int english_pct;   /* percent of the text's letters CLD2 found English, 0..100 */
-    bool reliable;     /* CLD2 trusts its answer (enough text, a clear winner) */
-    int text_bytes;    /* bytes of letters CLD2 looked at */
+    char code[16];   /* CLD2's code of the top language ("en", "de", "zh-Hant"; "un" = unknown) */
+    int english_pct; /* percent of the text's letters CLD2 found English, 0..100 */
+    bool reliable;   /* CLD2 trusts its answer (enough text, a clear winner) */
+    int text_bytes;  /* bytes of letters CLD2 looked at */
 } langid_result;
 
 /* Classifies the 'len' bytes of UTF-8 plain text at 'text' (at most

@@ -275,13 +275,13 @@ static void test_detection(const char *dir) {
         for (size_t i = 0; i < r.nsentences; ++i)
             none_flagged &= !r.sentences[i].flagged;
         if (gates[g].want == DET_ABSTAIN_NONE)
-            ok(r.abstain == DET_ABSTAIN_NONE && r.verdict != DET_UNSUPPORTED &&
-                   r.spin_score >= 0 && r.spin_score <= 1,
-               "%s is judged (%s, %.3f, language %s)", gates[g].file,
-               det_verdict_name(r.verdict), r.spin_score, r.language);
+            ok(r.abstain == DET_ABSTAIN_NONE && r.verdict != DET_UNSUPPORTED && r.spin_score >= 0 &&
+                   r.spin_score <= 1,
+               "%s is judged (%s, %.3f, language %s)", gates[g].file, det_verdict_name(r.verdict),
+               r.spin_score, r.language);
         else
-            ok(r.abstain == gates[g].want && r.verdict == DET_UNSUPPORTED &&
-                   isnan(r.spin_score) && r.flagged == 0 && none_flagged,
+            ok(r.abstain == gates[g].want && r.verdict == DET_UNSUPPORTED && isnan(r.spin_score) &&
+                   r.flagged == 0 && none_flagged,
                "%s is unsupported: %s (got \"%s\", language %s)", gates[g].file,
                det_abstain_name(gates[g].want), det_abstain_name(r.abstain), r.language);
         free(text);
