@@ -226,6 +226,7 @@ install: model-if-missing
 	ln -sf libspinscan.so.0 $(DESTDIR)$(PREFIX)/lib/libspinscan.so
 	install -m 644 include/spinscan.h $(DESTDIR)$(PREFIX)/include/
 	install -d $(DESTDIR)$(PREFIX)/share/spinscan/en
+	install -m 644 scripts/synth.js $(DESTDIR)$(PREFIX)/share/spinscan/  # calibrate's labels (docs/calibration.md)
 	install -m 644 models/en/model.arpa.gz models/en/manifest.json models/en/detector.txt \
 	    $(DESTDIR)$(PREFIX)/share/spinscan/en/
 	for f in model.bin spun.bin spun.arpa.gz; do \

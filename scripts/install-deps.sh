@@ -21,6 +21,7 @@ packages=(
     python3        # the Python package (python/spinscan, ctypes only); scripts/corpus.py
     python3-pytest # its tests, run by make check
     libcld2-dev    # CLD2: is a document English? (the detector abstains on other languages; docs/detector.md)
+    chromium       # tests/cli/browser.t: the HTML report checked in a real browser (headless)
     g++            # compiles the few lines of C++ that wrap CLD2 (src/text/langid.cc)
     libsword-utils # mod2imp: dumps the World English Bible module (sword-text-web) for the corpus
     libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands

@@ -37,7 +37,8 @@ struct spin_result {
     char *text;
     size_t len;
     char *id;
-    char *info; /* a copy of the detector's, so that the result outlives it */
+    char *info;     /* a copy of the detector's, so that the result outlives it */
+    bool id_number; /* api_result_set_id_number(): the id is a printed JSON number */
 };
 
 const char *spin_version(void) {
@@ -122,6 +123,22 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
             goto fail;
     } else {
         det_params_default(&d->params);
+        /* Built-in parameters were set by hand for no particular model: on
+         * another model the scores mean little (a natural article can come
+         * out "spun").  Loud, and with the remedy. */
+        if (opts->warn) {
+            spin_diag w;
+            memset(&w, 0, sizeof w);
+            w.status = SPIN_OK;
+            snprintf(w.path, sizeof w.path, "%.511s", mp->model);
+            snprintf(w.message, sizeof w.message,
+                     "NO CALIBRATION for this model (no MODEL.detector, or detector.txt in "
+                     "its directory): built-in parameters are used, not fitted to it, so "
+                     "scores and verdicts are unreliable.  Calibrate it: 'spinscan calibrate "
+                     "-m MODEL -O MODEL.detector LABELS.tsv' (spinscan calibrate --help; "
+                     "docs/calibration.md)");
+            opts->warn(opts->warn_ctx, &w);
+        }
     }
     if (mp->spun[0] && (st = spin_model_open(mp->spun, &lo, &d->spun, diag)) != SPIN_OK)
         goto fail;
@@ -342,7 +359,20 @@ char *spin_result_json(const spin_result *r) {
     }
     if (size > 0 && buf[size - 1] == '\n')
         buf[--size] = '\0';
+    /* A numeric id is written as the number: '{"id": "42", ...' loses its
+     * quotes (a printed number holds nothing JSON escapes). */
+    size_t idlen = r->id ? strlen(r->id) : 0;
+    if (r->id_number && idlen && size > 9 + idlen && !memcmp(buf, "{\"id\": \"", 8) &&
+        !memcmp(buf + 8, r->id, idlen) && buf[8 + idlen] == '"') {
+        memmove(buf + 7, buf + 8, idlen);
+        memmove(buf + 7 + idlen, buf + 9 + idlen, size - (9 + idlen) + 1);
+        size -= 2;
+    }
     return buf;
+}
+
+void api_result_set_id_number(spin_result *r, bool number) {
+    r->id_number = number;
 }
 
 const det_result *api_result_det(const spin_result *r) {

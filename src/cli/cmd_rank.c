@@ -167,9 +167,27 @@ static void fatal_item(pipeline *p, const spin_diag *d) {
     pthread_mutex_unlock(&p->mu);
 }
 
+/* When the first records of the input all lack the text field, the field
+ * name is wrong (--text-field): stop with one error instead of a warning per
+ * record of a whole crawl. */
+#define NO_TEXT_FAST_FAIL 10
+
+static void no_text_fatal(pipeline *p, const spin_diag *last, uint64_t n) {
+    spin_diag d = *last;
+    char was[sizeof d.message];
+    snprintf(was, sizeof was, "%s", last->message);
+    snprintf(d.message, sizeof d.message,
+             "the first %llu record%s had no text (%.300s): stopping; does --text-field name "
+             "the field that holds the text?",
+             (unsigned long long)n, n == 1 ? "" : "s", was);
+    fatal_item(p, &d);
+}
+
 static void *producer(void *arg) {
     pipeline *p = arg;
-    uint64_t seq = 0;
+    uint64_t seq = 0, no_text = 0;
+    bool any_doc = false;
+    spin_diag held[NO_TEXT_FAST_FAIL]; /* the records without text, until a document */
     size_t max_jobs = p->jcap;
     while (!atomic_load(&p->stop)) {
         input_event ev;
@@ -190,7 +208,18 @@ static void *producer(void *arg) {
         }
         if (ev == INPUT_END) {
             mem_free(j);
+            if (!any_doc && no_text)
+                no_text_fatal(p, &held[no_text - 1], no_text);
             break;
+        }
+        if (ev == INPUT_SKIPPED && !any_doc && why == INPUT_SKIP_NO_TEXT) {
+            mem_free(j);
+            held[no_text] = d;
+            if (++no_text >= NO_TEXT_FAST_FAIL) {
+                no_text_fatal(p, &d, no_text);
+                break;
+            }
+            continue;
         }
         if (ev == INPUT_SKIPPED) {
             mem_free(j);
@@ -202,6 +231,19 @@ static void *producer(void *arg) {
             push_item(p, &it);
             continue;
         }
+        if (!any_doc && no_text) {
+            /* Not the field name after all: the held-back records are
+             * skipped, each with its warning. */
+            for (uint64_t k = 0; k < no_text; ++k) {
+                item it;
+                memset(&it, 0, sizeof it);
+                it.kind = ITEM_SKIP;
+                it.why = INPUT_SKIP_NO_TEXT;
+                it.diag = held[k];
+                push_item(p, &it);
+            }
+        }
+        any_doc = true;
         j->seq = seq++;
         pthread_mutex_lock(&p->mu);
         while (!atomic_load(&p->stop) &&
@@ -275,8 +317,8 @@ static void *worker(void *arg) {
         if (st == SPIN_OK)
             st = detect_run(wa->det, text, len, &res, &d);
         if (st == SPIN_OK) {
-            st = rank_entry_make(p->format, j->doc.id, j->doc.id_len, &res, text, len, j->seq,
-                                 &it.entry);
+            st = rank_entry_make_id(p->format, j->doc.id, j->doc.id_len, j->doc.id_number, &res,
+                                    text, len, j->seq, &it.entry);
             if (st == SPIN_OK && p->families) {
                 if ((it.sig = mem_alloc(sizeof *it.sig)))
                     fam_signature(text, len, it.sig);
@@ -328,6 +370,7 @@ static double now(void) {
 typedef struct stats {
     uint64_t scored, skipped, bytes;
     uint64_t unsupported; /* of 'scored': the detector abstained (ranked last) */
+    uint64_t media;       /* WARC responses that are images, PDFs or other media */
     uint64_t by_reason[INPUT_NSKIPS];
     double start, last_draw;
     bool progress, drawn;
@@ -373,10 +416,12 @@ static void print_summary(const stats *s) {
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
             "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
-            "ranked last), %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
+            "ranked last), %llu media responses (images, PDFs) passed over, %llu skipped%s, "
+            "%.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
             (unsigned long long)s->scored, (unsigned long long)s->unsupported,
-            (unsigned long long)s->skipped, reasons, (double)s->bytes / 1e6, el,
-            el > 0 ? (double)s->bytes / 1e6 / el : 0.0, el > 0 ? (double)s->scored / el : 0.0);
+            (unsigned long long)s->media, (unsigned long long)s->skipped, reasons,
+            (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
+            el > 0 ? (double)s->scored / el : 0.0);
 }
 
 /* ---- the command ---- */
@@ -856,6 +901,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                           strerror(errno ? errno : EIO));
                 fatal = true;
             }
+        } else if (it.kind == ITEM_SKIP && it.why == INPUT_SKIP_MEDIA) {
+            ++s.media; /* images, PDFs: normal in a crawl, counted apart and quietly */
         } else if (it.kind == ITEM_SKIP) {
             ++s.skipped;
             ++s.by_reason[it.why];

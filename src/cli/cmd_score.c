@@ -25,7 +25,8 @@
 #include "cli/detector_load.h"
 #include "cli/outfile.h"
 #include "detect/detect.h"
-#include "text/reader.h"
+#include "crawl/input.h"
+#include "text/html.h"
 #include "detect/report.h"
 
 enum { OPT_COLOR = 256, OPT_MAX_BYTES, OPT_JUDGE_ALL };
@@ -45,58 +46,6 @@ static const cli_option options[] = {
      "judge every document (no \"unsupported\" for other languages, short text, code)"},
     {0, NULL, NULL, NULL},
 };
-
-/* Reads the whole of 'path' ("-" is standard input), decompressed, into a
- * buffer the caller frees.  Returns 0, or -1 after saying why on stderr. */
-static int read_document(const char *path, const char *name, uint64_t max, char **out,
-                         size_t *len) {
-    reader *r;
-    spin_diag d;
-    spin_status st =
-        strcmp(path, "-") ? reader_open_path(path, &r, &d) : reader_open_fd(0, "<stdin>", &r, &d);
-    if (st != SPIN_OK) {
-        cli_print_diag(&d, NULL);
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    int rc = buf ? 0 : -1;
-    if (!buf)
-        cli_error("%s: out of memory", name);
-    while (rc == 0) {
-        if (n == cap) {
-            char *p = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!p) {
-                cli_error("%s: out of memory reading the document", name);
-                rc = -1;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t want = cap - n, got;
-        if (max && want > max + 1 - n)
-            want = (size_t)(max + 1 - n);
-        if (reader_read(r, buf + n, want, &got, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
-            rc = -1;
-        } else if (got == 0) {
-            break;
-        } else if ((n += got) > max && max) {
-            cli_error("%s: larger than %llu bytes (see --max-bytes)", name,
-                      (unsigned long long)max);
-            rc = -1;
-        }
-    }
-    reader_free(r);
-    if (rc != 0) {
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
 
 static bool want_color(int when, bool to_stdout) {
     if (when != COLOR_AUTO)
@@ -188,25 +137,65 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     int status = EXIT_OK, scored = 0;
     bool write_failed = report_begin(out.f, &ro) != SPIN_OK;
-    for (int i = 0; i < nfiles && !write_failed; ++i) {
-        const char *path = files[i];
-        const char *name = strcmp(path, "-") ? path : "<stdin>";
-        char *buf;
-        size_t len;
-        if (read_document(path, name, max_bytes, &buf, &len) != 0) {
+    /* The documents as rank reads them (crawl/input.h): a directory's files,
+     * each record of a JSON Lines file, each text or HTML response of a WARC,
+     * HTML reduced to its visible text. */
+    input_options io;
+    input_options_init(&io);
+    io.max_bytes = max_bytes;
+    io.stdin_by_content = true;
+    input *in = NULL;
+    if (!write_failed && input_open(files, (size_t)nfiles, &io, &in) != SPIN_OK) {
+        cli_error("out of memory");
+        status = EXIT_DATA;
+    }
+    if (in)
+        html_init();
+    while (in && !write_failed) {
+        input_event ev;
+        input_doc doc;
+        input_skip why;
+        memset(&doc, 0, sizeof doc);
+        if (input_next(in, &ev, &doc, &why, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
             status = EXIT_DATA;
+            break;
+        }
+        if (ev == INPUT_END)
+            break;
+        if (ev == INPUT_SKIPPED) {
+            /* Images, PDFs and other media in a crawl are normal: not an error. */
+            if (why != INPUT_SKIP_MEDIA) {
+                cli_print_diag(&d, NULL);
+                status = EXIT_DATA;
+            }
             continue;
+        }
+        const char *name = strcmp(doc.id, "-") ? doc.id : "<stdin>";
+        const char *text = doc.text;
+        size_t len = doc.len;
+        char *conv = NULL;
+        if (doc.html) {
+            if (html_to_text(doc.text, doc.len, doc.charset, &conv, &len, &d) != SPIN_OK) {
+                snprintf(d.path, sizeof d.path, "%s", name);
+                cli_print_diag(&d, NULL);
+                status = EXIT_DATA;
+                input_doc_free(&doc);
+                continue;
+            }
+            text = conv;
         }
         /* Through the public API, so that the library's results and JSON are
          * the command's by construction. */
         spin_result *res = NULL;
-        if (spin_detect(ld.sd, buf, len, &res, &d) != SPIN_OK) {
+        if (spin_detect(ld.sd, text, len, &res, &d) != SPIN_OK) {
             snprintf(d.path, sizeof d.path, "%s", name);
             cli_print_diag(&d, NULL);
             status = EXIT_DATA;
         } else if (ro.format == REPORT_JSON) {
             char *json = NULL;
-            if (spin_result_set_id(res, path, strlen(path)) != SPIN_OK ||
+            api_result_set_id_number(res, doc.id_number);
+            if (spin_result_set_id(res, doc.id, doc.id_len) != SPIN_OK ||
                 !(json = spin_result_json(res))) {
                 cli_error("%s: out of memory writing the report", name);
                 status = EXIT_DATA;
@@ -217,14 +206,21 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             }
             free(json);
         } else {
-            report_doc doc = {path, buf, len, api_result_det(res), spin_detector_info(ld.sd)};
-            if (report_document(out.f, &ro, &doc) != SPIN_OK)
+            report_doc rd = {name, text, len, api_result_det(res), spin_detector_info(ld.sd)};
+            if (report_document(out.f, &ro, &rd) != SPIN_OK)
                 write_failed = true;
             else
                 ++scored;
         }
         spin_result_free(res);
-        free(buf);
+        free(conv);
+        input_doc_free(&doc);
+    }
+    input_free(in);
+    if (scored == 0 && status == EXIT_OK && !write_failed) {
+        /* An empty directory, or a JSON Lines file of blank lines. */
+        cli_error("%s: no document to score", nfiles == 1 ? files[0] : "the inputs");
+        status = EXIT_DATA;
     }
     if (!write_failed && report_end(out.f, &ro) != SPIN_OK)
         write_failed = true;

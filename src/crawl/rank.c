@@ -257,6 +257,12 @@ static spin_status finish(sbuf *b, uint32_t score, const char *id, size_t id_len
 
 spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
                             const char *text, size_t text_len, uint64_t seq, rank_entry **out) {
+    return rank_entry_make_id(f, id, id_len, false, r, text, text_len, seq, out);
+}
+
+spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, bool id_number,
+                               const det_result *r, const char *text, size_t text_len, uint64_t seq,
+                               rank_entry **out) {
     sbuf b = {NULL, 0, 0, false};
     /* The key is the id as printed, the one merge reads back: in JSON an
      * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
@@ -283,11 +289,14 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         sb_str(&b, num);
         sb_put(&b, "\t", 1);
         sb_tsv_field(&b, id, id_len);
-        sb_fmt(&b, "\t%zu\t%zu\n", r->nsentences, r->flagged);
+        sb_fmt(&b, "\t%zu\t%zu\n", r->prose, r->flagged);
         break;
     case RANK_JSONL:
         sb_str(&b, "{\"id\": ");
-        sb_json_string(&b, id, id_len);
+        if (id_number) /* a JSON number in the input stays one (input.h) */
+            sb_put(&b, id, id_len);
+        else
+            sb_json_string(&b, id, id_len);
         sb_str(&b, ", \"spin_score\": ");
         if (unsupported)
             sb_str(&b, "null");
@@ -295,7 +304,7 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
             sb_score(&b, score);
         sb_fmt(&b,
                ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu}\n",
-               det_verdict_name(r->verdict), r->nsentences, r->flagged, r->tokens);
+               det_verdict_name(r->verdict), r->prose, r->flagged, r->tokens);
         break;
     case RANK_ATTRIBUTES: {
         sb_str(&b, "{\"id\": ");
@@ -475,7 +484,7 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
             cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
     }
-    if (!obj || !cJSON_IsString(jid) ||
+    if (!obj || !(cJSON_IsString(jid) || cJSON_IsNumber(jid)) ||
         (!unsupported &&
          (!cJSON_IsNumber(jscore) || !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
         cJSON_Delete(obj);
@@ -483,8 +492,20 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
                         f == RANK_JSONL ? "jsonl" : "attributes");
     }
     *score = unsupported ? RANK_UNSUPPORTED : rank_score_units(jscore->valuedouble);
-    size_t n = strlen(jid->valuestring);
-    *id = mem_strndup(jid->valuestring, n);
+    char num[64];
+    const char *idtext = jid->valuestring;
+    if (cJSON_IsNumber(jid)) {
+        /* A numeric id (kept a number by rank): its key is printed as the
+         * input reader prints it (crawl/input.c). */
+        double x = jid->valuedouble;
+        if (x == (double)(long long)x && x > -9e15 && x < 9e15)
+            snprintf(num, sizeof num, "%lld", (long long)x);
+        else
+            snprintf(num, sizeof num, "%.17g", x);
+        idtext = num;
+    }
+    size_t n = strlen(idtext);
+    *id = mem_strndup(idtext, n);
     *id_len = n;
     cJSON_Delete(obj);
     return *id ? SPIN_OK : SPIN_ENOMEM;

@@ -672,7 +672,8 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         r->verdict = DET_NATURAL;
     }
     size_t n = r->tokens + r->nsentences;
-    r->perplexity = n ? pow(10.0, -r->log10prob / (double)n) : 0;
+    /* Nothing scored (an empty document): no perplexity, null in JSON. */
+    r->perplexity = n ? pow(10.0, -r->log10prob / (double)n) : NAN;
     if (r->abstain != DET_ABSTAIN_NONE) {
         /* Nothing to say: no score, no flag (the features stay, for the record). */
         r->spin_score = NAN;
