@@ -1,7 +1,7 @@
 /* cmd_score.c - `spinscan score`: one document per FILE, its calibrated spin
  * score and its sentences, as annotated text, JSON Lines or one HTML page.
  *
- * Policies (README "spinscan score"):
+ * Policies (docs/cli.md "spinscan score"):
  * - a FILE that cannot be read, is too large or is not text is reported on
  *   stderr and skipped; the others are still scored; the exit status is 1;
  * - -o OUT is written under a temporary name beside OUT and renamed over it
@@ -238,10 +238,15 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 const cli_command cmd_score = {
     "score",
     "[-m MODEL] [-f text|json|html] [--color auto|always|never] [-o OUT] [FILE...]",
-    "Scores each FILE as one document (no FILE, or '-': standard input; gzip, bzip2,\n"
-    "xz and zstd files are decompressed): a calibrated spin score from 0 (natural) to 1\n"
-    "(spun or word salad), a verdict (natural, suspect, spun, salad) and, per sentence,\n"
-    "its score, flag and language-model figures.  Headings and boilerplate are shown\n"
+    "Scores the documents in each FILE (no FILE, or '-': standard input; gzip, bzip2,\n"
+    "xz and zstd files are decompressed), read as rank reads them: a text file is one\n"
+    "document, an HTML page is reduced to its visible text, a JSON Lines file is one\n"
+    "document per record (text field \"text\", id \"id\" or \"url\"), a WARC file one\n"
+    "per text or HTML response (images and other media are passed over quietly; a\n"
+    "corrupt member costs its records only), a directory every file below it.  Each\n"
+    "gets a calibrated spin score from 0 (natural) to 1 (spun, word salad or\n"
+    "stuffing), a verdict (natural, suspect, spun, salad, stuffing, unsupported) and,\n"
+    "per sentence, its score, flag and language-model figures.  Headings and boilerplate are shown\n"
     "but never judged.  Text output marks flagged sentences '>>'; in colour (--color\n"
     "always, or auto when standard output is a terminal, NO_COLOR is unset or empty and\n"
     "TERM is not 'dumb') they are bold red.\n"

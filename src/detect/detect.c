@@ -59,7 +59,7 @@ static const double feature_floor[DET_NFEATURES] = {
     0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1, 0.05,
 };
 static const char *const doc_feature_names[DET_NDOC_FEATURES] = {
-    "mean_spin",     "top_spin",    "flagged",          "top_word",        "mean_nlogp",
+    "mean_spin",     "top_spin",    "flagged_own",      "top_word",        "mean_nlogp",
     "mean_nslor",    "mean_oov",    "mean_short_match", "mean_freq_break", "mean_nmatch",
     "mean_min_logp", "mean_repeat", "mean_cont_fail",   "mean_llr",        "mean_llr_hits",
     "mean_llr_max",  "mean_rarity", "rep_phrase",
@@ -92,6 +92,8 @@ const char *det_verdict_name(det_verdict v) {
         return "spun";
     case DET_SALAD:
         return "salad";
+    case DET_STUFFING:
+        return "stuffing";
     case DET_UNSUPPORTED:
         return "unsupported";
     }
@@ -649,6 +651,7 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         r->verdict = r->spin_score < p->suspect ? DET_NATURAL
                      : r->spin_score < p->spun  ? DET_SUSPECT
                      : best == DET_FAM_SPUN     ? DET_SPUN
+                     : best == DET_FAM_STUFFING ? DET_STUFFING
                                                 : DET_SALAD;
         /* In a document that is itself suspect, a sentence is more likely
          * machine-made before any of its own evidence: flag from even odds,

@@ -544,7 +544,7 @@ static char *dup_bytes(const char *s, size_t n) {
 
 static bool doc_is_flagged(const html_entry *e) {
     return e->flagged > 0 || e->verdict == DET_SUSPECT || e->verdict == DET_SPUN ||
-           e->verdict == DET_SALAD;
+           e->verdict == DET_SALAD || e->verdict == DET_STUFFING;
 }
 
 static const char html_head[] =
@@ -596,6 +596,7 @@ static const char html_style[] =
     ".v{font-weight:bold;padding:0 .35em;border-radius:3px;border:1px solid #000}\n"
     ".v-natural{background:#009e73;color:#fff}.v-suspect{background:#e69f00;color:#000}"
     ".v-spun{background:#d55e00;color:#fff}.v-salad{background:#cc79a7;color:#000}"
+    ".v-stuffing{background:#56b4e9;color:#000}"
     ".v-unsupported{background:#fff;color:#333;border-style:dashed}\n"
     "footer{margin-top:2em;padding-top:.5em;border-top:1px solid #ccc;font-size:.85em;"
     "color:#444;word-break:break-all}\n";
@@ -790,7 +791,7 @@ static void html_document(FILE *out, const report_options *o, const report_doc *
     const det_result *r = doc->result;
     const char *id = doc->id ? doc->id : "";
     bool flagged = r->flagged > 0 || r->verdict == DET_SUSPECT || r->verdict == DET_SPUN ||
-                   r->verdict == DET_SALAD;
+                   r->verdict == DET_SALAD || r->verdict == DET_STUFFING;
     fprintf(out, "<section class=\"doc %s\" id=\"d%zu\">\n<details%s>\n<summary><h2>",
             flagged ? "flagged" : "clean", idx, flagged || idx == 1 ? " open" : "");
     fprintf(out, "<span class=\"v v-%s\">%s</span> <b class=\"b%d\">", det_verdict_name(r->verdict),

@@ -216,7 +216,7 @@ m = re.search(r"Summary: (\d+) documents?, (\d+) flagged", summary)
 ok(m and int(m.group(1)) == len(docs), "the summary counts %d documents" % len(docs))
 counts = {}
 for li in first.find(lambda x: x.tag == "li"):
-    mm = re.match(r"\s*(natural|suspect|spun|salad|unsupported)\s+(\d+)", li.all_text())
+    mm = re.match(r"\s*(natural|suspect|spun|salad|stuffing|unsupported)\s+(\d+)", li.all_text())
     if mm:
         counts[mm.group(1)] = int(mm.group(2))
 ok(sum(counts.values()) == len(docs), "verdict counts add up to the documents: %s" % counts)
@@ -346,10 +346,10 @@ def min_distance(colours):
 style = "".join(x.all_text() for x in root.find(lambda x: x.tag == "style"))
 score = re.findall(r"\.b\d,\.s\.sb\d::before\{background:(#[0-9a-f]+)", style)
 word = ["#ffffff"] + re.findall(r"\.w\d\{background:(#[0-9a-f]+)", style)
-verdict = re.findall(r"\.v-(?:natural|suspect|spun|salad)\{background:(#[0-9a-f]+)", style)
+verdict = re.findall(r"\.v-(?:natural|suspect|spun|salad|stuffing)\{background:(#[0-9a-f]+)", style)
 verdict.append("#ffffff")  # unsupported: white with a dashed border
 for name, group, want in (("score bands", score, 5), ("word bands", word, 4),
-                          ("verdicts", verdict, 5)):
+                          ("verdicts", verdict, 6)):
     d = min_distance(group) if len(group) == want else 0
     ok(len(group) == want and d >= 15,
        "%s (%s) stay apart for a deuteranope: min distance %.1f >= 15" % (name, group, d))

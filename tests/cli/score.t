@@ -109,7 +109,7 @@ perl -MJSON::PP -e '
         my $o = eval { JSON::PP->new->decode($l) } or do { $bad = 1; next };
         push @ids, $o->{id};
         for my $k (qw(id spin_score verdict tokens oov perplexity sentences)) { $bad = 2 unless exists $o->{$k} }
-        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad|unsupported)$/;
+        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad|stuffing|unsupported)$/;
         for my $s (@{$o->{sentences}}) {
             for my $k (qw(start end text spin flagged log10prob perplexity z kind reason family words evidence)) { $bad = 4 unless exists $s->{$k} }
             # evidence (docs/detector.md): a reason exactly when flagged, one word per token,

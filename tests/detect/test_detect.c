@@ -219,8 +219,8 @@ static void test_detection(const char *dir) {
 
     text = slurp("tests/data/samples/salad-finance.txt", &len);
     detect_run(det, text, len, &r, &d);
-    ok(r.verdict == DET_SALAD && r.spin_score > natural_score,
-       "keyword-stuffed salad is salad (score %.3f, %s)", r.spin_score,
+    ok((r.verdict == DET_SALAD || r.verdict == DET_STUFFING) && r.spin_score > natural_score,
+       "keyword-stuffed salad is salad or stuffing (score %.3f, %s)", r.spin_score,
        det_verdict_name(r.verdict));
     free(text);
 
