@@ -354,7 +354,8 @@ SPIN_API void spin_result_free(spin_result *r);
  *  the detector gives no score (the JSON then has null). */
 SPIN_API double spin_result_score(const spin_result *r);
 
-/** The verdict's name ("natural", "suspect", "spun", "salad", "stuffing", "unsupported"): static. */
+/** The verdict's name ("natural", "suspect", "spun", "salad", "stuffing", "unsupported"): static.
+ */
 SPIN_API const char *spin_result_verdict(const spin_result *r);
 
 /** The document's perplexity under the language model (NaN if empty). */

@@ -36,6 +36,8 @@
 #include "crawl/jsonrec.h"
 #include "cli/outfile.h"
 #include "detect/detect.h"
+#include "detect/report.h"
+#include "api/api.h"
 #include "text/html.h"
 #include "crawl/input.h"
 #include "util/mem.h"
@@ -65,7 +67,9 @@ enum { EXIT_SKIPPED = 3 };
 
 static const cli_option options[] = {
     {'m', "model", "PATH", "model file or directory (as for score)"},
-    {'f', "format", "FMT", "tsv (default), jsonl or attributes (Dolma attribute files, -o DIR)"},
+    {'f', "format", "FMT",
+     "tsv (default), jsonl, attributes (Dolma attribute files, -o DIR) or html (with --top K: "
+     "the report of score -f html for the top K)"},
     {OPT_EXPERIMENT, "experiment", "NAME",
      "attributes: the experiment in NAME__spinscan__ATTRIBUTE (default spinscan)"},
     {'j', "jobs", "N", "scoring threads (default: the number of processors)"},
@@ -424,6 +428,96 @@ static void print_summary(const stats *s) {
             el > 0 ? (double)s->scored / el : 0.0);
 }
 
+/* ---- -f html: the report of the top documents ---- */
+
+#define HTML_TOP_MAX 5000
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The HTML report (report.h) of the 'n' ranked entries 'e': a second pass
+ * over the input scores those documents again (by their input order, seq) with
+ * their sentences and words.  Returns 0, or -1 after printing why. */
+static int html_report(const loaded_detector *ld, char *const *paths, size_t npaths,
+                       const input_options *io, rank_entry *const *e, size_t n, uint64_t scored,
+                       FILE *out) {
+    uint64_t *want = mem_alloc((n ? n : 1) * sizeof *want);
+    detector *det = detector_load_new(ld);
+    input *in = NULL;
+    int rc = want && det && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
+    if (rc != 0 && det)
+        cli_error("out of memory");
+    for (size_t i = 0; rc == 0 && i < n; ++i)
+        want[i] = e[i]->seq;
+    if (rc == 0)
+        qsort(want, n, sizeof *want, cmp_u64);
+    char title[160];
+    snprintf(title, sizeof title, "spinscan rank: the top %zu of %llu documents", n,
+             (unsigned long long)scored);
+    report_options ro = {REPORT_HTML, false, title, api_detector_params(ld->sd), NULL};
+    if (rc == 0 && report_begin(out, &ro) != SPIN_OK) {
+        cli_error("out of memory");
+        rc = -1;
+    }
+    det_result res;
+    memset(&res, 0, sizeof res);
+    uint64_t seq = 0;
+    size_t next = 0;
+    while (rc == 0 && next < n) {
+        input_event ev;
+        input_skip why;
+        input_doc doc;
+        spin_diag d;
+        memset(&doc, 0, sizeof doc);
+        if (input_next(in, &ev, &doc, &why, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            rc = -1;
+            break;
+        }
+        if (ev == INPUT_END)
+            break;
+        if (ev != INPUT_DOC)
+            continue; /* reported by the ranking pass */
+        if (seq++ != want[next]) {
+            input_doc_free(&doc);
+            continue;
+        }
+        ++next;
+        const char *text = doc.text;
+        size_t len = doc.len;
+        char *conv = NULL;
+        spin_status st = SPIN_OK;
+        if (doc.html) {
+            st = html_to_text(doc.text, doc.len, doc.charset, &conv, &len, &d);
+            text = conv;
+        }
+        if (st == SPIN_OK)
+            st = detect_run(det, text, len, &res, &d);
+        if (st == SPIN_OK) {
+            report_doc rd = {doc.id, text, len, &res, spin_detector_info(ld->sd)};
+            if (report_document(out, &ro, &rd) != SPIN_OK) {
+                cli_error("out of memory writing the report");
+                rc = -1;
+            }
+        }
+        mem_free(conv);
+        input_doc_free(&doc);
+    }
+    if (rc == 0 && report_end(out, &ro) != SPIN_OK) {
+        cli_error("cannot write the report: %s", strerror(errno ? errno : EIO));
+        rc = -1;
+    }
+    report_abandon(&ro);
+    det_result_free(&res);
+    input_free(in);
+    if (det)
+        detector_free(det);
+    mem_free(want);
+    return rc;
+}
+
 /* ---- the command ---- */
 
 /* ---- -f attributes: Dolma attribute files (jsonl_pipe.h, jsonrec.h) ---- */
@@ -581,7 +675,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false;
+    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false,
+         html = false;
     const char *experiment = NULL, *sig_path = NULL;
     size_t max_dom = HTML_DOM_LIMIT_DEFAULT;
     int c;
@@ -600,8 +695,10 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                 format = RANK_JSONL;
             else if (!strcmp(cp.optarg, "attributes"))
                 format = RANK_ATTRIBUTES;
+            else if (!strcmp(cp.optarg, "html"))
+                format = RANK_JSONL, html = true; /* ranked as jsonl, then the report */
             else
-                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl or attributes)",
+                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl, attributes or html)",
                                        cp.optarg);
             break;
         case 'j':
@@ -695,6 +792,11 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    if (html && (!top || top > HTML_TOP_MAX || unsorted || families))
+        return cli_usage_error(cmd,
+                               "-f html needs --top K (at most %d; not with --unsorted or "
+                               "--families): the report shows the top of the crawl",
+                               HTML_TOP_MAX);
     if (unsorted && top)
         return cli_usage_error(cmd, "--top and --unsorted exclude each other");
     if (experiment && format != RANK_ATTRIBUTES)
@@ -982,7 +1084,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                 fatal = true;
         }
     }
-    if (!fatal && !unsorted) {
+    if (!fatal && html) {
+        rank_entry *const *e;
+        size_t n = ranking_sorted(rk, &e);
+        if (html_report(&ld, paths, npaths, &io, e, n, s.scored, out.f) != 0)
+            fatal = true;
+    } else if (!fatal && !unsorted) {
         rank_entry *const *e;
         size_t n = ranking_sorted(rk, &e);
         for (size_t i = 0; i < n && !write_failed; ++i)

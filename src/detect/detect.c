@@ -59,7 +59,7 @@ static const double feature_floor[DET_NFEATURES] = {
     0.05, 0.05, 0.02, 0.05, 0.05, 0.02, 0.2, 0.02, 0.05, 0.05, 0.02, 0.1, 0.05,
 };
 static const char *const doc_feature_names[DET_NDOC_FEATURES] = {
-    "mean_spin",     "top_spin",    "flagged_own",      "top_word",        "mean_nlogp",
+    "mean_spin",     "top_spin",    "flagged",          "top_word",        "mean_nlogp",
     "mean_nslor",    "mean_oov",    "mean_short_match", "mean_freq_break", "mean_nmatch",
     "mean_min_logp", "mean_repeat", "mean_cont_fail",   "mean_llr",        "mean_llr_hits",
     "mean_llr_max",  "mean_rarity", "rep_phrase",

@@ -250,7 +250,10 @@ static void json_document(FILE *out, const report_doc *doc) {
     fprintf(out, ", \"bytes\": %zu, \"prose\": %zu, \"flagged\": %zu, \"doc_features\": {",
             doc->len, r->prose, r->flagged);
     for (int f = 0; f < DET_NDOC_FEATURES; ++f) {
-        fprintf(out, "%s\"%s\": ", f ? ", " : "", det_doc_feature_name((det_doc_feature)f));
+        /* "flagged" is the share flagged on the sentences' own evidence; in
+         * JSON it would read as a contradiction of the count "flagged". */
+        fprintf(out, "%s\"%s\": ", f ? ", " : "",
+                f == DET_D_FLAGGED ? "flagged_own" : det_doc_feature_name((det_doc_feature)f));
         report_json_number(out, r->doc_feature[f]);
     }
     fputs("}, \"sentences\": [", out);

@@ -135,4 +135,10 @@ printf 'Use a thesaurus, e.g. Moby, to spin text.\n' > eg.txt
 t_is "$("$S" tokenize eg.txt | wc -l)" 1 "\"e.g.\" does not end a sentence"
 t_is "$(printf 'We met at 5 p.m. with Dr. Smith.\n' | "$S" tokenize)" "we met at 0 p.m . with dr . smith ." \
     "p.m. and Dr. follow one rule: the final period is a token of its own"
+# rank -f html --top K: the report of score -f html for the top of a crawl.
+R -f html --top 2 -o top.html set.jsonl 2>/dev/null
+t_is "$(grep -c '<section class="doc ' top.html):$(grep -c '<section id="summary"' top.html)" "2:1" \
+    "rank -f html --top 2: the HTML report (summary, two documents)"
+grep -q '<title>spinscan rank: the top 2 of 3 documents</title>' top.html; t_ok $? "  titled as the top 2 of 3"
+R -f html set.jsonl > /dev/null 2>&1; t_is $? 2 "  -f html without --top: usage error"
 t_done
