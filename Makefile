@@ -4,7 +4,7 @@
 #   make                      build/spinscan, build/libspinscan.{a,so}
 #   make check                every test through prove, then the Python tests (pytest)
 #   make install PREFIX=DIR   program, libraries, spinscan.pc, header, model, man pages,
-#                             Python package (PYDIR, default PREFIX/lib/python3/dist-packages)
+#                             Python package (PYDIR, default PREFIX/lib/python3.X/dist-packages)
 #   make SANITIZE=address,undefined check   the same under ASan/UBSan (build-san/)
 #   make check-slurm          only the Slurm recipe's test, on a private single-node Slurm
 #                             (root: installs slurm-wlm and munge; tests/cli/slurm.t)
@@ -209,7 +209,10 @@ demo: deps
 # Installed: the program, the libraries with spinscan.pc, the header, the model,
 # man pages made by the program from its option tables (spinscan --man), and
 # the Python package with the path of the installed library recorded in it.
-PYDIR ?= $(PREFIX)/lib/python3/dist-packages
+# Python's directory for packages: Debian's python3 searches /usr/lib/python3/dist-packages
+# and PREFIX/lib/python3.X/dist-packages for /usr/local; PYDIR=... puts it elsewhere.
+PYDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell \
+    $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)/dist-packages)
 install: model-if-missing
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)/spinscan

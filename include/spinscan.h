@@ -328,7 +328,7 @@ SPIN_API spin_status spin_detector_open_opts(const char *path, const spin_detect
 SPIN_API void spin_detector_free(spin_detector *d);
 
 /** The detector's identity as one JSON object, valid while 'd' lives:
- *  {"version": tool version, "model": {"file": name, "order": N,
+ *  {"version": tool version, "model": {"order": N,
  *  "packages": [...], "sha256": checksum}} (packages and checksum from the
  *  model's manifest.json; null when it has none).  `score -f json` writes it
  *  as the member "spinscan" of every object. */

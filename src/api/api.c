@@ -20,6 +20,7 @@
 #include "detect/report.h"
 #include "text/tokenize.h"
 #include "util/diag.h"
+#include "util/mem.h"
 
 struct spin_detector {
     spin_model *model, *spun;
@@ -60,8 +61,6 @@ static spin_status make_info(spin_detector *d, const model_path *mp) {
     }
     cJSON_AddStringToObject(root, "version", SPIN_VERSION);
     cJSON_AddItemToObject(root, "model", model);
-    const char *base = strrchr(mp->model, '/');
-    cJSON_AddStringToObject(model, "file", base ? base + 1 : mp->model);
     cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
     cJSON *packages = NULL, *sha = NULL, *manifest = NULL;
     if (mp->manifest[0]) {
@@ -99,9 +98,9 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
         spin_detector_options_init(&defaults);
         opts = &defaults;
     }
-    model_path *mp = malloc(sizeof *mp);
-    char *err = malloc(9000);
-    spin_detector *d = calloc(1, sizeof *d);
+    model_path *mp = mem_alloc(sizeof *mp);
+    char *err = mem_alloc(9000);
+    spin_detector *d = mem_calloc(1, sizeof *d);
     spin_status st = SPIN_OK;
     if (!mp || !err || !d) {
         st = diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory opening the detector");
@@ -152,7 +151,7 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
         goto fail;
     }
     detector_set_abstain(first, !d->judge_all);
-    d->pool = malloc(4 * sizeof *d->pool);
+    d->pool = mem_alloc(4 * sizeof *d->pool);
     if (!d->pool) {
         detector_free(first);
         st = diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory opening the detector");
@@ -165,22 +164,22 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
         goto fail;
     }
     pthread_mutex_init(&d->mu, NULL);
-    free(mp);
-    free(err);
+    mem_free(mp);
+    mem_free(err);
     *out = d;
     return SPIN_OK;
 fail:
     if (d) {
         for (size_t i = 0; i < d->npool; ++i)
             detector_free(d->pool[i]);
-        free(d->pool);
-        free(d->info);
+        mem_free(d->pool);
+        cJSON_free(d->info);
         spin_model_free(d->spun);
         spin_model_free(d->model);
-        free(d);
+        mem_free(d);
     }
-    free(mp);
-    free(err);
+    mem_free(mp);
+    mem_free(err);
     return st;
 }
 
@@ -189,12 +188,12 @@ void spin_detector_free(spin_detector *d) {
         return;
     for (size_t i = 0; i < d->npool; ++i)
         detector_free(d->pool[i]);
-    free(d->pool);
-    free(d->info);
+    mem_free(d->pool);
+    cJSON_free(d->info);
     spin_model_free(d->spun);
     spin_model_free(d->model);
     pthread_mutex_destroy(&d->mu);
-    free(d);
+    mem_free(d);
 }
 
 const char *spin_detector_info(const spin_detector *d) {
@@ -239,7 +238,7 @@ static spin_status checkout(spin_detector *d, detector **out, spin_diag *diag) {
 static void checkin(spin_detector *d, detector *det) {
     pthread_mutex_lock(&d->mu);
     if (d->npool == d->cap) {
-        detector **p = realloc(d->pool, 2 * d->cap * sizeof *p);
+        detector **p = mem_realloc_array(d->pool, 2 * d->cap, sizeof *p);
         if (!p) {
             pthread_mutex_unlock(&d->mu);
             detector_free(det);
@@ -255,10 +254,10 @@ static void checkin(spin_detector *d, detector *det) {
 spin_status spin_detect(spin_detector *d, const char *text, size_t len, spin_result **out,
                         spin_diag *diag) {
     *out = NULL;
-    spin_result *r = calloc(1, sizeof *r);
+    spin_result *r = mem_calloc(1, sizeof *r);
     if (r) {
-        r->text = malloc(len ? len : 1);
-        r->info = strdup(d->info);
+        r->text = mem_alloc(len ? len : 1);
+        r->info = mem_strndup(d->info, strlen(d->info));
     }
     if (!r || !r->text || !r->info) {
         spin_result_free(r);
@@ -285,10 +284,10 @@ void spin_result_free(spin_result *r) {
     if (!r)
         return;
     det_result_free(&r->res);
-    free(r->text);
-    free(r->id);
-    free(r->info);
-    free(r);
+    mem_free(r->text);
+    mem_free(r->id);
+    mem_free(r->info);
+    mem_free(r);
 }
 
 double spin_result_score(const spin_result *r) {
@@ -333,13 +332,13 @@ spin_status spin_result_sentence(const spin_result *r, size_t i, spin_sentence *
 }
 
 spin_status spin_result_set_id(spin_result *r, const char *id, size_t len) {
-    char *c = malloc(len + 1);
+    char *c = mem_alloc(len + 1);
     if (!c)
         return SPIN_ENOMEM;
     if (len)
         memcpy(c, id, len);
     c[len] = '\0';
-    free(r->id);
+    mem_free(r->id);
     r->id = c;
     return SPIN_OK;
 }
@@ -398,12 +397,12 @@ struct spin_tokens {
 
 spin_status spin_tokenizer_new(spin_tokenizer **out, spin_diag *diag) {
     *out = NULL;
-    spin_tokenizer *t = calloc(1, sizeof *t);
+    spin_tokenizer *t = mem_calloc(1, sizeof *t);
     if (!t)
         return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
     spin_status st = tokenize_new(&t->tok, diag);
     if (st != SPIN_OK) {
-        free(t);
+        mem_free(t);
         return st;
     }
     *out = t;
@@ -414,18 +413,18 @@ void spin_tokenizer_free(spin_tokenizer *t) {
     if (!t)
         return;
     tokenize_free(t->tok);
-    free(t);
+    mem_free(t);
 }
 
 spin_status spin_tokenize(spin_tokenizer *t, const char *text, size_t len, spin_tokens **out,
                           spin_diag *diag) {
     *out = NULL;
-    spin_tokens *tk = calloc(1, sizeof *tk);
+    spin_tokens *tk = mem_calloc(1, sizeof *tk);
     if (!tk)
         return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
     spin_status st = tokenize_doc(t->tok, text, len, &tk->doc, diag);
     if (st != SPIN_OK) {
-        free(tk);
+        mem_free(tk);
         return st;
     }
     size_t n = tk->doc.nsentences, total = 0;
@@ -436,8 +435,8 @@ spin_status spin_tokenize(spin_tokenizer *t, const char *text, size_t len, spin_
         if (s->count == 0)
             ++total;
     }
-    tk->joined = malloc(total ? total : 1);
-    tk->offsets = malloc((n ? n : 1) * sizeof *tk->offsets);
+    tk->joined = mem_alloc(total ? total : 1);
+    tk->offsets = mem_realloc_array(NULL, n ? n : 1, sizeof *tk->offsets);
     if (!tk->joined || !tk->offsets) {
         spin_tokens_free(tk);
         return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
@@ -463,9 +462,9 @@ void spin_tokens_free(spin_tokens *tk) {
     if (!tk)
         return;
     tokenize_doc_free(&tk->doc);
-    free(tk->joined);
-    free(tk->offsets);
-    free(tk);
+    mem_free(tk->joined);
+    mem_free(tk->offsets);
+    mem_free(tk);
 }
 
 size_t spin_tokens_count(const spin_tokens *tk) {

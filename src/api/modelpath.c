@@ -57,8 +57,12 @@ static void find_relative_dir(void) {
     if (!slash)
         return;
     *slash = '\0';
-    if (strlen(path) + sizeof "/share/spinscan/en" <= sizeof relative_dir)
-        snprintf(relative_dir, sizeof relative_dir, "%s/share/spinscan/en", path);
+    static const char tail[] = "/share/spinscan/en";
+    size_t n = strlen(path);
+    if (n + sizeof tail <= sizeof relative_dir) {
+        memcpy(relative_dir, path, n);
+        memcpy(relative_dir + n, tail, sizeof tail);
+    }
 }
 
 const char *model_path_relative_dir(void) {

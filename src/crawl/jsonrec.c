@@ -12,6 +12,7 @@
 #include "detect/report.h"
 #include "text/tokenize.h"
 #include "util/diag.h"
+#include "util/mem.h"
 
 /* ---- buffer ---- */
 
@@ -22,7 +23,7 @@ static void put(jsonbuf *b, const char *s, size_t n) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->p, cap);
+        char *p = mem_realloc(b->p, cap);
         if (!p) {
             b->failed = true;
             return;
@@ -75,7 +76,7 @@ static void string(jsonbuf *b, const char *s, size_t n) {
 }
 
 void jsonbuf_free(jsonbuf *b) {
-    free(b->p);
+    mem_free(b->p);
     memset(b, 0, sizeof *b);
 }
 
@@ -272,14 +273,14 @@ static void spans(jsonbuf *b, const jsonrec *rec, const det_result *res, bool fl
 static void key(jsonbuf *b, const char *prefix, const char *name) {
     put(b, ", ", 2);
     size_t n = strlen(prefix);
-    char *k = malloc(n + strlen(name) + 2);
+    char *k = mem_alloc(n + strlen(name) + 2);
     if (!k) {
         b->failed = true;
         return;
     }
     sprintf(k, "%s_%s", prefix, name);
     string(b, k, strlen(k));
-    free(k);
+    mem_free(k);
     put(b, ": ", 2);
 }
 

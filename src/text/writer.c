@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "util/diag.h"
+#include "util/mem.h"
 
 #define BUF_SIZE ((size_t)256 << 10)
 
@@ -52,14 +53,14 @@ static spin_status put(writer *w, const unsigned char *p, size_t n, spin_diag *d
 spin_status writer_open_fd(int fd, const char *name, writer_format f, writer **out,
                            spin_diag *diag) {
     *out = NULL;
-    writer *w = calloc(1, sizeof *w);
+    writer *w = mem_calloc(1, sizeof *w);
     if (!w)
         return diag_set(diag, SPIN_ENOMEM, name, 0, 0, "out of memory");
     w->fd = fd;
     w->f = f;
     snprintf(w->name, sizeof w->name, "%s", name);
-    w->in = malloc(BUF_SIZE);
-    w->out = f == WRITER_PLAIN ? NULL : malloc(BUF_SIZE);
+    w->in = mem_alloc(BUF_SIZE);
+    w->out = f == WRITER_PLAIN ? NULL : mem_alloc(BUF_SIZE);
     bool ok = w->in && (f == WRITER_PLAIN || w->out);
     if (ok && f == WRITER_GZIP)
         ok = deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
@@ -141,7 +142,7 @@ void writer_free(writer *w) {
     if (w->f == WRITER_GZIP)
         deflateEnd(&w->z);
     ZSTD_freeCCtx(w->zc);
-    free(w->in);
-    free(w->out);
-    free(w);
+    mem_free(w->in);
+    mem_free(w->out);
+    mem_free(w);
 }

@@ -11,6 +11,7 @@
 
 #include "spinscan.h"
 #include "tap.h"
+#include "util/mem.h"
 
 #define NTHREADS 4
 #define NDOCS 3
@@ -71,7 +72,7 @@ int main(void) {
     char path[4096];
     if (!dir || snprintf(path, sizeof path, "%s/model.arpa.gz", dir) < 0 ||
         access(path, R_OK) != 0) {
-        tap_skip(20, "SPINSCAN_TEST_MODEL_DIR not set or no model in it (make test sets it)");
+        tap_skip(21, "SPINSCAN_TEST_MODEL_DIR not set or no model in it (make test sets it)");
         return tap_done();
     }
     /* A model file without its calibration beside it is an error only for
@@ -143,6 +144,24 @@ int main(void) {
     ok(j && strchr(j, '\n') == NULL, "  one line, no newline");
     free(j);
     spin_result_free(r);
+
+    /* Out of memory at every allocation of spin_detect in turn: SPIN_ENOMEM
+     * (and no result) or success, never a crash or a leak (ASan). */
+    int oom_bad = 0, oom_runs = 0;
+    for (unsigned long k = 1; k < 5000; ++k) {
+        mem_fail_at(k);
+        spin_result *o = NULL;
+        st = spin_detect(d, docs[0], lens[0], &o, &diag);
+        unsigned long used = mem_fail_at(0);
+        ++oom_runs;
+        if (!((st == SPIN_OK && o) || (st == SPIN_ENOMEM && !o)))
+            ++oom_bad;
+        spin_result_free(o);
+        if (st == SPIN_OK && used < k)
+            break; /* the k-th allocation never came: every failure point was tried */
+    }
+    is_int(oom_bad, 0, "allocation failures in spin_detect: SPIN_ENOMEM or success (%d runs)",
+           oom_runs);
 
     /* Binary data is not text. */
     static const char bin[] = "\x7f"

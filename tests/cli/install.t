@@ -97,7 +97,7 @@ done
 t_is "${missing:-none}" none "a man page per command ($(echo $cmds | wc -w)) with every --help option"
 
 # The installed Python package finds the installed library and model.
-PYD=$P/lib/python3/dist-packages
+PYD=$(dirname "$(dirname "$(find "$P/lib" -path '*dist-packages/spinscan/__init__.py' | head -1)")")
 (cd "$TMP" && env -u SPINSCAN_MODEL -u SPINSCAN_LIBRARY PYTHONPATH="$PYD" "$PY" -c '
 import json, sys, spinscan
 assert spinscan.__file__.startswith(sys.argv[1]), spinscan.__file__
