@@ -17,7 +17,7 @@ packages=(
     liblzma-dev    # xz models
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
-    libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
+    libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; docs/cli.md)
     python3        # the Python package (python/spinscan, ctypes only); scripts/corpus.py
     python3-pytest # its tests, run by make check
     libcld2-dev    # CLD2: is a document English? (the detector abstains on other languages; docs/detector.md)
@@ -31,7 +31,7 @@ command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 case ${1:-} in
 "") ;;
---slurm) # the Slurm test's private single-node cluster (README "On a cluster")
+--slurm) # the Slurm test's private single-node cluster (docs/cli.md "On a cluster")
     packages=(
         slurm-wlm      # slurmctld, slurmd, sbatch: the scheduler the recipe runs on
         munge          # Slurm's authentication daemon

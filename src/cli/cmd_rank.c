@@ -1144,7 +1144,7 @@ const cli_command cmd_rank = {
     "  JSON Lines      one object per line ('-' and no INPUT: standard input), text in\n"
     "                  --text-field, id from --id-field, else id, else url, else FILE:LINE;\n"
     "  any other file  one document.\n"
-    "HTML is reduced to its visible text.  Output formats (SPEC.md):\n"
+    "HTML is reduced to its visible text.  Output formats (docs/formats.md):\n"
     "  tsv         spin_score, id, sentences, flagged, after a header line;\n"
     "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\"};\n"
     "  attributes  Dolma attribute files for Dolma's mixer, -o DIR required: for each\n"

@@ -5,7 +5,7 @@
  * (directories, JSON Lines, WARC/WET: input) and rankings with their output
  * lines and sort order (rank).  May call: util, text, lm, detect.
  *
- * Inputs (SPEC.md "Input documents for rank"), recognised by content, never
+ * Inputs (docs/formats.md "Input documents"), recognised by content, never
  * only by name (compressed files are decompressed first, by magic bytes):
  * - a directory: walked recursively in byte order of names, following
  *   symbolic links; every regular file below it is one document whose id is

@@ -1,7 +1,7 @@
 /* rank.h - ranking entries, their output lines, and the ranking itself.
  *
  * An entry is what `spinscan rank` keeps per document: its sort key and its
- * formatted output line, in one allocation.  Order (SPEC.md): spin score
+ * formatted output line, in one allocation.  Order (docs/formats.md): spin score
  * descending, then id ascending (bytewise, a prefix first), then input order.
  * A document the detector abstains on (verdict "unsupported", no score) has
  * the key RANK_UNSUPPORTED and ranks after every judged document, even one

@@ -5,7 +5,7 @@
  * format replaces or escapes), so no report can carry invalid UTF-8, and
  * neither a terminal escape sequence (text) nor markup (HTML) from a document.
  *
- * JSON object per document (SPEC.md "score -f json"; fields marked + are
+ * JSON object per document (docs/formats.md "score -f json"; fields marked + are
  * extras):
  *   id, spin_score, verdict, tokens, oov, perplexity,
  *   +log10prob, +bytes, +prose, +flagged, +doc_features {name: value},

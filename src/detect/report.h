@@ -44,7 +44,7 @@ typedef enum report_format {
      *  blank line between segments.  With colour, flagged sentences are bold
      *  red and headings/boilerplate dim. */
     REPORT_TEXT,
-    /** One JSON object per document and line (JSON Lines): SPEC.md's fields
+    /** One JSON object per document and line (JSON Lines): docs/formats.md's fields
      *  plus extras (see report.c). */
     REPORT_JSON,
     /** One self-contained HTML page (inline CSS and SVG, no scripts, no
