@@ -166,6 +166,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         if (ev == INPUT_SKIPPED) {
             /* Images, PDFs and other media in a crawl are normal: not an error. */
             if (why != INPUT_SKIP_MEDIA) {
+                if (!strcmp(d.path, "-"))
+                    snprintf(d.path, sizeof d.path, "<stdin>");
                 cli_print_diag(&d, NULL);
                 status = EXIT_DATA;
             }

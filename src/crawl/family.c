@@ -381,7 +381,7 @@ const char *fam_kind_name(fam_kind k) {
 }
 
 uint32_t fam_boost_units(uint32_t units, const fam_info *fi) {
-    if (fi->kind != FAM_SPUN || fi->size < 3)
+    if (fi->kind != FAM_SPUN || fi->size < 3 || units > 1000000u) /* RANK_UNSUPPORTED too */
         return units;
     double w = 1 - pow(FAM_BOOST_BASE, (double)fi->size - 2);
     if (w > FAM_BOOST_MAX)

@@ -573,7 +573,10 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
                 t[nt++] = p;
         if (nt < 3 || (tsv_family && nt < 6))
             return SPIN_EFORMAT;
-        sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
+        if (score == RANK_UNSUPPORTED) /* not judged: "-", as rank_entry_make writes it */
+            sb_str(&b, "-");
+        else
+            sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
         const char *flag_end = nt > 3 ? t[3] : end; /* after flagged */
         sb_put(&b, t[0], (size_t)(flag_end - t[0]));
         sb_fmt(&b, "\t%s\t%u\t%s", fi->id[0] ? fi->id : "-", fi->size, kind ? kind : "-");
@@ -588,7 +591,10 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
         if (!ve)
             return SPIN_EFORMAT;
         sb_put(&b, line, (size_t)(v - line));
-        sb_score(&b, score);
+        if (score == RANK_UNSUPPORTED)
+            sb_str(&b, "null");
+        else
+            sb_score(&b, score);
         const char *rest = ve;
         if ((size_t)(end - rest) > 12 && !memcmp(rest, ", \"family\": ", 12)) {
             const char *kk = find(rest, (size_t)(end - rest), "\"family_kind\": ");

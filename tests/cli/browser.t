@@ -199,8 +199,9 @@ try:
     own = re.compile(r"^https?://([a-z0-9.-]+\.)?(google\.com|googleapis\.com|gvt1\.com|"
                      r"gstatic\.com|googleusercontent\.com)(:\d+)?/")
     outside = sorted(u for u in urls if not u.startswith(("file://", "data:")) and not own.match(u))
-    ok(("file://" + src_path) in urls and not outside,
-       "the network log holds the page and no request of its own: %s" % outside[:5])
+    # (file:// loads are not network requests: the log holds chromium's own only)
+    ok(urls and not outside,
+       "the network log was written and holds no request of the page's: %s" % outside[:5])
     ok("127.0.0.1:9" not in net, "  not even to the hostile document's addresses")
 except OSError as e:
     ok(False, "chromium wrote a network log (%s)" % e)
