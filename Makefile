@@ -14,10 +14,10 @@
 #                             build-fuzz/); `make check` replays their corpora without clang
 
 CC       ?= cc
-CXX      ?= c++
 VERSION  := $(shell sed -n 's/^\#define SPIN_VERSION "\(.*\)"/\1/p' include/spinscan.h)
 # The commands (each gets a man page): the names in src/cli/main.c's table.
 COMMANDS  = $(shell $(BUILD)/spinscan --help 2>/dev/null | sed -n 's/^  \([a-z]*\)  .*/\1/p')
+CXX      ?= c++
 PREFIX   ?= /usr/local
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -224,7 +224,7 @@ install: model-if-missing
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)/spinscan
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
-	    -e 's|@LIBS@|$(BZ2_LIBS) -lpthread -lm|' spinscan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spinscan.pc
+	    -e 's|@LIBS@|$(BZ2_LIBS) $(CLD2_LIBS) -lpthread -lm|' spinscan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spinscan.pc
 	$(BUILD)/spinscan --man > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan.1
 	for c in $(COMMANDS); do \
 	    $(BUILD)/spinscan --man $$c > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan-$$c.1 || exit 1; done
@@ -236,6 +236,7 @@ install: model-if-missing
 	ln -sf libspinscan.so.0 $(DESTDIR)$(PREFIX)/lib/libspinscan.so
 	install -m 644 include/spinscan.h $(DESTDIR)$(PREFIX)/include/
 	install -d $(DESTDIR)$(PREFIX)/share/spinscan/en
+	install -m 644 scripts/synth.js $(DESTDIR)$(PREFIX)/share/spinscan/  # calibrate's labels (docs/calibration.md)
 	install -m 644 models/en/model.arpa.gz models/en/manifest.json models/en/detector.txt \
 	    $(DESTDIR)$(PREFIX)/share/spinscan/en/
 	for f in model.bin spun.bin spun.arpa.gz; do \

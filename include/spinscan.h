@@ -304,6 +304,9 @@ typedef struct spin_detector_options {
      *  every table's checksum and values).  Default false: the fast lazy
      *  load; the spinscan commands turn it on (docs/reliability.md). */
     bool verify;
+    /** Judge every document: no "unsupported" verdict for text that is not
+     *  English, too short, markup or code.  Default false. */
+    bool judge_all;
 } spin_detector_options;
 
 /** Fills 'opts' with the defaults. */
@@ -355,7 +358,8 @@ SPIN_API void spin_result_free(spin_result *r);
  *  the detector gives no score (the JSON then has null). */
 SPIN_API double spin_result_score(const spin_result *r);
 
-/** The verdict's name ("natural", "suspect", "spun", "salad", ...): static. */
+/** The verdict's name ("natural", "suspect", "spun", "salad", "stuffing", "unsupported"): static.
+ */
 SPIN_API const char *spin_result_verdict(const spin_result *r);
 
 /** The document's perplexity under the language model (NaN if empty). */

@@ -354,7 +354,10 @@ function ablation(o) {
         `(never trained on); worst cell over fit A ≠ spin B, A ∈ {${o.fits ? o.fits.join(', ') : 'moby, ding, gcide'}}.\n\n` + table;
     writeAtomic(path.join(o.ablation, 'results.json'), JSON.stringify({ seconds: o.seconds, train_words: o.trainWords, variants: results }, null, 2) + '\n');
     writeAtomic(path.join(path.dirname(o.ablation), 'ablation.md'), text + '\n');
-    for (const f of [o.docsMd, o.readme]) if (f && fs.existsSync(f)) replaceBlock(f, text, 'ablation');
+    // The README keeps only the eval block (a newcomer's page); docs/eval.md has the ablation.
+    for (const f of [o.docsMd, o.readme])
+        if (f && fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes('<!-- ablation:begin -->'))
+            replaceBlock(f, text, 'ablation');
     console.log(text);
 }
 

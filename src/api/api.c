@@ -26,7 +26,8 @@ struct spin_detector {
     spin_model *model, *spun;
     det_params params;
     char name[4096];
-    char *info; /* spin_detector_info() */
+    char *info;     /* spin_detector_info() */
+    bool judge_all; /* spin_detector_options.judge_all */
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
     size_t npool, cap;
@@ -38,7 +39,8 @@ struct spin_result {
     char *text;
     size_t len;
     char *id;
-    char *info; /* a copy of the detector's, so that the result outlives it */
+    char *info;     /* a copy of the detector's, so that the result outlives it */
+    bool id_number; /* api_result_set_id_number(): the id is a printed JSON number */
 };
 
 const char *spin_version(void) {
@@ -122,10 +124,27 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
             goto fail;
     } else {
         det_params_default(&d->params);
+        /* Built-in parameters were set by hand for no particular model: on
+         * another model the scores mean little (a natural article can come
+         * out "spun").  Loud, and with the remedy. */
+        if (opts->warn) {
+            spin_diag w;
+            memset(&w, 0, sizeof w);
+            w.status = SPIN_OK;
+            snprintf(w.path, sizeof w.path, "%.511s", mp->model);
+            snprintf(w.message, sizeof w.message,
+                     "NO CALIBRATION for this model (no MODEL.detector, or detector.txt in "
+                     "its directory): built-in parameters are used, not fitted to it, so "
+                     "scores and verdicts are unreliable.  Calibrate it: 'spinscan calibrate "
+                     "-m MODEL -O MODEL.detector LABELS.tsv' (spinscan calibrate --help; "
+                     "docs/calibration.md)");
+            opts->warn(opts->warn_ctx, &w);
+        }
     }
     if (mp->spun[0] && (st = spin_model_open(mp->spun, &lo, &d->spun, diag)) != SPIN_OK)
         goto fail;
     snprintf(d->name, sizeof d->name, "%s", mp->params[0] ? mp->params : mp->model);
+    d->judge_all = opts->judge_all;
     /* One detector now: checks that model, spun model and calibration fit. */
     detector *first;
     if ((st = detector_new(d->model, d->spun, &d->params, &first, diag)) != SPIN_OK) {
@@ -133,6 +152,7 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
             snprintf(diag->path, sizeof diag->path, "%.511s", d->name);
         goto fail;
     }
+    detector_set_abstain(first, !d->judge_all);
     d->pool = mem_alloc(4 * sizeof *d->pool);
     if (!d->pool) {
         detector_free(first);
@@ -194,6 +214,10 @@ const det_params *api_detector_params(const spin_detector *d) {
     return &d->params;
 }
 
+bool api_detector_judge_all(const spin_detector *d) {
+    return d->judge_all || d->no_abstain;
+}
+
 const char *api_detector_name(const spin_detector *d) {
     return d->name;
 }
@@ -209,7 +233,7 @@ static spin_status checkout(spin_detector *d, detector **out, spin_diag *diag) {
     pthread_mutex_unlock(&d->mu);
     spin_status st = detector_new(d->model, d->spun, &d->params, out, diag);
     if (st == SPIN_OK)
-        detector_set_abstain(*out, !d->no_abstain);
+        detector_set_abstain(*out, !(d->judge_all || d->no_abstain));
     return st;
 }
 
@@ -220,7 +244,7 @@ det_params *api_detector_params_mut(spin_detector *d) {
 void api_detector_set_abstain(spin_detector *d, bool on) {
     d->no_abstain = !on;
     for (size_t i = 0; i < d->npool; ++i)
-        detector_set_abstain(d->pool[i], on);
+        detector_set_abstain(d->pool[i], on && !d->judge_all);
 }
 
 static void checkin(spin_detector *d, detector *det) {
@@ -337,7 +361,7 @@ char *spin_result_json(const spin_result *r) {
     FILE *f = open_memstream(&buf, &size);
     if (!f)
         return NULL;
-    report_options ro = {REPORT_JSON, false, NULL};
+    report_options ro = {REPORT_JSON, false, NULL, NULL, NULL};
     report_doc doc = {r->id ? r->id : "", r->text, r->len, &r->res, r->info};
     spin_status st = report_document(f, &ro, &doc);
     if (fclose(f) != 0 || st != SPIN_OK) {
@@ -346,7 +370,20 @@ char *spin_result_json(const spin_result *r) {
     }
     if (size > 0 && buf[size - 1] == '\n')
         buf[--size] = '\0';
+    /* A numeric id is written as the number: '{"id": "42", ...' loses its
+     * quotes (a printed number holds nothing JSON escapes). */
+    size_t idlen = r->id ? strlen(r->id) : 0;
+    if (r->id_number && idlen && size > 9 + idlen && !memcmp(buf, "{\"id\": \"", 8) &&
+        !memcmp(buf + 8, r->id, idlen) && buf[8 + idlen] == '"') {
+        memmove(buf + 7, buf + 8, idlen);
+        memmove(buf + 7 + idlen, buf + 9 + idlen, size - (9 + idlen) + 1);
+        size -= 2;
+    }
     return buf;
+}
+
+void api_result_set_id_number(spin_result *r, bool number) {
+    r->id_number = number;
 }
 
 const det_result *api_result_det(const spin_result *r) {

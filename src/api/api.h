@@ -24,8 +24,14 @@ const det_params *api_detector_params(const spin_detector *d);
 det_params *api_detector_params_mut(spin_detector *d);
 /* detector_set_abstain() for every detector the handle makes. */
 void api_detector_set_abstain(spin_detector *d, bool on);
+/* spin_detector_options.judge_all as opened, or abstaining turned off since. */
+bool api_detector_judge_all(const spin_detector *d);
 /* The calibration file, or the model file when there is none: for messages. */
 const char *api_detector_name(const spin_detector *d);
+
+/* Whether the id set by spin_result_set_id() is a JSON number (from a JSON
+ * Lines input): spin_result_json() then writes it unquoted. */
+void api_result_set_id_number(spin_result *r, bool number);
 
 /* The result's detect.h form and its text (for the text and HTML reports). */
 const det_result *api_result_det(const spin_result *r);

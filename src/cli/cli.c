@@ -157,7 +157,10 @@ void cli_print_help(const cli_command *cmd) {
         print_option(o);
     for (const cli_option *o = common_options; o->key; ++o)
         print_option(o);
-    printf("\nexit status: 0 success, 1 data or runtime error, 2 usage error\n");
+    /* A command with statuses of its own (rank's 3) says so in its summary;
+     * the generic line would contradict it. */
+    if (!strstr(cmd->summary, "exit status"))
+        printf("\nexit status: 0 success, 1 data or runtime error, 2 usage error\n");
 }
 
 /* Writes 's' as roff text: backslashes and hyphens escaped, a line that
@@ -222,9 +225,13 @@ void cli_print_man(const cli_command *cmd) {
         man_option(o);
     for (const cli_option *o = common_options; o->key; ++o)
         man_option(o);
-    fputs(".SH EXIT STATUS\n0 success, 1 data or runtime error, 2 usage error.\n"
-          ".SH SEE ALSO\n\\fBspinscan\\fR(1)\n",
-          stdout);
+    const char *own = strstr(cmd->summary, "exit status");
+    fputs(".SH EXIT STATUS\n", stdout);
+    if (own) /* the command's own, from its description */
+        roff_text(own);
+    else
+        fputs("0 success, 1 data or runtime error, 2 usage error.", stdout);
+    fputs("\n.SH SEE ALSO\n\\fBspinscan\\fR(1)\n", stdout);
 }
 
 void cli_print_version(void) {

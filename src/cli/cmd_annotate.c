@@ -109,7 +109,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         files[i].in = cp.optind < argc ? argv[cp.optind + (int)i] : "-";
     loaded_detector ld;
     /* A long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0) {
+    if (detector_load(model_opt, true, false, &ld) != 0) {
         free(files);
         return EXIT_DATA;
     }
@@ -127,7 +127,7 @@ const cli_command cmd_annotate = {
     "the same order, every input field kept byte for byte, with these members\n"
     "appended to each object (PREFIX is --prefix, default spinscan):\n"
     "  PREFIX_spin_score   0 (natural) .. 1 (machine-made), as score gives it\n"
-    "  PREFIX_verdict      natural, suspect, spun or salad\n"
+    "  PREFIX_verdict      natural, suspect, spun, salad, stuffing or unsupported\n"
     "  PREFIX_perplexity   the text's perplexity under the language model\n"
     "  PREFIX_spans        the flagged sentences, [[start, end, spin], ...], offsets in\n"
     "                      code points of the text (Python's str indices)\n"

@@ -277,7 +277,16 @@ const cli_command cmd_calibrate = {
     "Fits the detector's parameters (reference distribution of natural sentences,\n"
     "sentence and document logistic models, flag and verdict thresholds) to labelled\n"
     "documents, as made by scripts/synth.js from text the model never saw.  LABELS.tsv\n"
-    "has columns path, class, document label (0 natural, 1 not) and one 0/1 per line.",
+    "has columns path, class, document label (0 natural, 1 not) and one 0/1 per line.\n"
+    "At least 20 natural and 20 machine-made documents are needed.\n"
+    "\n"
+    "To make them (node, and a thesaurus in Moby's words.txt format):\n"
+    "  node share/spinscan/synth.js --source DIR --thesaurus WORDS.txt --seed 7 --out CAL\n"
+    "  spinscan calibrate -m MODEL -O MODEL.detector CAL/labels.tsv\n"
+    "where DIR holds *.txt files of text the model was not trained on (synth.js is\n"
+    "installed in PREFIX/share/spinscan; in the source tree it is scripts/synth.js,\n"
+    "and scripts/calib-data.sh runs it for the default model).  score finds\n"
+    "MODEL.detector beside MODEL.  docs/calibration.md has the details.",
     calibrate_options,
     calibrate_run,
 };

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/outfile.h"
@@ -321,9 +322,13 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     int status = EXIT_OK;
     int format = -1;
     size_t nh = 0;
+    struct file_id {
+        dev_t dev;
+        ino_t ino;
+    } *ids = mem_calloc(n ? n : 1, sizeof *ids);
     outfile out;
     bool out_open = false;
-    if (!cs || !heap) {
+    if (!cs || !heap || !ids) {
         cli_error("out of memory");
         status = EXIT_DATA;
         goto done;
@@ -376,6 +381,42 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             cli_error("<stdin>: merge reads standard input only as a file it can reopen; "
                       "name the file instead");
             status = EXIT_USAGE;
+            break;
+        }
+        /* The same file twice would duplicate every line of it. */
+        struct stat sb;
+        if (stat(path, &sb) == 0) {
+            for (size_t j = 0; j < i; ++j)
+                if (ids[j].dev == sb.st_dev && ids[j].ino == sb.st_ino) {
+                    cli_error("%s and %s are the same file: merging it twice would duplicate "
+                              "its lines",
+                              argv[cp.optind + (int)j], path);
+                    status = EXIT_USAGE;
+                }
+            ids[i].dev = sb.st_dev;
+            ids[i].ino = sb.st_ino;
+        }
+        if (status != EXIT_OK)
+            break;
+        /* The whole input is checked for order before anything is written,
+         * so that an unsorted input leaves no partial output. */
+        bool ok = reader_open_path(path, &k->r, &d) == SPIN_OK &&
+                  lines_init(&k->l, k->r, (size_t)1 << 30) == SPIN_OK;
+        if (!ok)
+            cli_print_diag(&d, NULL);
+        k->open = ok;
+        for (bool got = true; ok && got;)
+            if (advance(k, (rank_format)format, &got) != 0)
+                ok = false;
+        if (k->open)
+            lines_free(&k->l);
+        reader_free(k->r);
+        k->r = NULL;
+        k->open = false;
+        mem_free(k->id);
+        k->id = NULL;
+        if (!ok) {
+            status = EXIT_DATA;
             break;
         }
         if (reader_open_path(path, &k->r, &d) != SPIN_OK ||
@@ -448,6 +489,7 @@ done:
     free(heap);
     free(paths);
     free(sigs);
+    mem_free(ids);
     return status;
 }
 
@@ -458,7 +500,9 @@ const cli_command cmd_merge = {
     "attributes, read from the first line; gzip, bzip2, xz and zstd are decompressed)\n"
     "into one ranking, most spun first, ties by id: the output of one 'rank' over all\n"
     "the shards' documents.  Streaming: memory does not grow with the inputs.  An input\n"
-    "that is not sorted (for instance from rank --unsorted) is an error.\n"
+    "that is not sorted (for instance from rank --unsorted) is an error, found before\n"
+    "anything is written (each input is read once to check its order, then merged);\n"
+    "the same file given twice is refused.\n"
     "--families (for the shards of 'rank --families -o SHARD'): reads SHARD.sig beside\n"
     "each INPUT, finds the families of the whole crawl and writes every line with them\n"
     "and the family-adjusted spin_score: the output of one 'rank --families' over all\n"

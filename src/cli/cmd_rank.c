@@ -36,6 +36,8 @@
 #include "crawl/jsonrec.h"
 #include "cli/outfile.h"
 #include "detect/detect.h"
+#include "detect/report.h"
+#include "api/api.h"
 #include "text/html.h"
 #include "crawl/input.h"
 #include "util/mem.h"
@@ -68,7 +70,9 @@ enum { EXIT_SKIPPED = 3 };
 
 static const cli_option options[] = {
     {'m', "model", "PATH", "model file or directory (as for score)"},
-    {'f', "format", "FMT", "tsv (default), jsonl or attributes (Dolma attribute files, -o DIR)"},
+    {'f', "format", "FMT",
+     "tsv (default), jsonl, attributes (Dolma attribute files, -o DIR) or html (with --top K: "
+     "the report of score -f html for the top K)"},
     {OPT_EXPERIMENT, "experiment", "NAME",
      "attributes: the experiment in NAME__spinscan__ATTRIBUTE (default spinscan)"},
     {'j', "jobs", "N", "scoring threads (default: the number of processors)"},
@@ -176,9 +180,27 @@ static void fatal_item(pipeline *p, const spin_diag *d) {
     pthread_mutex_unlock(&p->mu);
 }
 
+/* When the first records of the input all lack the text field, the field
+ * name is wrong (--text-field): stop with one error instead of a warning per
+ * record of a whole crawl. */
+#define NO_TEXT_FAST_FAIL 10
+
+static void no_text_fatal(pipeline *p, const spin_diag *last, uint64_t n) {
+    spin_diag d = *last;
+    char was[sizeof d.message];
+    snprintf(was, sizeof was, "%s", last->message);
+    snprintf(d.message, sizeof d.message,
+             "the first %llu record%s had no text (%.300s): stopping; does --text-field name "
+             "the field that holds the text?",
+             (unsigned long long)n, n == 1 ? "" : "s", was);
+    fatal_item(p, &d);
+}
+
 static void *producer(void *arg) {
     pipeline *p = arg;
-    uint64_t seq = 0;
+    uint64_t seq = 0, no_text = 0;
+    bool any_doc = false;
+    spin_diag held[NO_TEXT_FAST_FAIL]; /* the records without text, until a document */
     size_t max_jobs = p->jcap;
     while (!atomic_load(&p->stop)) {
         input_event ev;
@@ -199,7 +221,18 @@ static void *producer(void *arg) {
         }
         if (ev == INPUT_END) {
             mem_free(j);
+            if (!any_doc && no_text)
+                no_text_fatal(p, &held[no_text - 1], no_text);
             break;
+        }
+        if (ev == INPUT_SKIPPED && !any_doc && why == INPUT_SKIP_NO_TEXT) {
+            mem_free(j);
+            held[no_text] = d;
+            if (++no_text >= NO_TEXT_FAST_FAIL) {
+                no_text_fatal(p, &d, no_text);
+                break;
+            }
+            continue;
         }
         if (ev == INPUT_SKIPPED) {
             mem_free(j);
@@ -211,6 +244,19 @@ static void *producer(void *arg) {
             push_item(p, &it);
             continue;
         }
+        if (!any_doc && no_text) {
+            /* Not the field name after all: the held-back records are
+             * skipped, each with its warning. */
+            for (uint64_t k = 0; k < no_text; ++k) {
+                item it;
+                memset(&it, 0, sizeof it);
+                it.kind = ITEM_SKIP;
+                it.why = INPUT_SKIP_NO_TEXT;
+                it.diag = held[k];
+                push_item(p, &it);
+            }
+        }
+        any_doc = true;
         j->seq = seq++;
         pthread_mutex_lock(&p->mu);
         while (!atomic_load(&p->stop) &&
@@ -284,8 +330,8 @@ static void *worker(void *arg) {
         if (st == SPIN_OK)
             st = detect_run(wa->det, text, len, &res, &d);
         if (st == SPIN_OK) {
-            st = rank_entry_make(p->format, j->doc.id, j->doc.id_len, &res, text, len, j->seq,
-                                 &it.entry);
+            st = rank_entry_make_id(p->format, j->doc.id, j->doc.id_len, j->doc.id_number, &res,
+                                    text, len, j->seq, &it.entry);
             if (st == SPIN_OK && p->families) {
                 if ((it.sig = mem_alloc(sizeof *it.sig)))
                     fam_signature(text, len, it.sig);
@@ -337,6 +383,7 @@ static double now(void) {
 typedef struct stats {
     uint64_t scored, skipped, bytes;
     uint64_t unsupported; /* of 'scored': the detector abstained (ranked last) */
+    uint64_t media;       /* WARC responses that are images, PDFs or other media */
     uint64_t by_reason[INPUT_NSKIPS];
     double start, last_draw;
     bool progress, drawn;
@@ -381,11 +428,13 @@ static void print_summary(const stats *s) {
     if (n && n < sizeof reasons - 1)
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
-            "spinscan: %llu documents scored, %llu skipped%s, %llu unsupported (not English or "
-            "not judgeable: ranked last), %.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
-            (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
-            (unsigned long long)s->unsupported, (double)s->bytes / 1e6, el,
-            el > 0 ? (double)s->bytes / 1e6 / el : 0.0, el > 0 ? (double)s->scored / el : 0.0);
+            "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
+            "ranked last), %llu media responses (images, PDFs) passed over, %llu skipped%s, "
+            "%.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
+            (unsigned long long)s->scored, (unsigned long long)s->unsupported,
+            (unsigned long long)s->media, (unsigned long long)s->skipped, reasons,
+            (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
+            el > 0 ? (double)s->scored / el : 0.0);
 }
 
 /* --adapt N: the first N documents of the input (a pass of their own, on one
@@ -443,6 +492,96 @@ static int adapt_first(loaded_detector *ld, char *const *paths, size_t npaths,
     input_free(in);
     det_adapt_free(acc);
     detector_free(det);
+    return rc;
+}
+
+/* ---- -f html: the report of the top documents ---- */
+
+#define HTML_TOP_MAX 5000
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The HTML report (report.h) of the 'n' ranked entries 'e': a second pass
+ * over the input scores those documents again (by their input order, seq) with
+ * their sentences and words.  Returns 0, or -1 after printing why. */
+static int html_report(const loaded_detector *ld, char *const *paths, size_t npaths,
+                       const input_options *io, rank_entry *const *e, size_t n, uint64_t scored,
+                       FILE *out) {
+    uint64_t *want = mem_alloc((n ? n : 1) * sizeof *want);
+    detector *det = detector_load_new(ld);
+    input *in = NULL;
+    int rc = want && det && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
+    if (rc != 0 && det)
+        cli_error("out of memory");
+    for (size_t i = 0; rc == 0 && i < n; ++i)
+        want[i] = e[i]->seq;
+    if (rc == 0)
+        qsort(want, n, sizeof *want, cmp_u64);
+    char title[160];
+    snprintf(title, sizeof title, "spinscan rank: the top %zu of %llu documents", n,
+             (unsigned long long)scored);
+    report_options ro = {REPORT_HTML, false, title, api_detector_params(ld->sd), NULL};
+    if (rc == 0 && report_begin(out, &ro) != SPIN_OK) {
+        cli_error("out of memory");
+        rc = -1;
+    }
+    det_result res;
+    memset(&res, 0, sizeof res);
+    uint64_t seq = 0;
+    size_t next = 0;
+    while (rc == 0 && next < n) {
+        input_event ev;
+        input_skip why;
+        input_doc doc;
+        spin_diag d;
+        memset(&doc, 0, sizeof doc);
+        if (input_next(in, &ev, &doc, &why, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            rc = -1;
+            break;
+        }
+        if (ev == INPUT_END)
+            break;
+        if (ev != INPUT_DOC)
+            continue; /* reported by the ranking pass */
+        if (seq++ != want[next]) {
+            input_doc_free(&doc);
+            continue;
+        }
+        ++next;
+        const char *text = doc.text;
+        size_t len = doc.len;
+        char *conv = NULL;
+        spin_status st = SPIN_OK;
+        if (doc.html) {
+            st = html_to_text(doc.text, doc.len, doc.charset, &conv, &len, &d);
+            text = conv;
+        }
+        if (st == SPIN_OK)
+            st = detect_run(det, text, len, &res, &d);
+        if (st == SPIN_OK) {
+            report_doc rd = {doc.id, text, len, &res, spin_detector_info(ld->sd)};
+            if (report_document(out, &ro, &rd) != SPIN_OK) {
+                cli_error("out of memory writing the report");
+                rc = -1;
+            }
+        }
+        mem_free(conv);
+        input_doc_free(&doc);
+    }
+    if (rc == 0 && report_end(out, &ro) != SPIN_OK) {
+        cli_error("cannot write the report: %s", strerror(errno ? errno : EIO));
+        rc = -1;
+    }
+    report_abandon(&ro);
+    det_result_free(&res);
+    input_free(in);
+    if (det)
+        detector_free(det);
+    mem_free(want);
     return rc;
 }
 
@@ -529,7 +668,7 @@ static int walk(file_list *l, const char *dir, const char *rel, const char *out_
 
 static int run_attributes(const char *model_opt, const char *out_dir, const char *experiment,
                           const char *text_field, uint64_t max_bytes, size_t jobs, bool quiet,
-                          char *const *inputs, size_t ninputs) {
+                          bool judge_all, char *const *inputs, size_t ninputs) {
     file_list l = {NULL, 0, 0};
     int status = EXIT_OK;
     for (size_t i = 0; i < ninputs && status == EXIT_OK; ++i) {
@@ -561,7 +700,7 @@ static int run_attributes(const char *model_opt, const char *out_dir, const char
     jsonrec_variable_name(name);
     snprintf(name + strlen(name), sizeof name - strlen(name), "__spinscan");
     loaded_detector ld;
-    if (status == EXIT_OK && detector_load(model_opt, true, &ld) != 0)
+    if (status == EXIT_OK && detector_load(model_opt, true, judge_all, &ld) != 0)
         status = EXIT_DATA;
     if (status == EXIT_OK) {
         pipe_config pc;
@@ -603,12 +742,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     input_options_init(&io);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false;
+    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false,
+         html = false;
     size_t adapt_docs = 0;
     const char *reference = NULL, *save_reference = NULL;
+    const char *experiment = NULL, *sig_path = NULL;
     size_t max_dom = HTML_DOM_LIMIT_DEFAULT;
-    const char *sig_path = NULL;
-    const char *experiment = NULL;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
@@ -625,8 +764,10 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                 format = RANK_JSONL;
             else if (!strcmp(cp.optarg, "attributes"))
                 format = RANK_ATTRIBUTES;
+            else if (!strcmp(cp.optarg, "html"))
+                format = RANK_JSONL, html = true; /* ranked as jsonl, then the report */
             else
-                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl or attributes)",
+                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl, attributes or html)",
                                        cp.optarg);
             break;
         case 'j':
@@ -734,6 +875,11 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    if (html && (!top || top > HTML_TOP_MAX || unsorted || families))
+        return cli_usage_error(cmd,
+                               "-f html needs --top K (at most %d; not with --unsorted or "
+                               "--families): the report shows the top of the crawl",
+                               HTML_TOP_MAX);
     if (unsorted && top)
         return cli_usage_error(cmd, "--top and --unsorted exclude each other");
     if (experiment && format != RANK_ATTRIBUTES)
@@ -745,14 +891,15 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         if (!out_path)
             return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
                                         "documents file, at the same path under DIR)");
-        if (top || unsorted || io.nshards > 1 || strict || io.id_field)
-            return cli_usage_error(cmd, "-f attributes writes every record in input order: "
-                                        "no --top, --unsorted, --shard, --strict or --id-field");
+        if (top || unsorted || io.nshards > 1 || strict || io.id_field || families)
+            return cli_usage_error(
+                cmd, "-f attributes writes every record in input order: "
+                     "no --top, --unsorted, --shard, --strict, --id-field or --families");
         if (cp.optind >= argc)
             return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
         return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
-                              io.text_field, io.max_bytes, (size_t)jobs, quiet, argv + cp.optind,
-                              (size_t)(argc - cp.optind));
+                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all,
+                              argv + cp.optind, (size_t)(argc - cp.optind));
     }
     if (unsorted && families)
         return cli_usage_error(cmd, "--families needs the whole crawl: not with --unsorted");
@@ -778,7 +925,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     loaded_detector ld;
     /* A crawl is a long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0) {
+    if (detector_load(model_opt, true, judge_all, &ld) != 0) {
         free(sig_default);
         return EXIT_DATA;
     }
@@ -960,6 +1107,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                           strerror(errno ? errno : EIO));
                 fatal = true;
             }
+        } else if (it.kind == ITEM_SKIP && it.why == INPUT_SKIP_MEDIA) {
+            ++s.media; /* images, PDFs: normal in a crawl, counted apart and quietly */
         } else if (it.kind == ITEM_SKIP) {
             ++s.skipped;
             ++s.by_reason[it.why];
@@ -1027,7 +1176,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             rk = rk2;
         }
     }
-    if (!fatal && !unsorted) {
+    if (!fatal && html) {
+        rank_entry *const *e;
+        size_t n = ranking_sorted(rk, &e);
+        if (html_report(&ld, paths, npaths, &io, e, n, s.scored, out.f) != 0)
+            fatal = true;
+    } else if (!fatal && !unsorted) {
         rank_entry *const *e;
         size_t n = ranking_sorted(rk, &e);
         for (size_t i = 0; i < n && !write_failed; ++i)
@@ -1096,7 +1250,7 @@ const cli_command cmd_rank = {
     "  JSON Lines      one object per line ('-' and no INPUT: standard input), text in\n"
     "                  --text-field, id from --id-field, else id, else url, else FILE:LINE;\n"
     "  any other file  one document.\n"
-    "HTML is reduced to its visible text.  Output formats (SPEC.md):\n"
+    "HTML is reduced to its visible text.  Output formats (docs/formats.md):\n"
     "  tsv         spin_score, id, sentences, flagged, after a header line;\n"
     "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\"};\n"
     "  attributes  Dolma attribute files for Dolma's mixer, -o DIR required: for each\n"

@@ -12,13 +12,14 @@ static void print_warning(void *ctx, const spin_diag *d) {
     cli_print_diag(d, "warning: ");
 }
 
-int detector_load(const char *model_opt, bool resident, loaded_detector *ld) {
+int detector_load(const char *model_opt, bool resident, bool judge_all, loaded_detector *ld) {
     memset(ld, 0, sizeof *ld);
     spin_detector_options o;
     spin_detector_options_init(&o);
     o.warn = print_warning;
     o.prefault = resident;
     o.verify = cli_verify; /* the whole model, unless --no-verify */
+    o.judge_all = judge_all;
     spin_diag d;
     memset(&d, 0, sizeof d);
     if (spin_detector_open_opts(model_opt, &o, &ld->sd, &d) != SPIN_OK) {
@@ -36,7 +37,7 @@ detector *detector_load_new(const loaded_detector *ld) {
         cli_error("%s: %s", api_detector_name(ld->sd), d.message);
         return NULL;
     }
-    detector_set_abstain(det, !ld->judge_all);
+    detector_set_abstain(det, !api_detector_judge_all(ld->sd));
     return det;
 }
 

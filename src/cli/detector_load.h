@@ -18,8 +18,9 @@ typedef struct loaded_detector {
 /* Finds and opens the detector for option value 'model_opt' (NULL without
  * -m).  With 'resident', binary models are read into (huge-page) memory
  * instead of mapped: slower to load, faster to score; for long runs.
+ * With 'judge_all', no document is left "unsupported" (--judge-all).
  * Returns 0, or -1 after printing why (then nothing is left to free). */
-int detector_load(const char *model_opt, bool resident, loaded_detector *ld);
+int detector_load(const char *model_opt, bool resident, bool judge_all, loaded_detector *ld);
 
 /* A detect.h detector over 'ld' (for one thread of a command that runs its
  * own threads); returns NULL after printing why. */

@@ -38,9 +38,9 @@
 #endif
 
 const char *input_skip_name(input_skip why) {
-    static const char *const names[INPUT_NSKIPS] = {"unreadable", "corrupt",  "bad-json",
-                                                    "no-text",    "bad-warc", "bad-length",
-                                                    "non-text",   "too-large"};
+    static const char *const names[INPUT_NSKIPS] = {"unreadable", "corrupt",   "bad-json",
+                                                    "no-text",    "bad-warc",  "bad-length",
+                                                    "non-text",   "too-large", "media"};
     return why < INPUT_NSKIPS ? names[why] : "?";
 }
 
@@ -374,8 +374,9 @@ static int sniff(input *in) {
         p += 3;
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
         ++p;
-    in->kind = in->stdin_input || (p < e && *p == '{') || has_suffix(in->path, ".jsonl") ||
-                       has_suffix(in->path, ".jsonl.gz") || has_suffix(in->path, ".jsonl.zst")
+    in->kind = (in->stdin_input && !in->o.stdin_by_content) || (p < e && *p == '{') ||
+                       has_suffix(in->path, ".jsonl") || has_suffix(in->path, ".jsonl.gz") ||
+                       has_suffix(in->path, ".jsonl.zst")
                    ? SRC_JSONL
                    : SRC_DOC;
     if (in->kind == SRC_DOC && (has_suffix(in->path, ".warc") || has_suffix(in->path, ".warc.gz")))
@@ -636,6 +637,7 @@ static spin_status jsonl_line(input *in, const char *line, size_t len, uint64_t 
     cJSON_Delete(o);
     if (st != SPIN_OK)
         return nomem(in, d);
+    doc->id_number = have && id == num;
     doc->html = false;
     *ev = INPUT_DOC;
     return SPIN_OK;
@@ -1252,7 +1254,7 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                 kind = media_type(hd.ctype, hd.ctype_len, charset, sizeof charset);
                 if (!kind) {
                     mem_free(idcopy);
-                    return skip_event(in, ev, why, INPUT_SKIP_NON_TEXT, d, 0, rec_byte,
+                    return skip_event(in, ev, why, INPUT_SKIP_MEDIA, d, 0, rec_byte,
                                       "payload type '%.*s' is neither text nor HTML",
                                       (int)(hd.ctype_len > 80 ? 80 : hd.ctype_len), hd.ctype);
                 }

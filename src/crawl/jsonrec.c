@@ -255,7 +255,8 @@ static void spans(jsonbuf *b, const jsonrec *rec, const det_result *res, bool fl
     put(b, "[", 1);
     for (size_t i = 0; i < res->nsentences; ++i) {
         const det_sentence *s = &res->sentences[i];
-        if (s->kind != TOK_PROSE || (flagged_only && !s->flagged))
+        /* Not judged (an unsupported document): no span, as for headings. */
+        if (s->kind != TOK_PROSE || (flagged_only && !s->flagged) || !isfinite(s->spin))
             continue;
         size_t a = cp_at(&w, s->start);
         size_t e = cp_at(&w, s->end);

@@ -257,6 +257,12 @@ static spin_status finish(sbuf *b, uint32_t score, const char *id, size_t id_len
 
 spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
                             const char *text, size_t text_len, uint64_t seq, rank_entry **out) {
+    return rank_entry_make_id(f, id, id_len, false, r, text, text_len, seq, out);
+}
+
+spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, bool id_number,
+                               const det_result *r, const char *text, size_t text_len, uint64_t seq,
+                               rank_entry **out) {
     sbuf b = {NULL, 0, 0, false};
     /* The key is the id as printed, the one merge reads back: in JSON an
      * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
@@ -283,11 +289,14 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         sb_str(&b, num);
         sb_put(&b, "\t", 1);
         sb_tsv_field(&b, id, id_len);
-        sb_fmt(&b, "\t%zu\t%zu\n", r->nsentences, r->flagged);
+        sb_fmt(&b, "\t%zu\t%zu\n", r->prose, r->flagged);
         break;
     case RANK_JSONL:
         sb_str(&b, "{\"id\": ");
-        sb_json_string(&b, id, id_len);
+        if (id_number) /* a JSON number in the input stays one (input.h) */
+            sb_put(&b, id, id_len);
+        else
+            sb_json_string(&b, id, id_len);
         sb_str(&b, ", \"spin_score\": ");
         if (unsupported)
             sb_str(&b, "null");
@@ -295,7 +304,7 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
             sb_score(&b, score);
         sb_fmt(&b,
                ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu}\n",
-               det_verdict_name(r->verdict), r->nsentences, r->flagged, r->tokens);
+               det_verdict_name(r->verdict), r->prose, r->flagged, r->tokens);
         break;
     case RANK_ATTRIBUTES: {
         sb_str(&b, "{\"id\": ");
@@ -390,11 +399,20 @@ int rank_detect_format(const char *line, size_t len) {
     return -1;
 }
 
-static int hexdigit(char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+/* The 'n' hex digits at 's' as *v; false if one is not a hex digit. */
+static bool hex_value(const char *s, int n, unsigned *v) {
+    *v = 0;
+    for (int i = 0; i < n; ++i) {
+        char c = s[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16u;
+        if (d == 16)
+            return false;
+        *v = *v * 16 + d;
+    }
+    return true;
 }
 
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
@@ -414,26 +432,29 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             return SPIN_ENOMEM;
         for (size_t i = 0; i < n; ++i) {
             char c = s[i];
+            unsigned v;
+            if (c == '\\' && i + 3 < n && s[i + 1] == 'x' && hex_value(s + i + 2, 2, &v)) {
+                /* \xNN: a byte that was a control or not UTF-8 (sb_tsv_field) */
+                p[o++] = (char)v;
+                i += 3;
+                continue;
+            }
+            if (c == '\\' && i + 5 < n && s[i + 1] == 'u' && hex_value(s + i + 2, 4, &v) &&
+                v >= 0x80) {
+                /* \uNNNN: a C1, DEL or bidi control, back to its UTF-8 (at most 3 bytes,
+                 * as written: the escape is 6) */
+                if (v < 0x800) {
+                    p[o++] = (char)(0xC0 | (v >> 6));
+                } else {
+                    p[o++] = (char)(0xE0 | (v >> 12));
+                    p[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+                }
+                p[o++] = (char)(0x80 | (v & 0x3F));
+                i += 5;
+                continue;
+            }
             if (c == '\\' && i + 1 < n) {
                 char e = s[++i];
-                /* \xNN and \uNNNN from sb_tsv_field (util/safetext.h) */
-                unsigned v = 0, digits = e == 'x' ? 2 : e == 'u' ? 4 : 0, k = 0;
-                for (; k < digits && i + 1 + k < n && hexdigit(s[i + 1 + k]) >= 0; ++k)
-                    v = v * 16 + (unsigned)hexdigit(s[i + 1 + k]);
-                if (digits && k == digits) {
-                    i += digits;
-                    if (e == 'x') {
-                        p[o++] = (char)v;
-                    } else if (v < 0x800) { /* C1 (2 bytes) or bidi controls (3) */
-                        p[o++] = (char)(0xc0 | (v >> 6));
-                        p[o++] = (char)(0x80 | (v & 0x3f));
-                    } else {
-                        p[o++] = (char)(0xe0 | (v >> 12));
-                        p[o++] = (char)(0x80 | ((v >> 6) & 0x3f));
-                        p[o++] = (char)(0x80 | (v & 0x3f));
-                    }
-                    continue;
-                }
                 c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
             }
             p[o++] = c;
@@ -463,7 +484,7 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
             cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
     }
-    if (!obj || !cJSON_IsString(jid) ||
+    if (!obj || !(cJSON_IsString(jid) || cJSON_IsNumber(jid)) ||
         (!unsupported &&
          (!cJSON_IsNumber(jscore) || !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
         cJSON_Delete(obj);
@@ -471,8 +492,20 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
                         f == RANK_JSONL ? "jsonl" : "attributes");
     }
     *score = unsupported ? RANK_UNSUPPORTED : rank_score_units(jscore->valuedouble);
-    size_t n = strlen(jid->valuestring);
-    *id = mem_strndup(jid->valuestring, n);
+    char num[64];
+    const char *idtext = jid->valuestring;
+    if (cJSON_IsNumber(jid)) {
+        /* A numeric id (kept a number by rank): its key is printed as the
+         * input reader prints it (crawl/input.c). */
+        double x = jid->valuedouble;
+        if (x == (double)(long long)x && x > -9e15 && x < 9e15)
+            snprintf(num, sizeof num, "%lld", (long long)x);
+        else
+            snprintf(num, sizeof num, "%.17g", x);
+        idtext = num;
+    }
+    size_t n = strlen(idtext);
+    *id = mem_strndup(idtext, n);
     *id_len = n;
     cJSON_Delete(obj);
     return *id ? SPIN_OK : SPIN_ENOMEM;
@@ -540,8 +573,8 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
                 t[nt++] = p;
         if (nt < 3 || (tsv_family && nt < 6))
             goto bad;
-        if (score == RANK_UNSUPPORTED)
-            sb_put(&b, "-", 1);
+        if (score == RANK_UNSUPPORTED) /* not judged: "-", as rank_entry_make writes it */
+            sb_str(&b, "-");
         else
             sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
         const char *flag_end = nt > 3 ? t[3] : end; /* after flagged */

@@ -1,7 +1,7 @@
 /* rank.h - ranking entries, their output lines, and the ranking itself.
  *
  * An entry is what `spinscan rank` keeps per document: its sort key and its
- * formatted output line, in one allocation.  Order (SPEC.md): spin score
+ * formatted output line, in one allocation.  Order (docs/formats.md): spin score
  * descending, then id ascending (bytewise, a prefix first), then input order.
  * A document the detector abstains on (verdict "unsupported", no score) has
  * the key RANK_UNSUPPORTED and ranks after every judged document, even one
@@ -16,9 +16,11 @@
  * - RANK_TSV: "spin_score<TAB>id<TAB>sentences<TAB>flagged" after the header
  *   line RANK_TSV_HEADER; the score has 6 decimals (so that `sort` can order
  *   it as text); in the id, backslash, tab, newline and CR are written \\,
- *   \t, \n and \r;
+ *   \t, \n and \r, other controls \xNN or \uNNNN (util/safetext.h);
+ *   "sentences" counts prose sentences (as score's "prose": headings and
+ *   boilerplate are not judged, so not counted);
  * - RANK_JSONL: {"id": ..., "spin_score": ..., "verdict": ..., "sentences":
- *   N, "flagged": N, "tokens": N};
+ *   N, "flagged": N, "tokens": N}; an id that was a JSON number stays one;
  * - RANK_ATTRIBUTES: {"id": ..., "attributes": {"spinscan__spin": [[start,
  *   end, spin], ...], "spinscan__doc": [[0, len, score]]}} with one span per
  *   prose sentence; offsets count Unicode code points of the text, as Dolma's
@@ -59,6 +61,8 @@ static inline const char *rank_entry_line(const rank_entry *e) {
 
 /** The key of an unsupported document: after every score. */
 #define RANK_UNSUPPORTED UINT32_MAX
+/* crawl/family.c reads signature files without this header (it is below rank.h). */
+_Static_assert(RANK_UNSUPPORTED == UINT32_MAX, "family.c treats UINT32_MAX as not judged");
 
 /** 'spin' in [0, 1] as millionths, rounded. */
 uint32_t rank_score_units(double spin);
@@ -73,6 +77,13 @@ int rank_key_cmp(uint32_t sa, const char *ida, size_t la, uint32_t sb, const cha
  *  freed with mem_free() (or by the ranking it is added to). */
 spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
                             const char *text, size_t text_len, uint64_t seq, rank_entry **out);
+
+/** rank_entry_make() for an id that was a JSON number in the input
+ *  ('id_number': the id is its printed form, input_doc.id_number), written
+ *  as a number in JSON Lines output. */
+spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, bool id_number,
+                               const det_result *r, const char *text, size_t text_len, uint64_t seq,
+                               rank_entry **out);
 
 /** An entry around an existing output line (for merge). */
 spin_status rank_entry_from_line(uint32_t score, const char *id, size_t id_len, const char *line,

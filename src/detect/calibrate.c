@@ -135,6 +135,13 @@ spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params
     if (!nnat || rep->natural_docs == 0 || rep->natural_docs == ndocs)
         return diag_set(diag, SPIN_EINVAL, "", 0, 0,
                         "calibration needs both natural and spun documents with prose");
+    size_t nmade = ndocs - rep->natural_docs;
+    if (rep->natural_docs < CAL_MIN_DOCS || nmade < CAL_MIN_DOCS)
+        return diag_set(diag, SPIN_EINVAL, "", 0, 0,
+                        "too few documents to calibrate: %zu natural and %zu machine-made; "
+                        "at least %d of each are needed (scripts/synth.js makes them from "
+                        "text the model never saw: docs/calibration.md)",
+                        rep->natural_docs, nmade, CAL_MIN_DOCS);
     const size_t p = DET_NFEATURES;
     double *x = mem_alloc((nsent + ndocs) * MAX_FEATURES * sizeof *x);
     double *y = mem_alloc((nsent + ndocs) * sizeof *y);

@@ -48,9 +48,15 @@ typedef struct cal_report {
     double natural_doc_q99;      /* 99th percentile of natural documents' score */
 } cal_report;
 
+/* The fewest documents of each side (natural, machine-made) a fit accepts:
+ * thresholds are percentiles of these documents' scores, and logistic
+ * models on fewer are noise. */
+#define CAL_MIN_DOCS 20
+
 /* Fits 'out' to 'docs' (their results are rescored in place under the new
  * parameters).  'out' starts from det_params_default().  SPIN_EINVAL when a
- * class is missing (no natural or no spun documents or sentences). */
+ * class is missing (no natural or no spun documents or sentences), or has
+ * fewer than CAL_MIN_DOCS documents. */
 spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params *out,
                           cal_report *report, spin_diag *diag);
 

@@ -92,6 +92,8 @@ const char *det_verdict_name(det_verdict v) {
         return "spun";
     case DET_SALAD:
         return "salad";
+    case DET_STUFFING:
+        return "stuffing";
     case DET_UNSUPPORTED:
         return "unsupported";
     }
@@ -649,6 +651,7 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         r->verdict = r->spin_score < p->suspect ? DET_NATURAL
                      : r->spin_score < p->spun  ? DET_SUSPECT
                      : best == DET_FAM_SPUN     ? DET_SPUN
+                     : best == DET_FAM_STUFFING ? DET_STUFFING
                                                 : DET_SALAD;
         /* In a document that is itself suspect, a sentence is more likely
          * machine-made before any of its own evidence: flag from even odds,
@@ -672,7 +675,8 @@ static spin_status finish(detector *d, const det_params *p, det_result *r) {
         r->verdict = DET_NATURAL;
     }
     size_t n = r->tokens + r->nsentences;
-    r->perplexity = n ? pow(10.0, -r->log10prob / (double)n) : 0;
+    /* Nothing scored (an empty document): no perplexity, null in JSON. */
+    r->perplexity = n ? pow(10.0, -r->log10prob / (double)n) : NAN;
     if (r->abstain != DET_ABSTAIN_NONE) {
         /* Nothing to say: no score, no flag (the features stay, for the record). */
         r->spin_score = NAN;

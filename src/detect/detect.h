@@ -70,7 +70,9 @@ typedef enum det_feature {
 typedef enum det_doc_feature {
     DET_D_MEAN_SPIN, /* mean sentence spin over prose */
     DET_D_TOP_SPIN,  /* mean of the highest third of sentence spins */
-    DET_D_FLAGGED,   /* share of prose sentences flagged */
+    DET_D_FLAGGED,   /* share of prose sentences flagged on their own evidence, before the
+                      * document's verdict flags more (named "flagged" in detector files,
+                      * "flagged_own" in JSON; the result's   'flagged' counts every flag) */
     DET_D_TOP_WORD,  /* share of content tokens taken by the 3 most frequent content words */
     DET_D_FEATURE,   /* then, per sentence feature, its token-weighted mean over prose */
     /* Added for issue 14 (a detector file may lack them: weight 0). */
@@ -99,9 +101,10 @@ typedef enum det_verdict {
     DET_SUSPECT,
     DET_SPUN,
     DET_SALAD,
+    DET_STUFFING, /* keyword stuffing: its own verdict, not "salad" (issue 18) */
     DET_UNSUPPORTED
 } det_verdict;
-/* "natural", "suspect", "spun", "salad", "unsupported" */
+/* "natural", "suspect", "spun", "salad", "stuffing", "unsupported" */
 const char *det_verdict_name(det_verdict v);
 
 /* Why the detector abstains on a document (DET_ABSTAIN_NONE: it judges it).

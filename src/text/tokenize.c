@@ -1086,15 +1086,33 @@ static spin_status class_token(tokenizer *t, const tok_span *sp) {
  * almost always stand before a name or a number; "Dr." is missing there
  * because it also abbreviates "Drive". */
 static const char *const extra_abbrevs[] = {
-    "Dr",   "Drs",  "Mx",   "Rev", "Hon", "Gen",    "Col", "Capt", "Lt",   "Sgt",  "Cpl", "Gov",
-    "Pres", "Supt", "Insp", "vs",  "cf",  "approx", "Fig", "fig",  "Figs", "Vol",  "vol", "Eq",
-    "Eqs",  "Ref",  "Refs", "Ch",  "Sec", "No",     "Nos", "Nr",   "pp",   "Dept",
+    "Dr",   "Drs",  "Mx",   "Rev",  "Hon", "Gen", "Col",    "Capt", "Lt",  "Sgt",  "Cpl",  "Gov",
+    "Pres", "Supt", "Insp", "Sen",  "vs",  "cf",  "approx", "Fig",  "fig", "Figs", "Vol",  "vol",
+    "Eq",   "Eqs",  "Ref",  "Refs", "Ch",  "Sec", "No",     "Nos",  "Nr",  "pp",   "Dept",
 };
 
+/* Dotted abbreviations that never end a sentence (their last period
+ * excluded): "e.g." and "i.e." are always followed by what they introduce.
+ * (Not "a.m.", "p.m.", "U.S." or "etc.", which often do end one.) */
+static const char *const dotted_abbrevs[] = {"e.g", "i.e", "viz"};
+
 /* Whether a sentence should not end after the period at u[dot]: after a
- * single capital letter (an initial: "J. R. R. Tolkien") or after one of
- * extra_abbrevs. */
+ * single capital letter (an initial: "J. R. R. Tolkien"), after one of
+ * extra_abbrevs or after one of dotted_abbrevs. */
 static bool suppressed_after(const UChar *u, int32_t dot) {
+    /* "e.g." and "i.e." introduce what follows, whatever its case: "Use a
+     * thesaurus, e.g. Moby, to spin text." is one sentence. */
+    for (size_t k = 0; k < sizeof dotted_abbrevs / sizeof dotted_abbrevs[0]; ++k) {
+        const char *a = dotted_abbrevs[k];
+        int32_t len = (int32_t)strlen(a);
+        if (dot >= len && (dot == len || !u_isalnum(u[dot - len - 1]))) {
+            int32_t i = 0;
+            while (i < len && (u[dot - len + i] | 0x20) == (UChar)a[i])
+                ++i;
+            if (i == len)
+                return true;
+        }
+    }
     int32_t w = dot;
     while (w > 0 && dot - w < 8 && u[w - 1] < 0x80 &&
            ((u[w - 1] | 0x20) >= 'a' && (u[w - 1] | 0x20) <= 'z'))

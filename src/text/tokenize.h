@@ -9,7 +9,7 @@
  * trained on and score.  Training, scoring and `spinscan tokenize` all call it,
  * so a model always sees text normalized exactly as it was trained on.
  *
- * Pipeline (README "Tokenization" has the reasons):
+ * Pipeline (docs/tokenization.md has the reasons):
  * - The input is cut into lines at LF, CR, CRLF, VT, FF, NEL, U+2028, U+2029.
  *   A line never shares a segment with another line.
  * - Bytes are decoded to UTF-16 in chunks of at most TOK_CHUNK_UNITS units, with

@@ -71,7 +71,7 @@ for n, (a, b) in enumerate(zip(src, out), 1):
         if tuple(extra) != added: bad.append("%d: added %s" % (n, extra))
         for s, e, p in rb["spinscan_spans"]:
             if not (0 <= s < e <= len(ra["text"]) and (p is None or 0 <= p <= 1)): bad.append("%d: bad span" % n)
-        if rb["spinscan_verdict"] not in ("natural", "suspect", "spun", "salad", "unsupported"): bad.append("%d: verdict" % n)
+        if rb["spinscan_verdict"] not in ("natural", "suspect", "spun", "salad", "stuffing", "unsupported"): bad.append("%d: verdict" % n)
     elif extra != ["spinscan_error"]:
         bad.append("%d: unscorable record got %s" % (n, extra))
 print("\n".join(bad) if bad else "ok")

@@ -92,7 +92,7 @@ t_ok $? "spun families of 3+ raise the spin score; duplicates and singletons kee
 # Shards merged: byte-identical to one run, in both formats (the tiny model
 # is enough: it is the families and the lines' plumbing that are tested).
 t_small_model "$TMP/tiny.arpa"
-for f in jsonl tsv; do
+for f in jsonl tsv; do  # -f attributes is per input file, in input order: no shards (docs/pipelines.md)
     M=$MODEL
     [ $f = jsonl ] || M=$TMP/tiny.arpa
     "$S" rank -q -m "$M" -j2 -f $f --families -o "$D/one.$f" "$D/crawl.jsonl"

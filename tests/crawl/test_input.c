@@ -286,6 +286,7 @@ static void test_rank(void) {
     s[1].spin = 0.5;
     r.sentences = s;
     r.nsentences = 2;
+    r.prose = 2; /* "sentences" counts prose, as score does */
     r.flagged = 1;
     r.tokens = 5;
     r.spin_score = 0.9700004;

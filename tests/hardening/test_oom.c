@@ -265,13 +265,14 @@ static spin_status op_report(void *ctx) {
         FILE *out = open_memstream(&buf, &len);
         if (!out)
             return SPIN_EIO;
-        report_options o = {(report_format)f, true, "oom"};
+        report_options o = {(report_format)f, true, "oom", NULL, NULL};
         report_doc doc = {"doc.txt", document, sizeof document - 1, r, NULL};
         st = report_begin(out, &o);
         if (st == SPIN_OK)
             st = report_document(out, &o, &doc);
         if (st == SPIN_OK)
             st = report_end(out, &o);
+        report_abandon(&o);
         fclose(out);
         free(buf);
         buf = NULL;
