@@ -514,18 +514,9 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
 /* ---- families ---- */
 
 const char *rank_tsv_header(bool families) {
-    static char with[sizeof RANK_TSV_HEADER + sizeof RANK_TSV_FAMILY_COLUMNS];
-    if (!families)
-        return RANK_TSV_HEADER;
-    if (!with[0]) {
-        /* after the fourth column (flagged) */
-        const char *h = RANK_TSV_HEADER, *p = h;
-        for (int tabs = 0; *p && *p != '\n'; ++p)
-            if (*p == '\t' && ++tabs == 4)
-                break;
-        snprintf(with, sizeof with, "%.*s%s%s", (int)(p - h), h, RANK_TSV_FAMILY_COLUMNS, p);
-    }
-    return with;
+    /* RANK_TSV_HEADER with the family columns after the fourth (flagged). */
+    return families ? "spin_score\tid\tsentences\tflagged" RANK_TSV_FAMILY_COLUMNS "\n"
+                    : RANK_TSV_HEADER;
 }
 
 bool rank_tsv_has_family(const char *line, size_t len) {
