@@ -150,11 +150,16 @@ PYTEST_ENV := $(if $(SANITIZE),LD_PRELOAD="$(strip $(if $(findstring address,$(S
     $(shell $(CC) -print-file-name=libasan.so)) $(if $(findstring undefined,$(SANITIZE)),\
     $(shell $(CC) -print-file-name=libubsan.so)))" ASAN_OPTIONS=detect_leaks=0)
 pytest: all
+ifneq ($(findstring thread,$(SANITIZE)),)
+	@echo "python tests: skipped under ThreadSanitizer (python cannot load a library built with"
+	@echo "  -fsanitize=thread; build/tests/api/test_api runs the threaded API under TSan)"
+else
 	@if ! $(PYTHON) -c 'import pytest' 2>/dev/null; then \
 	    echo "python tests: no pytest for $(PYTHON) ('make deps' installs python3-pytest)" >&2; exit 1; fi
 	cd python && $(PYTEST_ENV) PYTHONDONTWRITEBYTECODE=1 SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_LIBRARY=$(abspath $(BUILD)/libspinscan.so) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) PYTHONPATH=$(CURDIR)/python \
 	    $(PYTHON) -m pytest -q -p no:cacheprovider tests
+endif
 
 # The Slurm recipe alone (scripts/slurm/); `make check` runs it too when it can.
 # Here a reason to skip is a failure: it was asked for.
