@@ -13,6 +13,7 @@
 #include "text/tokenize.h"
 #include "util/diag.h"
 #include "util/mem.h"
+#include "util/safetext.h"
 
 /* ---- buffer ---- */
 
@@ -202,31 +203,12 @@ void jsonrec_free(jsonrec *r) {
 
 /* ---- code points ---- */
 
+/* A character's length in bytes; a byte that starts no valid UTF-8 counts
+ * as one code point (as U+FFFD in the text the writers produce). */
 static size_t utf8_len(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 1;
-    if (len > n)
-        return 1;
-    unsigned v = c & (0x3f >> (len - 1));
-    for (size_t i = 1; i < len; ++i) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 1;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 1;
-    return len;
+    uint32_t cp;
+    size_t len = safetext_utf8(s, n, &cp);
+    return len ? len : 1;
 }
 
 /* Byte offsets to code points, moving forward through the text. */

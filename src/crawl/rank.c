@@ -98,31 +98,9 @@ static void sb_score(sbuf *b, uint32_t units) {
 }
 
 /* Length of the valid UTF-8 sequence at s[0, n), or 0 if it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    unsigned v = c & (0x3f >> (len - 1));
-    for (size_t i = 1; i < len; ++i) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    return len;
+static inline size_t utf8_seq(const unsigned char *s, size_t n) {
+    uint32_t cp;
+    return safetext_utf8(s, n, &cp);
 }
 
 /* The one replacing loop of the writers: the 'n' bytes at 's' with each byte

@@ -3,37 +3,6 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s[0, n) and its code point, or 0. */
-static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned c = s[0];
-    size_t len;
-    uint32_t min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    uint32_t v = c & (0x3fu >> (len - 1));
-    for (size_t i = 1; i < len; ++i) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3fu);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
 static bool is_neutralised(uint32_t cp) {
     return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
@@ -44,7 +13,7 @@ size_t safetext_control(const char *s, size_t n, uint32_t *cp, bool *bad) {
     *bad = false;
     if (n == 0)
         return 0;
-    size_t k = utf8_at(u, n, cp);
+    size_t k = safetext_utf8(u, n, cp);
     if (k == 0) {
         *cp = u[0];
         *bad = true;
@@ -77,7 +46,7 @@ void safetext_write(FILE *f, const char *s, size_t n, bool keep_tab_lf) {
             /* Copy plain characters in runs. */
             if (k == 0) {
                 uint32_t c2;
-                size_t step = utf8_at((const unsigned char *)s + i, n - i, &c2);
+                size_t step = safetext_utf8((const unsigned char *)s + i, n - i, &c2);
                 i += step ? step : 1;
             } else {
                 i += k;
