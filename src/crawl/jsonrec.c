@@ -169,7 +169,8 @@ static void scan(jsonrec *r) {
 }
 
 void jsonrec_number_id(double x, char *out, size_t outsize) {
-    if (x == (double)(long long)x && x > -9e15 && x < 9e15)
+    /* The range first: converting a double outside long long's is undefined. */
+    if (x > -9e15 && x < 9e15 && x == (double)(long long)x)
         snprintf(out, outsize, "%lld", (long long)x);
     else
         snprintf(out, outsize, "%.17g", x);
