@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "crawl/jsonrec.h"
 #include "util/diag.h"
 #include "util/mem.h"
 #include "text/reader.h"
@@ -564,11 +565,7 @@ static bool json_id(const cJSON *v, char *out, size_t outsize, const char **s, s
         return true;
     }
     if (cJSON_IsNumber(v)) {
-        double x = v->valuedouble;
-        if (x == (double)(long long)x && x > -9e15 && x < 9e15)
-            snprintf(out, outsize, "%lld", (long long)x);
-        else
-            snprintf(out, outsize, "%.17g", x);
+        jsonrec_number_id(v->valuedouble, out, outsize); /* as jsonrec keys it */
         *s = out;
         *len = strlen(out);
         return true;
