@@ -592,7 +592,8 @@ static int families_pass(const pipe_config *c, const pipe_file *files, stage *g,
             uint32_t units = fam_set_score(fs, idx);
             uint32_t boosted = fam_boost_units(units, &fi);
             b.len = 0;
-            if (boosted != units) { /* rank --families's score (family.h) */
+            if (boosted != units && h.pos.score_end > h.pos.score_start) {
+                /* rank --families's score (family.h) */
                 char num[32];
                 int k = snprintf(num, sizeof num, "%.6g", boosted / 1e6);
                 jsonbuf_put(&b, line, h.pos.score_start);

@@ -394,12 +394,20 @@ void jsonrec_attributes_at(jsonbuf *out, const jsonrec *rec, const char *name,
     if (res) {
         cp_walk w = {(const unsigned char *)rec->text, rec->text_len, 0, 0};
         size_t ncp = cp_at(&w, rec->text_len);
-        fmt(out, "\"%s__spin_score\": [[0, %zu, ", name, ncp);
-        at.score_start = out->len - base;
-        number(out, res->spin_score);
-        at.score_end = out->len - base;
         at.ncp = ncp;
-        fmt(out, "]], \"%s__perplexity\": [[0, %zu, ", name, ncp);
+        if (isnan(res->spin_score)) {
+            /* Not judged: no score span (Dolma reads every span's score as
+             * a float, so null would break its readers) and a flag to filter
+             * on instead. */
+            fmt(out, "\"%s__spin_score\": [], \"%s__unsupported\": [[0, %zu, 1]]", name, name, ncp);
+        } else {
+            fmt(out, "\"%s__spin_score\": [[0, %zu, ", name, ncp);
+            at.score_start = out->len - base;
+            number(out, res->spin_score);
+            at.score_end = out->len - base;
+            puts_(out, "]]");
+        }
+        fmt(out, ", \"%s__perplexity\": [[0, %zu, ", name, ncp);
         number(out, res->perplexity);
         fmt(out, "]], \"%s__sentence_spin\": ", name);
         spans(out, rec, res, false);

@@ -89,7 +89,7 @@ void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, cons
 /* Where jsonrec_attributes_at put the document-level values, for a caller
  * that adds to the line later (rank --families): byte offsets in the line. */
 typedef struct jsonrec_attr_pos {
-    size_t score_start, score_end; /* the spin score's number (or null) */
+    size_t score_start, score_end; /* the spin score's number (both 0: not judged, no span) */
     size_t close;                  /* the "}}\n" that ends the line */
     size_t ncp;                    /* the text's length in code points */
 } jsonrec_attr_pos;
