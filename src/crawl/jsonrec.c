@@ -304,7 +304,8 @@ void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, cons
 
 /* ---- attributes ---- */
 
-void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res) {
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res,
+                        const char *model_id) {
     puts_(out, "{\"id\": ");
     if (rec->close && rec->id)
         put(out, rec->id, rec->id_len);
@@ -327,7 +328,12 @@ void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, cons
         fmt(out, ", \"%s__flagged\": ", name);
         spans(out, rec, res, true);
     }
-    puts_(out, "}}\n");
+    puts_(out, "}");
+    if (model_id) {
+        puts_(out, ", \"model\": ");
+        string(out, model_id, strlen(model_id));
+    }
+    puts_(out, "}\n");
 }
 
 bool jsonrec_variable_name(char *s) {

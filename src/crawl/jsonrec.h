@@ -74,8 +74,16 @@ void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, cons
  * "NAME__spin_score" [[0, n, score]], "NAME__perplexity" [[0, n, ppl]] (n =
  * the text's code points), "NAME__sentence_spin" [[start, end, spin], ...]
  * for every prose sentence and "NAME__flagged" the same for the flagged ones,
- * where NAME is 'name' ("experiment__tagger"). */
-void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res);
+ * where NAME is 'name' ("experiment__tagger"); then, when 'model_id' is not
+ * NULL, a last top-level member "model": 'model_id' (the tool version and
+ * model checksum).  Dolma's readers take "id", "attributes" and "source"
+ * only: the mixer (Rust, serde_json Value) indexes those keys, the Python
+ * side decodes with msgspec Structs, which skip unknown keys.  The identity
+ * is not an attribute because Dolma types attribute values as [int, int,
+ * float] (data_types.py TaggerOutputValueType) and a string there would
+ * fail `dolma analyze`. */
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res,
+                        const char *model_id);
 
 /* Dolma's make_variable_name: every byte outside [A-Za-z0-9_] becomes '_'
  * (in place).  Returns false if the result is empty or starts with a digit. */

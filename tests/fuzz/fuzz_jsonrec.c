@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     jsonrec_annotate(&a, &rec, "sp", st == SPIN_OK ? &res : NULL, "spinscan test", d.message);
-    jsonrec_attributes(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL);
+    jsonrec_attributes(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL, "spinscan test");
     FUZZ_CHECK(!a.failed && !b.failed, "no allocation failure");
     FUZZ_CHECK(a.len > 0 && a.p[a.len - 1] == '\n', "annotate ends the line");
     FUZZ_CHECK(b.len > 0 && b.p[b.len - 1] == '\n', "attributes end the line");
@@ -143,6 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t ncp = code_points(rec.text ? rec.text : "", rec.text_len);
         for (size_t i = 0; i < attrs->n; ++i)
             check_spans(&attrs->items[i], ncp);
+        const jc_value *model = jc_get(&att, "model");
+        FUZZ_CHECK(model && model->type == JC_STRING && model->len == 13 &&
+                       !memcmp(model->str, "spinscan test", 13),
+                   "the model identity is the last member, as given");
+        FUZZ_CHECK(att.n > 0 && !strcmp(att.keys[att.n - 1], "model"), "model comes last");
         jc_free(&att);
     }
     if (strict)
