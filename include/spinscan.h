@@ -332,10 +332,10 @@ SPIN_API spin_status spin_detector_open_opts(const char *path, const spin_detect
 SPIN_API void spin_detector_free(spin_detector *d);
 
 /** The detector's identity as one JSON object, valid while 'd' lives:
- *  {"version": tool version, "id": "spinscan VERSION; model HEX12",
+ *  {"version": tool version, "identity": "spinscan VERSION; model HEX12",
  *  "model": {"order": N, "packages": [...], "sha256": checksum}} (packages
  *  and checksum from the model's manifest.json; null when it has none, and
- *  then "id" ends in "model unknown").  "id" is the short form that
+ *  then "identity" ends in "model unknown").  "identity" is the short form that
  *  `rank -f jsonl`, `rank -f attributes` and `annotate` write on every line
  *  (HEX12: the checksum's first 12 hex digits).  `score -f json` writes the
  *  object as the member "spinscan" of every object. */

@@ -27,7 +27,7 @@ struct spin_detector {
     det_params params;
     char name[4096];
     char *info;     /* spin_detector_info() */
-    char id[96];    /* api_detector_id(), also "id" in info */
+    char id[96];    /* api_detector_id(), also "identity" in info */
     bool judge_all; /* spin_detector_options.judge_all */
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
@@ -137,7 +137,7 @@ static spin_status make_info(spin_detector *d, const model_path *mp) {
     else
         snprintf(d->id, sizeof d->id, "spinscan %s; model unknown", SPIN_VERSION);
     cJSON_AddStringToObject(root, "version", SPIN_VERSION);
-    cJSON_AddStringToObject(root, "id", d->id);
+    cJSON_AddStringToObject(root, "identity", d->id);
     cJSON_AddItemToObject(root, "model", model);
     cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
     cJSON_AddItemToObject(model, "packages", packages ? packages : cJSON_CreateNull());

@@ -31,7 +31,7 @@ bool api_detector_judge_all(const spin_detector *d);
 
 /* The tool version and the model's identity in one short string, the same
  * for every output that carries it (rank -f jsonl and attributes "model",
- * annotate's PREFIX_model, the "id" of spin_detector_info()):
+ * annotate's PREFIX_model, the "identity" of spin_detector_info()):
  * "spinscan VERSION; model HEX12" (the first API_ID_HEX hex digits of the
  * sha256 in the model's manifest.json), or "spinscan VERSION; model unknown"
  * for a model without a manifest.  Valid while 'd' lives. */

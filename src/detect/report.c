@@ -459,7 +459,7 @@ static void ident_str(FILE *out, const char *s, bool html) {
  * that is not such an object is written as it is, after the version. */
 static void write_identity(FILE *out, const char *prov, bool html) {
     cJSON *j = prov ? cJSON_Parse(prov) : NULL;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id"),
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "identity"),
                 *m = cJSON_GetObjectItemCaseSensitive(j, "model");
     if (cJSON_IsString(id))
         ident_str(out, id->valuestring, html);
