@@ -12,8 +12,6 @@
 # the corpus or the Ding dictionary (fetched when missing).
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
 unset SPINSCAN_MODEL
 DING=$SRC/models/thesauri/ding/words.txt
 CORPUS=$SRC/models/corpus/heldout
