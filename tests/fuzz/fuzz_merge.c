@@ -135,11 +135,7 @@ static void check_rewrite(rank_format f, uint32_t score, const char *id, size_t 
     } else {
         FUZZ_CHECK(detected == (int)f, "a written line is found in its format");
         jc_value v;
-        const char *err = NULL;
-        bool parsed = jc_parse(w, n, &v, &err);
-        if (!parsed)
-            fprintf(stderr, "JSON error: %s\n", err ? err : "?");
-        FUZZ_CHECK(parsed, "rank writes strict JSON");
+        FUZZ_CHECK(jc_parse_loud(w, n, &v), "rank writes strict JSON");
         const jc_value *jid = jc_get(&v, "id");
         FUZZ_CHECK(jid && jid->type == JC_STRING, "with a string id");
         FUZZ_CHECK(jid->len == e->id_len && !memcmp(jid->str, e->data, e->id_len),
