@@ -17,20 +17,13 @@
 static char tmpdir[] = "/tmp/spinscan-test-input.XXXXXX";
 
 static char *path_in(const char *name) {
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
+    return scratch_path(tmpdir, name);
 }
 
 static void write_file(const char *name, const void *data, size_t len) {
-    FILE *f = fopen(path_in(name), "wb");
-    fwrite(data, 1, len, f);
-    fclose(f);
+    scratch_write(path_in(name), data, len);
 }
 
-/* One gzip member of 'len' bytes at 'data' into out; returns its size. */
 static void test_html(void) {
     const char *page =
         "<!DOCTYPE html><html><head><title>Kept out</title><style>p{color:red}</style></head>"

@@ -43,19 +43,7 @@
 static char tmpdir[] = "/tmp/spinscan-test-oom.XXXXXX";
 
 static const char *tmp_path(const char *name) {
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
-}
-
-static void write_file(const char *path, const void *data, size_t len) {
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(data, 1, len, f);
-        fclose(f);
-    }
+    return scratch_path(tmpdir, name);
 }
 
 /* Files in the temporary directory with ".tmp" in their name: what a failed
@@ -158,14 +146,14 @@ static void test_models(void) {
     each_failure("ARPA from memory", op_arpa_memory, NULL);
 
     const char *arpa = tmp_path("tiny.arpa");
-    write_file(arpa, tiny_model_arpa, sizeof tiny_model_arpa - 1);
+    scratch_write(arpa, tiny_model_arpa, sizeof tiny_model_arpa - 1);
     each_failure("ARPA file", op_open_path, (void *)arpa);
 
     static unsigned char gz[8192];
     size_t gzlen = 0;
     scratch_gzip(6, tiny_model_arpa, sizeof tiny_model_arpa - 1, gz, sizeof gz, &gzlen);
     const char *arpa_gz = tmp_path("tiny.arpa.gz");
-    write_file(arpa_gz, gz, gzlen);
+    scratch_write(arpa_gz, gz, gzlen);
     each_failure("ARPA file, gzip", op_open_path, (void *)arpa_gz);
 
     const char *bin = tmp_path("tiny.bin"), *cbin = tmp_path("tiny.cbin");
@@ -386,8 +374,8 @@ static void test_rank(void) {
     size_t gzlen = 0;
     scratch_gzip(6, warc, (size_t)wl, gz, sizeof gz, &gzlen);
     char *jpath = strdup(tmp_path("docs.jsonl")), *wpath = strdup(tmp_path("crawl.warc.gz"));
-    write_file(jpath, jsonl, sizeof jsonl - 1);
-    write_file(wpath, gz, gzlen);
+    scratch_write(jpath, jsonl, sizeof jsonl - 1);
+    scratch_write(wpath, gz, gzlen);
     rank_ctx rc = {{jpath, wpath}, 2, 0};
     each_failure("ranking JSON Lines and WARC", op_rank, &rc);
     is_int(rc.docs, 5, "ranking saw every good document");

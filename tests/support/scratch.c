@@ -17,6 +17,22 @@ void scratch_dir_remove(const char *dir) {
         printf("# could not remove %s\n", dir);
 }
 
+char *scratch_path(const char *dir, const char *name) {
+    static char buf[8][512];
+    static unsigned k;
+    char *p = buf[k++ % 8];
+    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
+    return p;
+}
+
+bool scratch_write(const char *path, const void *p, size_t n) {
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(p, 1, n, f) == n;
+    return fclose(f) == 0 && ok;
+}
+
 int scratch_memfd(const char *name, const void *p, size_t n, char *path, size_t psize) {
     int fd = memfd_create(name, 0);
     if (fd < 0)

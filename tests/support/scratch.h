@@ -12,6 +12,14 @@
  *  says so in a TAP comment ("# could not remove DIR") when it cannot. */
 void scratch_dir_remove(const char *dir);
 
+/** The path of 'name' inside the scratch directory 'dir', in one of eight
+ *  rotating static buffers (valid until the eighth call after). */
+char *scratch_path(const char *dir, const char *name);
+
+/** Writes the 'n' bytes at 'p' to the file 'path', replacing it; false if
+ *  the file cannot be written. */
+bool scratch_write(const char *path, const void *p, size_t n);
+
 /** An anonymous in-memory file (memfd_create, named 'name') holding the 'n'
  *  bytes at 'p', its offset back at 0; its path, /proc/self/fd/N, goes to
  *  'path' ('psize' bytes).  Returns the descriptor, which the caller closes,
