@@ -257,7 +257,6 @@ done:
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *out_path = NULL;
     unsigned long long top = 0;
     bool families = false;
     int c;
@@ -266,9 +265,6 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'o':
-            out_path = cp.optarg;
-            break;
         case OPT_FAMILIES:
             families = true;
             break;
@@ -284,6 +280,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    const char *out_path = cp.output;
     if (cp.optind >= argc)
         return cli_usage_error(cmd, "no INPUT to merge");
     /* Signature files (rank --families) among the inputs, told by their
