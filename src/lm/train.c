@@ -130,22 +130,13 @@ static spin_status vocab_id(train_vocab *v, const char *s, size_t n, uint32_t *i
         v->hash = hash;
         v->cap = cap;
     }
-    if (v->arena_cap - v->arena_len < n) {
-        size_t cap = v->arena_cap ? 2 * v->arena_cap : 1 << 16;
-        while (cap - v->arena_len < n)
-            cap *= 2;
-        char *arena = mem_realloc(v->arena, cap);
-        if (!arena)
-            return SPIN_ENOMEM;
-        v->arena = arena;
-        v->arena_cap = cap;
-    }
-    memcpy(v->arena + v->arena_len, s, n);
+    uint64_t off = v->arena_len;
+    if (!mem_append(&v->arena, &v->arena_len, &v->arena_cap, s, n))
+        return SPIN_ENOMEM;
     *id = (uint32_t)v->size;
-    v->off[v->size] = v->arena_len;
+    v->off[v->size] = off;
     v->len[v->size] = (uint32_t)n;
     v->hash[v->size] = h;
-    v->arena_len += n;
     v->slots[at] = (uint32_t)(++v->size);
     if (2 * v->size > v->nslots)
         return vocab_rehash(v, 2 * v->nslots);
@@ -315,18 +306,8 @@ static spin_status take_tokenized(void *ctx, const char *data, size_t len) {
     while (len) {
         const char *nl = memchr(data, '\n', len);
         size_t piece = nl ? (size_t)(nl - data) : len;
-        if (m->pending_len + piece > m->pending_cap) {
-            size_t cap = m->pending_cap ? m->pending_cap : 4096;
-            while (cap < m->pending_len + piece)
-                cap *= 2;
-            char *p = mem_realloc(m->pending, cap);
-            if (!p)
-                return SPIN_ENOMEM;
-            m->pending = p;
-            m->pending_cap = cap;
-        }
-        memcpy(m->pending + m->pending_len, data, piece);
-        m->pending_len += piece;
+        if (!mem_append(&m->pending, &m->pending_len, &m->pending_cap, data, piece))
+            return SPIN_ENOMEM;
         if (!nl)
             break;
         spin_status st =
