@@ -226,6 +226,20 @@ static int is_marker(const char *s, size_t n) {
     return 0;
 }
 
+/* Room for 'need' word ids in m->sent (a sentence grows one word at a time,
+ * so doubling once is enough); false when out of memory. */
+static bool sent_room(train_model *m, size_t need) {
+    if (need <= m->sent_cap)
+        return true;
+    size_t cap = m->sent_cap ? 2 * m->sent_cap : 256;
+    uint32_t *s = mem_realloc_array(m->sent, cap, sizeof *s);
+    if (!s)
+        return false;
+    m->sent = s;
+    m->sent_cap = cap;
+    return true;
+}
+
 static spin_status count_error(spin_status st, const char *where, uint64_t line_no,
                                spin_diag *diag) {
     if (st == SPIN_EUNSUPPORTED)
@@ -262,27 +276,15 @@ spin_status train_add_line(train_model *m, const char *line, size_t len, const c
             }
             continue;
         }
-        if (k + 2 > m->sent_cap) {
-            size_t cap = m->sent_cap ? 2 * m->sent_cap : 256;
-            uint32_t *s = mem_realloc_array(m->sent, cap, sizeof *s);
-            if (!s)
-                return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
-            m->sent = s;
-            m->sent_cap = cap;
-        }
+        if (!sent_room(m, k + 2))
+            return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
         spin_status st = vocab_id(&m->vocab, line + b, i - b, &m->sent[k]);
         if (st != SPIN_OK)
             return count_error(st, where, line_no, diag);
         ++k;
     }
-    if (k + 1 > m->sent_cap) {
-        size_t cap = m->sent_cap ? 2 * m->sent_cap : 256;
-        uint32_t *s = mem_realloc_array(m->sent, cap, sizeof *s);
-        if (!s)
-            return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
-        m->sent = s;
-        m->sent_cap = cap;
-    }
+    if (!sent_room(m, k + 1))
+        return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
     m->sent[0] = ID_BOS;
     m->sent[k] = ID_EOS;
     /* Each word after <s> ends one n-gram: of the full order where there is

@@ -44,10 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     char path[64];
     int fd = scratch_memfd("fuzz-train", text, len, path, sizeof path);
-    if (fd < 0) {
-        free(gz);
+    free(gz); /* the memfd holds the corpus */
+    if (fd < 0)
         return 0;
-    }
     train_options o;
     train_options_init(&o);
     o.order = 2 + (opt & 3);
@@ -84,6 +83,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     train_free(m);
     close(fd);
-    free(gz);
     return 0;
 }
