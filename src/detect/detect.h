@@ -162,7 +162,7 @@ typedef struct det_params {
     double doc_ref[DET_NDOC_FEATURES];
     /* Sentences with spin >= flag_spin, or a within-document robust z >=
      * flag_z with spin >= flag_spin_z, are flagged; in a document whose score
-     * reaches 'suspect', so is every sentence with spin >= flag_spin_doc. */
+     * reaches 'spun', so is every sentence with spin >= min(0.5, flag_spin_doc). */
     double flag_spin, flag_z, flag_spin_z, flag_spin_doc;
     /* Verdicts: natural below 'suspect', spun (or salad) from 'spun' up. */
     double suspect, spun;
@@ -197,9 +197,11 @@ typedef enum det_reason {
     DET_REASON_NONE,      /* not flagged */
     DET_REASON_THRESHOLD, /* its spin reached the flag threshold (flag_spin) */
     DET_REASON_OUTLIER,   /* a within-document outlier: z >= flag_z with spin >= flag_spin_z */
-    DET_REASON_DOCUMENT   /* in a suspect document, its family's spin >= flag_spin_doc */
+    DET_REASON_DOCUMENT,  /* in a document judged machine-made (spin_score >= spun), its
+                           * family's spin >= the lower of 0.5 and flag_spin_doc */
+    DET_REASON_ARTEFACT   /* it carries a spinner artefact (det_sentence.artefact) */
 } det_reason;
-/* null (NONE), "threshold", "outlier", "document" */
+/* null (NONE), "threshold", "outlier", "document", "artefact" */
 const char *det_reason_name(det_reason r);
 
 /* Evidence per word (det_result.words): what the scorer knew about it. */
@@ -211,6 +213,16 @@ typedef struct det_word {
     float unigram;     /* log10 P(word) alone */
     bool oov;
 } det_word;
+
+/* Traces a rewrite leaves that fluent writing almost never has, each tested
+ * against the model (docs/detector.md, "Spinner artefacts"). */
+typedef enum det_artefact {
+    DET_ART_NONE,
+    DET_ART_ECHO,     /* a content word repeated across a comma: "pain, pain", "w, x, and w" */
+    DET_ART_RELOCATED /* "N that is A" that the model reads far better as "A N" */
+} det_artefact;
+/* null (NONE), "repeated word", "relocated modifier" */
+const char *det_artefact_name(det_artefact a);
 
 typedef struct det_sentence {
     size_t start, end;             /* UTF-8 byte offsets into the document, end exclusive */
@@ -225,9 +237,14 @@ typedef struct det_sentence {
     double spin;                   /* calibrated P(machine-made), 0 for headings and boilerplate */
     double z;                      /* robust z of 'spin' within the document */
     bool flagged;
-    det_reason reason;      /* why flagged (DET_REASON_NONE when not) */
-    det_family family_used; /* the family whose sentence model gave 'spin' */
-    size_t word0, nwords;   /* its words: det_result.words[word0 .. word0 + nwords) */
+    det_reason reason;           /* why flagged (DET_REASON_NONE when not) */
+    det_family family_used;      /* the family whose sentence model gave 'spin' */
+    size_t word0, nwords;        /* its words: det_result.words[word0 .. word0 + nwords) */
+    det_artefact artefact;       /* the first artefact found (prose only) */
+    size_t art_word, art_nwords; /* where: its words, relative to word0 */
+    double art_gain;       /* log10 of how much better the model reads the restored text (SLOR for
+                            * a relocation); 0 for a repeated word */
+    char art_restored[96]; /* the restored words, for the report ("" for a repeated word) */
 } det_sentence;
 
 typedef struct det_result {
@@ -252,6 +269,8 @@ typedef struct det_result {
     /* and for the repeated-phrase feature: adjacent content-word pairs in
      * prose, and the occurrences of repeated pairs entered by a surprising word */
     uint64_t acc_pairs, acc_rep_pairs;
+    size_t artefacts;    /* prose sentences with a spinner artefact */
+    double artefact_llr; /* the evidence they add to the document score (natural log odds) */
 } det_result;
 
 /* Releases the arrays of 'r' (not 'r' itself); the result can be reused

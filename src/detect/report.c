@@ -175,7 +175,18 @@ static void json_evidence(FILE *out, const det_result *r, const det_sentence *s)
     }
     for (size_t k = 0; k < ntop; ++k)
         fprintf(out, "%s[%zu, %zu]", k ? ", " : "", w[top[k]].start, w[top[k]].end);
-    fputs("]", out);
+    fputs("], \"artefact\": ", out);
+    const char *kind = det_artefact_name(s->artefact);
+    if (!kind || !w || s->art_word + s->art_nwords > n || !s->art_nwords) {
+        fputs("null", out);
+        return;
+    }
+    fprintf(out, "{\"kind\": \"%s\", \"start\": %zu, \"end\": %zu", kind, w[s->art_word].start,
+            w[s->art_word + s->art_nwords - 1].end);
+    json_key_number(out, "gain", s->art_gain);
+    fputs(", \"restored\": ", out);
+    report_json_string(out, s->art_restored, strlen(s->art_restored));
+    fputs("}", out);
 }
 
 static void json_document(FILE *out, const report_doc *doc) {
@@ -724,14 +735,22 @@ static void html_reason(FILE *out, const report_options *o, const det_sentence *
         }
         break;
     case DET_REASON_DOCUMENT:
-        fputs("in a suspect document", out);
+        fputs("in a machine-made document", out);
         fputs("</span>: the document as a whole scores as machine-made and this sentence's "
               "spin ",
               out);
         html_number(out, "%.2f", s->spin);
         if (p) {
             fputs(" &#8805; ", out);
-            html_number(out, "%.2f", p->flag_spin_doc);
+            html_number(out, "%.2f", p->flag_spin_doc < 0.5 ? p->flag_spin_doc : 0.5);
+        }
+        break;
+    case DET_REASON_ARTEFACT:
+        fprintf(out, "a spinner artefact</span>: %s", det_artefact_name(s->artefact));
+        if (s->art_restored[0]) {
+            fputs(", which the model reads far better as &#8220;", out);
+            html_chars(out, s->art_restored, strlen(s->art_restored), true);
+            fputs("&#8221;", out);
         }
         break;
     default:

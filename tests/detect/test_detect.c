@@ -152,7 +152,7 @@ static void test_detection(const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/detector.txt", dir);
     if (!m || !spun || det_params_load(path, &p, &d) != SPIN_OK) {
-        tap_skip(28, "models/en is incomplete (run make model)");
+        tap_skip(33, "models/en is incomplete (run make model)");
         spin_model_free(m);
         spin_model_free(spun);
         return;
@@ -254,6 +254,41 @@ static void test_detection(const char *dir) {
     detect_run(det, fine, strlen(fine), &r, &d);
     ok(r.nsentences == 1 && !r.sentences[0].flagged, "a natural sentence alone is not (spin %.3f)",
        r.nsentences ? r.sentences[0].spin : -1);
+
+    /* Spinner artefacts (docs/detector.md): each alone, with --judge-all so
+     * that one sentence is judged. */
+    detector_set_abstain(det, false);
+    detect_run(det, alone, strlen(alone), &r, &d);
+    const char *echo = strstr(alone, "pain, pain");
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_ECHO &&
+           r.sentences[0].reason == DET_REASON_ARTEFACT &&
+           r.words[r.sentences[0].word0 + r.sentences[0].art_word].start ==
+               (size_t)(echo - alone) &&
+           r.words[r.sentences[0].word0 + r.sentences[0].art_word + 2].end ==
+               (size_t)(echo - alone) + strlen("pain, pain"),
+       "\"pain, pain\" is a repeated-word artefact, located (%s)",
+       r.nsentences ? det_artefact_name(r.sentences[0].artefact) : "?");
+    ok(r.artefacts == 1 && r.artefact_llr > 0 && r.verdict != DET_NATURAL,
+       "and the document's evidence (llr %.2f, score %.3f, %s)", r.artefact_llr, r.spin_score,
+       det_verdict_name(r.verdict));
+    const char *idiom = "She told a story about a time long, long ago when the river was "
+                        "still wild.";
+    detect_run(det, idiom, strlen(idiom), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_NONE && r.artefacts == 0 &&
+           r.artefact_llr == 0,
+       "\"long, long ago\", which the model has seen, is not one");
+    const char *moved = "The shop on the corner sells cameras that are digital.";
+    detect_run(det, moved, strlen(moved), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_RELOCATED &&
+           r.sentences[0].art_gain >= 1.0 &&
+           strcmp(r.sentences[0].art_restored, "digital cameras") == 0 && r.sentences[0].flagged,
+       "\"cameras that are digital\" is a relocated modifier (gain %.2f, restored \"%s\")",
+       r.nsentences ? r.sentences[0].art_gain : 0, r.nsentences ? r.sentences[0].art_restored : "");
+    const char *kept = "Keep only the receipts that are valid.";
+    detect_run(det, kept, strlen(kept), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_NONE,
+       "\"receipts that are valid\", which reads no better as \"valid receipts\", is not one");
+    detector_set_abstain(det, true);
 
     is_int(detect_run(det, "", 0, &r, &d), SPIN_OK, "an empty document is fine");
     ok(r.nsentences == 0 && isnan(r.spin_score) && r.verdict == DET_UNSUPPORTED &&
@@ -378,6 +413,6 @@ int main(void) {
     if (dir && *dir)
         test_detection(dir);
     else
-        tap_skip(28, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
+        tap_skip(33, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
     return tap_done();
 }
