@@ -45,6 +45,18 @@ typedef struct cursor {
     uint64_t line_no;
 } cursor;
 
+/* The next line of 'l' into *line (NULL at the end) and *len.  Returns 0, or
+ * -1 after printing why. */
+static int read_line(lines *l, const char **line, size_t *len) {
+    bool nl;
+    spin_diag d;
+    if (lines_next(l, line, len, &nl, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads the next data line of 'c' into its key; *got false at the end.
  * Returns 0, or -1 after printing why. */
 static int advance(cursor *c, rank_format f, bool *got) {
@@ -52,12 +64,9 @@ static int advance(cursor *c, rank_format f, bool *got) {
     for (;;) {
         const char *line;
         size_t len;
-        bool nl;
         spin_diag d;
-        if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
+        if (read_line(&c->l, &line, &len) != 0)
             return -1;
-        }
         if (!line)
             return 0;
         if (len == 0)
@@ -175,10 +184,8 @@ static int merge_families(cursor *cs, size_t n, char **paths, char **sigs, size_
         for (;;) {
             const char *line;
             size_t len;
-            bool nl;
             spin_diag d;
-            if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
-                cli_print_diag(&d, NULL);
+            if (read_line(&c->l, &line, &len) != 0) {
                 status = EXIT_DATA;
                 break;
             }
@@ -349,9 +356,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         /* The format, from the first line. */
         const char *line;
         size_t len;
-        bool nl;
-        if (lines_next(&k->l, &line, &len, &nl, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
+        if (read_line(&k->l, &line, &len) != 0) {
             status = EXIT_DATA;
             break;
         }
