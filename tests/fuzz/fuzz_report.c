@@ -333,17 +333,15 @@ static void check_detected(const det_result *r, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 3)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 3, &fz))
         return 0;
-    unsigned opt = data[0];
-    const char *text = (const char *)data + 3;
-    size_t len = size - 3;
-    bool detected = opt & 8, untidy = !detected && (opt & 16);
+    bool detected = fz.opt & 8, untidy = !detected && (fz.opt & 16);
 
     char id[81];
     size_t idl = 0;
-    while (idl < len && idl < 80 && text[idl] != '\0' && text[idl] != '\n') {
-        id[idl] = text[idl];
+    while (idl < fz.len && idl < 80 && fz.body[idl] != '\0' && fz.body[idl] != '\n') {
+        id[idl] = fz.body[idl];
         ++idl;
     }
     id[idl] = '\0';
@@ -364,27 +362,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         /* opt bit 16 (unused by detected inputs): judge everything, so that
          * short inputs still reach the scoring path */
-        detector_set_abstain(det, !(opt & 16));
+        detector_set_abstain(det, !(fz.opt & 16));
         spin_diag d;
-        spin_status st = detect_run(det, text, len, &r, &d);
+        spin_status st = detect_run(det, fz.body, fz.len, &r, &d);
         if (st != SPIN_OK) {
             FUZZ_CHECK(st == SPIN_EFORMAT, "detection fails only for binary input");
             det_result_free(&r);
             return 0;
         }
-        check_detected(&r, len);
+        check_detected(&r, fz.len);
     } else {
-        build_result(&r, len, data[1] % 16, data[2] * 2654435761u + 1, untidy);
+        build_result(&r, fz.len, data[1] % 16, data[2] * 2654435761u + 1, untidy);
     }
-    report_doc doc = {id, text, len, &r, NULL};
+    report_doc doc = {id, fz.body, fz.len, &r, NULL};
     bool tidy = !untidy;
-    unsigned fmt = opt & 3;
+    unsigned fmt = fz.opt & 3;
     for (unsigned f = 0; f < 3; ++f) {
         if (fmt != 3 && f != fmt)
             continue;
         char *out = NULL;
         size_t out_len = 0;
-        bool color = opt & 4;
+        bool color = fz.opt & 4;
         write_report(&doc, (report_format)f, color, &out, &out_len);
         if (f == REPORT_JSON)
             check_json(out, out_len, &doc, tidy);
