@@ -174,7 +174,7 @@ check-slurm: all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 fuzz:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CXX=clang++ SANITIZE=address,undefined \
 	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link -DSPIN_READ_WINDOW=64' fuzz-bins
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 

@@ -668,7 +668,7 @@ static int walk(file_list *l, const char *dir, const char *rel, const char *out_
 
 static int run_attributes(const char *model_opt, const char *out_dir, const char *experiment,
                           const char *text_field, uint64_t max_bytes, size_t jobs, bool quiet,
-                          bool judge_all, char *const *inputs, size_t ninputs) {
+                          bool judge_all, bool families, char *const *inputs, size_t ninputs) {
     file_list l = {NULL, 0, 0};
     int status = EXIT_OK;
     for (size_t i = 0; i < ninputs && status == EXIT_OK; ++i) {
@@ -711,6 +711,8 @@ static int run_attributes(const char *model_opt, const char *out_dir, const char
         pc.threads = jobs;
         pc.max_line = max_bytes ? max_bytes + (1 << 20) : (uint64_t)1 << 30;
         pc.quiet = quiet;
+        pc.families = families;
+        pc.stage_dir = out_dir;
         status = jsonl_pipe_run(&pc, &ld, l.v, l.n);
         detector_load_free(&ld);
     }
@@ -872,21 +874,18 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         return cli_usage_error(cmd, "--top and --unsorted exclude each other");
     if (experiment && format != RANK_ATTRIBUTES)
         return cli_usage_error(cmd, "--experiment goes with -f attributes");
-    if (families && format == RANK_ATTRIBUTES)
-        return cli_usage_error(cmd, "--families goes with -f tsv or jsonl (attributes files are "
-                                    "written in one pass, in input order)");
     if (format == RANK_ATTRIBUTES) {
         if (!out_path)
             return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
                                         "documents file, at the same path under DIR)");
-        if (top || unsorted || io.nshards > 1 || strict || io.id_field || families)
+        if (top || unsorted || io.nshards > 1 || strict || io.id_field || sig_path)
             return cli_usage_error(
                 cmd, "-f attributes writes every record in input order: "
-                     "no --top, --unsorted, --shard, --strict, --id-field or --families");
+                     "no --top, --unsorted, --shard, --strict, --id-field or --signatures");
         if (cp.optind >= argc)
             return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
         return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
-                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all,
+                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all, families,
                               argv + cp.optind, (size_t)(argc - cp.optind));
     }
     if (unsorted && families)
@@ -1263,7 +1262,10 @@ const cli_command cmd_rank = {
     "  family_size and family_kind (spun, duplicate or none) to every tsv or jsonl line;\n"
     "  a document in a spun family of 3 or more gets a higher spin_score\n"
     "  (docs/families.md).  The signatures go to OUT.sig (or --signatures FILE), for\n"
-    "  'merge --families'.\n"
+    "  'merge --families'.  With -f attributes: E__spinscan__family (the id as a\n"
+    "  number), family_size, family_spun, family_duplicate and family_drop (1 for all\n"
+    "  members of a family but its least spun one), all numbers, after a second pass\n"
+    "  over a temporary stage file in DIR.\n"
     "\n"
     "exit status for rank: 0 every document scored, 3 completed but some records were\n"
     "skipped, 1 fatal error (nothing, or with --unsorted a partial result, written),\n"

@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "crawl/jsonrec.h"
 #include "util/diag.h"
 #include "util/mem.h"
 #include "text/reader.h"
@@ -360,6 +361,20 @@ static bool has_suffix(const char *s, const char *suffix) {
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
+/* Whether the text at [p, e) begins like JSON Lines: a '{' whose line ends
+ * with '}' (or runs past what was read).  A pretty-printed JSON file, whose
+ * first line is a lone '{', is one document (a configuration file, code). */
+static bool first_line_object(const char *p, const char *e) {
+    if (p >= e || *p != '{')
+        return false;
+    const char *nl = memchr(p, '\n', (size_t)(e - p));
+    if (!nl)
+        return true;
+    while (nl > p && (nl[-1] == ' ' || nl[-1] == '\t' || nl[-1] == '\r'))
+        --nl;
+    return nl - p >= 2 && nl[-1] == '}';
+}
+
 /* Decides what the current file holds from its first bytes, or failing
  * those from its name: JSON Lines and WARC names are believed when the
  * content does not say otherwise (a JSON Lines file may begin with a bad
@@ -381,7 +396,7 @@ static int sniff(input *in) {
         p += 3;
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
         ++p;
-    in->kind = (in->stdin_input && !in->o.stdin_by_content) || (p < e && *p == '{') ||
+    in->kind = (in->stdin_input && !in->o.stdin_by_content) || first_line_object(p, e) ||
                        has_suffix(in->path, ".jsonl") || has_suffix(in->path, ".jsonl.gz") ||
                        has_suffix(in->path, ".jsonl.zst")
                    ? SRC_JSONL
@@ -554,11 +569,7 @@ static bool json_id(const cJSON *v, char *out, size_t outsize, const char **s, s
         return true;
     }
     if (cJSON_IsNumber(v)) {
-        double x = v->valuedouble;
-        if (x == (double)(long long)x && x > -9e15 && x < 9e15)
-            snprintf(out, outsize, "%lld", (long long)x);
-        else
-            snprintf(out, outsize, "%.17g", x);
+        jsonrec_number_id(v->valuedouble, out, outsize); /* as jsonrec keys it */
         *s = out;
         *len = strlen(out);
         return true;

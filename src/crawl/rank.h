@@ -106,9 +106,12 @@ int rank_detect_format(const char *line, size_t len);
  *   them (rank_tsv_header);
  * - RANK_JSONL: after "spin_score": "family": "ID" or null, "family_size": N,
  *   "family_kind": "spun", "duplicate" or null;
- * - RANK_ATTRIBUTES: after "spinscan__doc": "spinscan__family": [[0, len,
- *   "ID"]] (or [] when none), "spinscan__family_size": [[0, len, N]],
- *   "spinscan__family_kind": [[0, len, "spun" or "duplicate"]] (or []). */
+ * - RANK_ATTRIBUTES (the ranked attribute lines of this file, which `rank -f
+ *   attributes` no longer writes: it uses cli/jsonl_pipe.c, whose family
+ *   attributes are numbers only, docs/families.md): after "spinscan__doc":
+ *   "spinscan__family": [[0, len, "ID"]] (or [] when none),
+ *   "spinscan__family_size": [[0, len, N]], "spinscan__family_kind": [[0,
+ *   len, "spun" or "duplicate"]] (or []). */
 
 #define RANK_TSV_FAMILY_COLUMNS "\tfamily\tfamily_size\tfamily_kind"
 

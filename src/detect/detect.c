@@ -1064,7 +1064,7 @@ spin_status det_params_write(const det_params *p, FILE *f, const char *name, spi
         for (int k = 0; k < DET_NDOC_FEATURES; ++k)
             fprintf(f, "doc_reference\t%s\t%.17g\n", doc_feature_names[k], p->doc_ref[k]);
     }
-    fprintf(f, "# flag\tspin\tz\tspin with z\tspin in a suspect document\n");
+    fprintf(f, "# flag\tspin\tz\tspin with z\tspin in a spun document (at most 0.5)\n");
     fprintf(f, "flag\t%.17g\t%.17g\t%.17g\t%.17g\n", p->flag_spin, p->flag_z, p->flag_spin_z,
             p->flag_spin_doc);
     fprintf(f, "verdict\t%.17g\t%.17g\n", p->suspect, p->spun);

@@ -272,9 +272,9 @@ for s in flagged:
             tgt = a[0].attrs.get("href", "")[1:] if a else ""
             sent = s.find(lambda x: x.attrs.get("id") == tgt)
             good &= bool(sent) and "f" in sent[0].classes()
-            good &= bool(re.search(r"(over the threshold|an outlier in its document|in a suspect "
-                                   r"document).*looks like (synonym swaps|word salad|keyword "
-                                   r"stuffing)", txt))
+            good &= bool(re.search(r"(over the threshold|an outlier in its document|in a "
+                                   r"machine-made document|a spinner artefact).*looks like "
+                                   r"(synonym swaps|word salad|keyword stuffing)", txt))
 flagged_sents = sum(len(s.find(lambda x: "s" in x.classes() and "f" in x.classes()))
                     for s in sections)
 ok(reasons > 0 and reasons == flagged_sents,

@@ -107,6 +107,14 @@ printf 'Use a thesaurus, e.g. Moby, to spin text.\n' > eg.txt
 t_is "$("$S" tokenize eg.txt | wc -l)" 1 "\"e.g.\" does not end a sentence"
 t_is "$(printf 'We met at 5 p.m. with Dr. Smith.\n' | "$S" tokenize)" "we met at 0 p.m . with dr . smith ." \
     "p.m. and Dr. follow one rule: the final period is a token of its own"
+# A pretty-printed JSON file is one document (code), not JSON Lines with bad
+# records; a JSON Lines file named .txt is still a set of documents.
+printf '{\n  "name": "widget",\n  "units": "metric"\n}\n' > config.txt
+SC -f json config.txt > c.json 2>err; rc=$?
+t_is "$rc:$(wc -l < c.json | tr -d ' '):$(grep -c -i 'json' err)" "0:1:0" \
+    "a pretty-printed JSON file is one document, with no JSON error"
+printf '{"id": 1, "text": "The river was calm."}\n{"id": 2, "text": "Boats came home."}\n' > lines.txt
+t_is "$(SC -f json lines.txt 2>/dev/null | wc -l | tr -d ' ')" 2 "a JSON Lines file named .txt is two documents"
 # rank -f html --top K: the report of score -f html for the top of a crawl.
 R -f html --top 2 -o top.html set.jsonl 2>/dev/null
 t_is "$(grep -c '<section class="doc ' top.html):$(grep -c '<section id="summary"' top.html)" "2:1" \

@@ -260,6 +260,17 @@ EOF
         fi
         grep -q "documents scored (4 unsupported: " "$TMP/err"; t_ok $? "$f: the summary counts them: $(tail -1 "$TMP/err" | cut -c 1-90)"
     done
+    # Dolma attributes: an unsupported document has no score span (Dolma reads
+    # every span's score as a float) and an "unsupported" flag to filter on.
+    mkdir -p "$TMP/dolma/documents"
+    jq -cn --rawfile de "$SRC/tests/data/foreign/de-001.txt" --rawfile en "$SRC/tests/data/samples/natural-sleep.txt" \
+        '{id: "de", text: $de}, {id: "en", text: $en}' > "$TMP/dolma/documents/part.jsonl"
+    "$S" rank -q -m "$MD" -f attributes -o "$TMP/dolma/attributes" "$TMP/dolma/documents/part.jsonl"
+    t_is "$(jq -c '[.id, .attributes.spinscan__spinscan__spin_score, .attributes.spinscan__spinscan__unsupported[0][2],
+                    ([.attributes[][][2]] | all(type == "number"))]' "$TMP/dolma/attributes/part.jsonl" | head -n 1)" \
+        '["de",[],1,true]' "attributes: an unsupported document has no score span, a flag, and only numeric span values"
+    t_is "$(jq -c '[.id, (.attributes.spinscan__spinscan__spin_score[0][2] | type), .attributes.spinscan__spinscan__unsupported]' \
+        <(tail -n 1 "$TMP/dolma/attributes/part.jsonl"))" '["en","number",null]' "  a judged one has its score and no flag"
     "$S" rank -q -m "$MD" -f tsv "$K" > "$TMP/a.tsv"
     "$S" rank -q -m "$MD" -f tsv --shard 0/2 "$K" > "$TMP/s0.tsv"
     "$S" rank -q -m "$MD" -f tsv --shard 1/2 "$K" > "$TMP/s1.tsv"

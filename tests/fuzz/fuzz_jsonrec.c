@@ -110,7 +110,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     jsonrec_annotate(&a, &rec, "sp", st == SPIN_OK ? &res : NULL, "spinscan test", d.message);
-    jsonrec_attributes(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL);
+    jsonrec_attr_pos pos;
+    jsonrec_attributes_at(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL, &pos);
+    /* rank --families edits the line at these offsets (cli/jsonl_pipe.c). */
+    FUZZ_CHECK(pos.close + 3 == b.len && !memcmp(b.p + pos.close, "}}\n", 3),
+               "pos.close is the closing braces");
+    if (st == SPIN_OK) {
+        FUZZ_CHECK(pos.score_start < pos.score_end && pos.score_end < pos.close,
+                   "the score lies within the line");
+        char *end = NULL;
+        double v = strtod(b.p + pos.score_start, &end);
+        FUZZ_CHECK(
+            (end == b.p + pos.score_end && v == v) ||
+                (pos.score_end - pos.score_start == 4 && !memcmp(b.p + pos.score_start, "null", 4)),
+            "the score's offsets hold a number or null");
+    }
+    /* The key: rank's id (a non-empty string id as decoded, when valid UTF-8). */
+    const jc_value *kid = strict && object ? jc_get(&in, "id") : NULL;
+    if (st == SPIN_OK && kid && kid->type == JC_STRING && kid->len &&
+        !memchr(kid->str, '\0', kid->len) && jc_valid_utf8(kid->str, kid->len))
+        FUZZ_CHECK(rec.key && rec.key_len == kid->len && !memcmp(rec.key, kid->str, kid->len),
+                   "the key is the decoded id");
     FUZZ_CHECK(!a.failed && !b.failed, "no allocation failure");
     FUZZ_CHECK(a.len > 0 && a.p[a.len - 1] == '\n', "annotate ends the line");
     FUZZ_CHECK(b.len > 0 && b.p[b.len - 1] == '\n', "attributes end the line");
