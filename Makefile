@@ -142,6 +142,7 @@ PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo pyth
 test: all $(TEST_BIN) $(FUZZ_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) SPINSCAN_SRC=$(CURDIR) PYTHON=$(PYTHON) \
+	    SPINSCAN_SANITIZE='$(SANITIZE)' SPINSCAN_PY_ENV='$(PYTEST_ENV)' \
 	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
 	@$(MAKE) --no-print-directory pytest
 

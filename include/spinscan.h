@@ -332,10 +332,13 @@ SPIN_API spin_status spin_detector_open_opts(const char *path, const spin_detect
 SPIN_API void spin_detector_free(spin_detector *d);
 
 /** The detector's identity as one JSON object, valid while 'd' lives:
- *  {"version": tool version, "model": {"order": N,
- *  "packages": [...], "sha256": checksum}} (packages and checksum from the
- *  model's manifest.json; null when it has none).  `score -f json` writes it
- *  as the member "spinscan" of every object. */
+ *  {"version": tool version, "identity": "spinscan VERSION; model HEX12",
+ *  "model": {"order": N, "packages": [...], "sha256": checksum}} (packages
+ *  and checksum from the model's manifest.json; null when it has none, and
+ *  then "identity" ends in "model unknown").  "identity" is the short form that
+ *  `rank -f jsonl`, `rank -f attributes` and `annotate` write on every line
+ *  (HEX12: the checksum's first 12 hex digits).  `score -f json` writes the
+ *  object as the member "spinscan" of every object. */
 SPIN_API const char *spin_detector_info(const spin_detector *d);
 
 /** The detector's language model (owned by 'd'; for spin_score_sentence()

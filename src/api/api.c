@@ -27,6 +27,7 @@ struct spin_detector {
     det_params params;
     char name[4096];
     char *info;     /* spin_detector_info() */
+    char id[96];    /* api_detector_id(), also "identity" in info */
     bool judge_all; /* spin_detector_options.judge_all */
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
@@ -51,8 +52,58 @@ void spin_detector_options_init(spin_detector_options *opts) {
     memset(opts, 0, sizeof *opts);
 }
 
-/* Builds spin_detector_info(): the version, and the model's identity from
- * its manifest (packages, checksum) when there is one. */
+/* Reads the manifest at 'path' into *buf (NUL-terminated, mem_free()) and
+ * *len.  A manifest that cannot be read (or is absurdly large) leaves *buf
+ * NULL: the model is then unidentified, which does not stop the detector.
+ * SPIN_ENOMEM only when memory runs out. */
+static spin_status read_manifest(const char *path, char **buf, size_t *len) {
+    enum { MANIFEST_MAX = 16 << 20 }; /* far above any manifest; a bound for a stray file */
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return SPIN_OK;
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    bool bad = false;
+    for (;;) {
+        if (n + 1 >= cap) {
+            size_t nc = cap ? 2 * cap : 1 << 16;
+            if (nc > MANIFEST_MAX) {
+                bad = true;
+                break;
+            }
+            char *p = mem_realloc(b, nc);
+            if (!p) {
+                mem_free(b);
+                fclose(f);
+                return SPIN_ENOMEM;
+            }
+            b = p;
+            cap = nc;
+        }
+        size_t got = fread(b + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    bad = bad || ferror(f);
+    fclose(f);
+    if (bad) {
+        mem_free(b);
+        return SPIN_OK;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return SPIN_OK;
+}
+
+/* Builds spin_detector_info() and api_detector_id(): the version, and the
+ * model's identity from its manifest (packages, checksum) when there is one.
+ * The one place that reads the manifest for identity: every output that
+ * names the model (score's "spinscan" object, rank's and annotate's "model"
+ * fields, the reports' footers) takes it from here. */
 static spin_status make_info(spin_detector *d, const model_path *mp) {
     cJSON *root = cJSON_CreateObject(), *model = cJSON_CreateObject();
     if (!root || !model) {
@@ -60,23 +111,35 @@ static spin_status make_info(spin_detector *d, const model_path *mp) {
         cJSON_Delete(model);
         return SPIN_ENOMEM;
     }
-    cJSON_AddStringToObject(root, "version", SPIN_VERSION);
-    cJSON_AddItemToObject(root, "model", model);
-    cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
     cJSON *packages = NULL, *sha = NULL, *manifest = NULL;
     if (mp->manifest[0]) {
-        FILE *f = fopen(mp->manifest, "rb");
-        char buf[1 << 16];
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
-        manifest = cJSON_ParseWithLength(buf, n);
+        size_t n = 0;
+        char *buf = NULL;
+        if (read_manifest(mp->manifest, &buf, &n) != SPIN_OK) {
+            cJSON_Delete(root);
+            cJSON_Delete(model);
+            return SPIN_ENOMEM;
+        }
+        manifest = buf ? cJSON_ParseWithLength(buf, n) : NULL;
+        mem_free(buf);
         if (manifest) {
             packages = cJSON_DetachItemFromObject(manifest, "packages");
             sha = cJSON_DetachItemFromObject(manifest, "sha256");
         }
     }
+    /* The short identity: the tool version and the first 12 hex digits of
+     * the checksum (48 bits: enough to tell models apart, short enough for
+     * every output line); "unknown" without a well-formed checksum. */
+    const char *hex = cJSON_IsString(sha) ? sha->valuestring : "";
+    size_t nhex = strspn(hex, "0123456789abcdefABCDEF");
+    if (nhex >= API_ID_HEX)
+        snprintf(d->id, sizeof d->id, "spinscan %s; model %.*s", SPIN_VERSION, API_ID_HEX, hex);
+    else
+        snprintf(d->id, sizeof d->id, "spinscan %s; model unknown", SPIN_VERSION);
+    cJSON_AddStringToObject(root, "version", SPIN_VERSION);
+    cJSON_AddStringToObject(root, "identity", d->id);
+    cJSON_AddItemToObject(root, "model", model);
+    cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
     cJSON_AddItemToObject(model, "packages", packages ? packages : cJSON_CreateNull());
     cJSON_AddItemToObject(model, "sha256", sha ? sha : cJSON_CreateNull());
     cJSON_Delete(manifest);
@@ -193,6 +256,10 @@ void spin_detector_free(spin_detector *d) {
 
 const char *spin_detector_info(const spin_detector *d) {
     return d->info;
+}
+
+const char *api_detector_id(const spin_detector *d) {
+    return d->id;
 }
 
 const spin_model *spin_detector_model(const spin_detector *d) {
@@ -354,7 +421,7 @@ char *spin_result_json(const spin_result *r) {
     FILE *f = open_memstream(&buf, &size);
     if (!f)
         return NULL;
-    report_options ro = {REPORT_JSON, false, NULL, NULL, NULL};
+    report_options ro = {REPORT_JSON, false, NULL, NULL, NULL, NULL};
     report_doc doc = {r->id ? r->id : "", r->text, r->len, &r->res, r->info};
     spin_status st = report_document(f, &ro, &doc);
     if (fclose(f) != 0 || st != SPIN_OK) {

@@ -57,9 +57,63 @@ static int read_line(lines *l, const char **line, size_t *len) {
     return 0;
 }
 
+/* The model identity of the inputs (the "model" field of rank -f jsonl and
+ * attributes lines: tool version and model checksum).  Scores of different
+ * models or versions are on different scales, so a ranking of them mixed is
+ * meaningless: a line naming another model than the first one is an error.
+ * A line without the field (tsv has none; JSON from an older rank) cannot be
+ * checked: one warning, and the lines are merged as they are. */
+typedef struct model_check {
+    char *first; /* the first identity seen, or NULL */
+    const char *first_name;
+    uint64_t first_line;
+    bool warned; /* about a line without one */
+} model_check;
+
+/* 's' for a message: printable ASCII, the rest '?', at most 120 bytes (the
+ * field comes from the input, and may hold anything). */
+static const char *printable(char out[128], const char *s) {
+    size_t n = 0;
+    for (; s[n] && n < 120; ++n)
+        out[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+    snprintf(out + n, 128 - n, "%s", s[n] ? "..." : "");
+    return out;
+}
+
+/* Checks the identity 'model' (NULL: none) of line 'line_no' of 'c'.  Takes
+ * 'model'.  Returns 0, or -1 after printing why. */
+static int check_model(model_check *mc, const cursor *c, uint64_t line_no, char *model) {
+    if (!model) {
+        if (!mc->warned)
+            cli_error("%s:%llu: warning: no \"model\" field (a ranking from an older spinscan?): "
+                      "cannot check that every input was ranked with the same model",
+                      c->name, (unsigned long long)line_no);
+        mc->warned = true;
+        return 0;
+    }
+    if (!mc->first) {
+        mc->first = model;
+        mc->first_name = c->name;
+        mc->first_line = line_no;
+        return 0;
+    }
+    int rc = 0;
+    if (strcmp(model, mc->first) != 0) {
+        char a[128], b[128];
+        cli_error("%s:%llu: ranked with \"%s\", but %s:%llu with \"%s\": scores of different "
+                  "models or versions are not comparable, so they do not merge into one "
+                  "ranking (rank every shard with the same model)",
+                  c->name, (unsigned long long)line_no, printable(a, model), mc->first_name,
+                  (unsigned long long)mc->first_line, printable(b, mc->first));
+        rc = -1;
+    }
+    mem_free(model);
+    return rc;
+}
+
 /* Reads the next data line of 'c' into its key; *got false at the end.
  * Returns 0, or -1 after printing why. */
-static int advance(cursor *c, rank_format f, bool *got) {
+static int advance(cursor *c, rank_format f, model_check *mc, bool *got) {
     *got = false;
     for (;;) {
         const char *line;
@@ -74,14 +128,19 @@ static int advance(cursor *c, rank_format f, bool *got) {
         if (f == RANK_TSV && c->l.line_no == 1 && rank_detect_format(line, len) == RANK_TSV)
             continue; /* the header */
         uint32_t score;
-        char *id;
+        char *id, *model;
         size_t id_len;
-        spin_status st = rank_parse_line(f, line, len, &score, &id, &id_len, &d);
+        spin_status st = rank_parse_line_model(f, line, len, &score, &id, &id_len,
+                                               f != RANK_TSV ? &model : NULL, &d);
         if (st != SPIN_OK) {
             if (st == SPIN_ENOMEM)
                 cli_error("%s:%llu: out of memory", c->name, (unsigned long long)c->l.line_no);
             else
                 cli_error("%s:%llu: %s", c->name, (unsigned long long)c->l.line_no, d.message);
+            return -1;
+        }
+        if (f != RANK_TSV && check_model(mc, c, c->l.line_no, model) != 0) {
+            mem_free(id);
             return -1;
         }
         if (c->id && rank_key_cmp(score, id, id_len, c->score, c->id, c->id_len) < 0) {
@@ -332,6 +391,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     } *ids = mem_calloc(n ? n : 1, sizeof *ids);
     outfile out;
     bool out_open = false;
+    model_check mc = {NULL, NULL, 0, false};
     if (!cs || !heap || !ids) {
         cli_error("out of memory");
         status = EXIT_DATA;
@@ -408,7 +468,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             cli_print_diag(&d, NULL);
         k->open = ok;
         for (bool got = true; ok && got;)
-            if (advance(k, (rank_format)format, &got) != 0)
+            if (advance(k, (rank_format)format, &mc, &got) != 0)
                 ok = false;
         if (k->open)
             lines_free(&k->l);
@@ -439,7 +499,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     for (size_t i = 0; i < n; ++i) {
         bool got = false;
-        if (cs[i].open && advance(&cs[i], (rank_format)format, &got) != 0) {
+        if (cs[i].open && advance(&cs[i], (rank_format)format, &mc, &got) != 0) {
             status = EXIT_DATA;
             goto done;
         }
@@ -461,7 +521,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             write_failed = true;
         ++written;
         bool got;
-        if (advance(k, (rank_format)format, &got) != 0) {
+        if (advance(k, (rank_format)format, &mc, &got) != 0) {
             status = EXIT_DATA;
             break;
         }
@@ -492,6 +552,7 @@ done:
     free(paths);
     free(sigs);
     mem_free(ids);
+    mem_free(mc.first);
     return status;
 }
 
@@ -504,7 +565,9 @@ const cli_command cmd_merge = {
     "the shards' documents.  Streaming: memory does not grow with the inputs.  An input\n"
     "that is not sorted (for instance from rank --unsorted) is an error, found before\n"
     "anything is written (each input is read once to check its order, then merged);\n"
-    "the same file given twice is refused.\n"
+    "the same file given twice is refused, and so are jsonl inputs whose\n"
+    "\"model\" fields differ (scores of different models or versions do not compare;\n"
+    "a line without the field is merged after a warning; tsv has no such field).\n"
     "--families (for the shards of 'rank --families -o SHARD'): reads SHARD.sig beside\n"
     "each INPUT, finds the families of the whole crawl and writes every line with them\n"
     "and the family-adjusted spin_score: the output of one 'rank --families' over all\n"

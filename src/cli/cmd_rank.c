@@ -330,8 +330,8 @@ static void *worker(void *arg) {
         if (st == SPIN_OK)
             st = detect_run(wa->det, text, len, &res, &d);
         if (st == SPIN_OK) {
-            st = rank_entry_make_id(p->format, j->doc.id, j->doc.id_len, j->doc.id_number, &res,
-                                    text, len, j->seq, &it.entry);
+            st = rank_entry_make_id(p->format, j->doc.id, j->doc.id_len, j->doc.id_number,
+                                    api_detector_id(p->ld->sd), &res, text, len, j->seq, &it.entry);
             if (st == SPIN_OK && p->families) {
                 if ((it.sig = mem_alloc(sizeof *it.sig)))
                     fam_signature(text, len, it.sig);
@@ -416,7 +416,9 @@ static void draw_progress(stats *s, const pipeline *p, bool force) {
     s->drawn = true;
 }
 
-static void print_summary(const stats *s) {
+/* The summary line, ending with the tool version and model identity: the
+ * one place a tsv ranking's provenance is written (its columns are fixed). */
+static void print_summary(const stats *s, const char *model_id) {
     double el = now() - s->start;
     char reasons[512] = "";
     size_t n = 0;
@@ -430,11 +432,11 @@ static void print_summary(const stats *s) {
     fprintf(stderr,
             "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
             "ranked last), %llu media responses (images, PDFs) passed over, %llu skipped%s, "
-            "%.1f MB in %.1f s (%.2f MB/s, %.0f docs/s)\n",
+            "%.1f MB in %.1f s (%.2f MB/s, %.0f docs/s) with %s\n",
             (unsigned long long)s->scored, (unsigned long long)s->unsupported,
             (unsigned long long)s->media, (unsigned long long)s->skipped, reasons,
             (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
-            el > 0 ? (double)s->scored / el : 0.0);
+            el > 0 ? (double)s->scored / el : 0.0, model_id);
 }
 
 /* --adapt N: the first N documents of the input (a pass of their own, on one
@@ -523,7 +525,8 @@ static int html_report(const loaded_detector *ld, char *const *paths, size_t npa
     char title[160];
     snprintf(title, sizeof title, "spinscan rank: the top %zu of %llu documents", n,
              (unsigned long long)scored);
-    report_options ro = {REPORT_HTML, false, title, api_detector_params(ld->sd), NULL};
+    report_options ro = {
+        REPORT_HTML, false, title, api_detector_params(ld->sd), spin_detector_info(ld->sd), NULL};
     if (rc == 0 && report_begin(out, &ro) != SPIN_OK) {
         cli_error("out of memory");
         rc = -1;
@@ -1199,7 +1202,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
 
     if (!quiet)
-        print_summary(&s);
+        print_summary(&s, api_detector_id(ld.sd));
     status = fatal ? EXIT_DATA : s.skipped ? EXIT_SKIPPED : EXIT_OK;
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.jobs_cv);
@@ -1239,7 +1242,9 @@ const cli_command cmd_rank = {
     "  any other file  one document.\n"
     "HTML is reduced to its visible text.  Output formats (docs/formats.md):\n"
     "  tsv         spin_score, id, sentences, flagged, after a header line;\n"
-    "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\"};\n"
+    "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\",\n"
+    "              \"model\": \"spinscan VERSION; model SHA12\"} (the tool version and the\n"
+    "              model's checksum; tsv has it on the summary line only);\n"
     "  attributes  Dolma attribute files for Dolma's mixer, -o DIR required: for each\n"
     "              JSON Lines documents file (an INPUT, or every file below an INPUT\n"
     "              directory) DIR/ the same relative path (compressed as its name says),\n"
@@ -1247,8 +1252,9 @@ const cli_command cmd_rank = {
     "              it is (its JSON type kept), \"source\": copied, \"attributes\":\n"
     "              {E__spinscan__spin_score: [[0, n, score]], E__spinscan__perplexity,\n"
     "              E__spinscan__sentence_spin: [[start, end, spin], ...],\n"
-    "              E__spinscan__flagged: the same for flagged sentences}} with offsets in\n"
-    "              code points and E the --experiment; a record that cannot be scored\n"
+    "              E__spinscan__flagged: the same for flagged sentences}, \"model\":\n"
+    "              as in jsonl} with offsets in code points and E the --experiment\n"
+    "              (Dolma reads id and attributes only); a record that cannot be scored\n"
     "              gets its line with empty attributes.  Point -o at\n"
     "              PREFIX/attributes/NAME for documents in PREFIX/documents/.\n"
     "--unsorted writes results in completion order; sort tsv afterwards with\n"

@@ -127,7 +127,7 @@ static int adapt_pass(loaded_detector *ld, char *const *files, size_t nfiles, ui
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser p;
-    report_options ro = {REPORT_TEXT, false, NULL, NULL, NULL};
+    report_options ro = {REPORT_TEXT, false, NULL, NULL, NULL, NULL};
     int color = COLOR_AUTO, c;
     uint64_t max_bytes = DEFAULT_MAX_BYTES;
     bool judge_all = false, adapt = false;
@@ -304,6 +304,9 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         cli_error("%s: no document to score", nfiles == 1 ? files[0] : "the inputs");
         status = EXIT_DATA;
     }
+    /* The text report ends with the tool version and model identity, once a
+     * document was written. */
+    ro.provenance = scored > 0 ? spin_detector_info(ld.sd) : NULL;
     if (!write_failed && report_end(out.f, &ro) != SPIN_OK)
         write_failed = true;
     report_abandon(&ro);

@@ -51,7 +51,7 @@ typedef struct jpipe {
     const loaded_detector *ld;
     const pipe_file *files;
     size_t nfiles;
-    char model_id[160];
+    const char *model_id; /* api_detector_id() */
     pthread_mutex_t mu;
     pthread_cond_t space_cv, work_cv, done_cv;
     slot *slots;
@@ -201,7 +201,7 @@ static void process(jpipe *p, detector *det, det_result *res, slot *s) {
         if (p->c->mode == PIPE_ANNOTATE)
             jsonrec_annotate(&s->out, &rec, p->c->name, NULL, NULL, NULL);
         else
-            jsonrec_attributes(&s->out, &rec, p->c->name, NULL);
+            jsonrec_attributes(&s->out, &rec, p->c->name, NULL, p->model_id);
         return;
     }
     spin_status st = jsonrec_parse(s->line, s->len, p->c->text_field, &rec, &d);
@@ -220,7 +220,8 @@ static void process(jpipe *p, detector *det, det_result *res, slot *s) {
         jsonrec_annotate(&s->out, &rec, p->c->name, st == SPIN_OK ? res : NULL, p->model_id,
                          s->msg);
     else
-        jsonrec_attributes_at(&s->out, &rec, p->c->name, st == SPIN_OK ? res : NULL, &s->pos);
+        jsonrec_attributes_at(&s->out, &rec, p->c->name, st == SPIN_OK ? res : NULL, p->model_id,
+                              &s->pos);
     if (st == SPIN_OK && p->c->families) {
         /* The key and score rank would give the document (crawl/rank.h), so
          * that families and their ids are those of rank --families. */
@@ -637,9 +638,7 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
     p.files = files;
     p.nfiles = nfiles;
     p.window = c->threads * WINDOW_PER_THREAD + 16;
-    const char *info = spin_detector_info(ld->sd), *sha = strstr(info, "\"sha256\":\"");
-    snprintf(p.model_id, sizeof p.model_id, "spinscan %s; model %.*s", SPIN_VERSION, sha ? 12 : 7,
-             sha ? sha + 10 : "unknown");
+    p.model_id = api_detector_id(ld->sd);
     p.slots = calloc(p.window, sizeof *p.slots);
     detector **dets = calloc(c->threads, sizeof *dets);
     worker_arg *wa = calloc(c->threads, sizeof *wa);
@@ -825,10 +824,10 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
     if (!c->quiet)
         fprintf(stderr,
                 "spinscan: %llu records, %llu scored, %llu could not be scored; %llu of %zu "
-                "files read whole; %.1f MB in %.1f s (%.2f MB/s)\n",
+                "files read whole; %.1f MB in %.1f s (%.2f MB/s) with %s\n",
                 (unsigned long long)records, (unsigned long long)(records - unscorable),
                 (unsigned long long)unscorable, (unsigned long long)files_done, nfiles,
-                (double)bytes / 1e6, el, el > 0 ? (double)bytes / 1e6 / el : 0.0);
+                (double)bytes / 1e6, el, el > 0 ? (double)bytes / 1e6 / el : 0.0, p.model_id);
     if (!c->quiet && families && !fatal)
         fprintf(stderr,
                 "spinscan: %llu families (%llu spun, %llu duplicate) of %llu documents; "

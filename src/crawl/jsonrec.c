@@ -357,12 +357,13 @@ void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, cons
 
 /* ---- attributes ---- */
 
-void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res) {
-    jsonrec_attributes_at(out, rec, name, res, NULL);
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res,
+                        const char *model_id) {
+    jsonrec_attributes_at(out, rec, name, res, model_id, NULL);
 }
 
 void jsonrec_attributes_at(jsonbuf *out, const jsonrec *rec, const char *name,
-                           const det_result *res, jsonrec_attr_pos *pos) {
+                           const det_result *res, const char *model_id, jsonrec_attr_pos *pos) {
     size_t base = out->len;
     jsonrec_attr_pos at;
     memset(&at, 0, sizeof at);
@@ -400,7 +401,12 @@ void jsonrec_attributes_at(jsonbuf *out, const jsonrec *rec, const char *name,
         spans(out, rec, res, true);
     }
     at.close = out->len - base;
-    puts_(out, "}}\n");
+    puts_(out, "}");
+    if (model_id) {
+        puts_(out, ", \"model\": ");
+        string(out, model_id, strlen(model_id));
+    }
+    puts_(out, "}\n");
     if (pos)
         *pos = at;
 }

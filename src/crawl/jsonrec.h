@@ -83,21 +83,29 @@ void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, cons
  * "NAME__spin_score" [[0, n, score]], "NAME__perplexity" [[0, n, ppl]] (n =
  * the text's code points), "NAME__sentence_spin" [[start, end, spin], ...]
  * for every prose sentence and "NAME__flagged" the same for the flagged ones,
- * where NAME is 'name' ("experiment__tagger"). */
-void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res);
+ * where NAME is 'name' ("experiment__tagger"); then, when 'model_id' is not
+ * NULL, a last top-level member "model": 'model_id' (the tool version and
+ * model checksum).  Dolma's readers take "id", "attributes" and "source"
+ * only: the mixer (Rust, serde_json Value) indexes those keys, the Python
+ * side decodes with msgspec Structs, which skip unknown keys.  The identity
+ * is not an attribute because Dolma types attribute values as [int, int,
+ * float] (data_types.py TaggerOutputValueType) and a string there would
+ * fail `dolma analyze`. */
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res,
+                        const char *model_id);
 
 /* Where jsonrec_attributes_at put the document-level values, for a caller
  * that adds to the line later (rank --families): byte offsets in the line. */
 typedef struct jsonrec_attr_pos {
     size_t score_start, score_end; /* the spin score's number (both 0: not judged, no span) */
-    size_t close;                  /* the "}}\n" that ends the line */
+    size_t close;                  /* the '}' that closes "attributes" */
     size_t ncp;                    /* the text's length in code points */
 } jsonrec_attr_pos;
 
 /* jsonrec_attributes, and with 'res' and 'pos' not NULL, where it wrote
  * what *pos describes (offsets from the start of the line it appended). */
 void jsonrec_attributes_at(jsonbuf *out, const jsonrec *rec, const char *name,
-                           const det_result *res, jsonrec_attr_pos *pos);
+                           const det_result *res, const char *model_id, jsonrec_attr_pos *pos);
 
 /* A JSON number id as `rank` prints it: an integer below 9e15 in full, any
  * other value with 17 significant digits. */

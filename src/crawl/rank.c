@@ -221,12 +221,12 @@ static spin_status finish(sbuf *b, uint32_t score, const char *id, size_t id_len
 
 spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
                             const char *text, size_t text_len, uint64_t seq, rank_entry **out) {
-    return rank_entry_make_id(f, id, id_len, false, r, text, text_len, seq, out);
+    return rank_entry_make_id(f, id, id_len, false, NULL, r, text, text_len, seq, out);
 }
 
 spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, bool id_number,
-                               const det_result *r, const char *text, size_t text_len, uint64_t seq,
-                               rank_entry **out) {
+                               const char *model_id, const det_result *r, const char *text,
+                               size_t text_len, uint64_t seq, rank_entry **out) {
     sbuf b = {NULL, 0, 0, false};
     /* The key is the id as printed, the one merge reads back: in JSON an
      * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
@@ -266,9 +266,13 @@ spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, boo
             sb_str(&b, "null");
         else
             sb_score(&b, score);
-        sb_fmt(&b,
-               ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu}\n",
+        sb_fmt(&b, ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu",
                det_verdict_name(r->verdict), r->prose, r->flagged, r->tokens);
+        if (model_id) {
+            sb_str(&b, ", \"model\": ");
+            sb_json_string(&b, model_id, strlen(model_id));
+        }
+        sb_str(&b, "}\n");
         break;
     case RANK_ATTRIBUTES: {
         sb_str(&b, "{\"id\": ");
@@ -381,8 +385,15 @@ static bool hex_value(const char *s, int n, unsigned *v) {
 
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
                             size_t *id_len, spin_diag *diag) {
+    return rank_parse_line_model(f, line, len, score, id, id_len, NULL, diag);
+}
+
+spin_status rank_parse_line_model(rank_format f, const char *line, size_t len, uint32_t *score,
+                                  char **id, size_t *id_len, char **model, spin_diag *diag) {
     *id = NULL;
     *id_len = 0;
+    if (model)
+        *model = NULL;
     if (f == RANK_TSV) {
         const char *t1 = memchr(line, '\t', len);
         const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + len - t1 - 1)) : NULL;
@@ -471,8 +482,18 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
     size_t n = strlen(idtext);
     *id = mem_strndup(idtext, n);
     *id_len = n;
+    const cJSON *jmodel = model ? cJSON_GetObjectItemCaseSensitive(obj, "model") : NULL;
+    bool oom = !*id;
+    if (cJSON_IsString(jmodel) && !oom &&
+        !(*model = mem_strndup(jmodel->valuestring, strlen(jmodel->valuestring))))
+        oom = true;
     cJSON_Delete(obj);
-    return *id ? SPIN_OK : SPIN_ENOMEM;
+    if (oom) {
+        mem_free(*id);
+        *id = NULL;
+        return SPIN_ENOMEM;
+    }
+    return SPIN_OK;
 }
 
 /* ---- families ---- */

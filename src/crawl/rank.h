@@ -20,7 +20,9 @@
  *   "sentences" counts prose sentences (as score's "prose": headings and
  *   boilerplate are not judged, so not counted);
  * - RANK_JSONL: {"id": ..., "spin_score": ..., "verdict": ..., "sentences":
- *   N, "flagged": N, "tokens": N}; an id that was a JSON number stays one;
+ *   N, "flagged": N, "tokens": N, "model": "spinscan 0.1.0; model HEX12"}; an
+ *   id that was a JSON number stays one; "model" (the tool version and the
+ *   model's identity, api_detector_id()) only when the maker passes one;
  * - RANK_ATTRIBUTES: {"id": ..., "attributes": {"spinscan__spin": [[start,
  *   end, spin], ...], "spinscan__doc": [[0, len, score]]}} with one span per
  *   prose sentence; offsets count Unicode code points of the text, as Dolma's
@@ -80,10 +82,13 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
 
 /** rank_entry_make() for an id that was a JSON number in the input
  *  ('id_number': the id is its printed form, input_doc.id_number), written
- *  as a number in JSON Lines output. */
+ *  as a number in JSON Lines output, and with 'model_id' (NULL: none) as the
+ *  last member "model" of a RANK_JSONL line (the other formats ignore it:
+ *  the tsv columns are fixed, and `rank -f attributes` lines are made by
+ *  jsonrec.h). */
 spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, bool id_number,
-                               const det_result *r, const char *text, size_t text_len, uint64_t seq,
-                               rank_entry **out);
+                               const char *model_id, const det_result *r, const char *text,
+                               size_t text_len, uint64_t seq, rank_entry **out);
 
 /** An entry around an existing output line (for merge). */
 spin_status rank_entry_from_line(uint32_t score, const char *id, size_t id_len, const char *line,
@@ -95,6 +100,13 @@ spin_status rank_entry_from_line(uint32_t score, const char *id, size_t id_len, 
  *  one rank writes. */
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
                             size_t *id_len, spin_diag *diag);
+
+/** rank_parse_line() that also returns, for the JSON formats, the line's
+ *  top-level "model" string in *model (mem_free()), or NULL when it has
+ *  none (tsv, or a line written before rank carried it); 'model' NULL skips
+ *  it. */
+spin_status rank_parse_line_model(rank_format f, const char *line, size_t len, uint32_t *score,
+                                  char **id, size_t *id_len, char **model, spin_diag *diag);
 
 /** The format of a rank output from its first line; -1 if unknown. */
 int rank_detect_format(const char *line, size_t len);

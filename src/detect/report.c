@@ -399,6 +399,63 @@ void report_html_text(FILE *out, const char *s, size_t len) {
     html_chars(out, s, len, false);
 }
 
+/* ---- the tool version and model identity (text footer, HTML footer) ---- */
+
+/* Writes the 'len' bytes at 's' filtered for the text report or escaped for
+ * HTML. */
+static void ident_chars(FILE *out, const char *s, size_t len, bool html) {
+    if (html)
+        html_chars(out, s, len, false);
+    else
+        text_chars(out, s, len);
+}
+
+static void ident_str(FILE *out, const char *s, bool html) {
+    ident_chars(out, s, strlen(s), html);
+}
+
+/* Writes the identity in provenance object 'prov' (spin_detector_info()):
+ * "spinscan 0.1.0; model HEX12 (4-gram; sha256 HEX64; packages a@1, b@2)",
+ * package licences left out (the strings' " (...)" tails).  A provenance
+ * that is not such an object is written as it is, after the version. */
+static void write_identity(FILE *out, const char *prov, bool html) {
+    cJSON *j = prov ? cJSON_Parse(prov) : NULL;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "identity"),
+                *m = cJSON_GetObjectItemCaseSensitive(j, "model");
+    if (cJSON_IsString(id))
+        ident_str(out, id->valuestring, html);
+    else
+        fputs("spinscan " SPIN_VERSION, out);
+    if (cJSON_IsObject(m)) {
+        const cJSON *order = cJSON_GetObjectItemCaseSensitive(m, "order"),
+                    *sha = cJSON_GetObjectItemCaseSensitive(m, "sha256"),
+                    *pk = cJSON_GetObjectItemCaseSensitive(m, "packages");
+        fputs(" (", out);
+        if (cJSON_IsNumber(order))
+            fprintf(out, "%d-gram; ", order->valueint);
+        if (cJSON_IsString(sha)) {
+            fputs("sha256 ", out);
+            ident_str(out, sha->valuestring, html);
+        } else {
+            fputs("no manifest.json: checksum and packages unknown", out);
+        }
+        int n = cJSON_IsArray(pk) ? cJSON_GetArraySize(pk) : 0;
+        for (int i = 0, k = 0; i < n; ++i) {
+            const cJSON *e = cJSON_GetArrayItem(pk, i);
+            if (!cJSON_IsString(e))
+                continue;
+            const char *v = e->valuestring, *paren = strstr(v, " (");
+            fputs(k++ ? ", " : "; packages ", out);
+            ident_chars(out, v, paren ? (size_t)(paren - v) : strlen(v), html);
+        }
+        fputs(")", out);
+    } else if (prov && !j) {
+        fputs("; ", out);
+        ident_str(out, prov, html);
+    }
+    cJSON_Delete(j);
+}
+
 static void html_number(FILE *out, const char *fmt, double v) {
     if (isfinite(v))
         fprintf(out, fmt, v);
@@ -850,31 +907,10 @@ static void html_document(FILE *out, const report_options *o, const report_doc *
     fputs("</details>\n</section>\n", out);
 }
 
-/* Reads "version" and the model's file, order and checksum out of a
- * provenance object for the footer. */
+/* The page's footer: the tool version and the model's identity. */
 static void html_footer(FILE *out, const char *prov) {
-    fputs("<footer>Made by spinscan ", out);
-    fputs(SPIN_VERSION, out);
-    cJSON *j = prov ? cJSON_Parse(prov) : NULL;
-    const cJSON *m = j ? cJSON_GetObjectItemCaseSensitive(j, "model") : NULL;
-    if (cJSON_IsObject(m)) {
-        const cJSON *file = cJSON_GetObjectItemCaseSensitive(m, "file"),
-                    *order = cJSON_GetObjectItemCaseSensitive(m, "order"),
-                    *sha = cJSON_GetObjectItemCaseSensitive(m, "sha256");
-        fputs(" &#183; model ", out);
-        if (cJSON_IsString(file))
-            report_html_text(out, file->valuestring, strlen(file->valuestring));
-        if (cJSON_IsNumber(order))
-            fprintf(out, " (%d-gram)", order->valueint);
-        if (cJSON_IsString(sha)) {
-            fputs(" &#183; sha256 ", out);
-            report_html_text(out, sha->valuestring, strlen(sha->valuestring));
-        }
-    } else if (prov) {
-        fputs(" &#183; ", out);
-        report_html_text(out, prov, strlen(prov));
-    }
-    cJSON_Delete(j);
+    fputs("<footer>Made by ", out);
+    write_identity(out, prov, true);
     fputs(" &#183; scores are statistical evidence, not proof: read the flagged sentences."
           "</footer>\n",
           out);
@@ -1046,7 +1082,7 @@ static spin_status html_end(FILE *out, report_options *o) {
     fputs("<div id=\"documents\">\n", out);
     fwrite(h->body_buf, 1, h->body_len, out);
     fputs("</div>\n</main>\n", out);
-    html_footer(out, h->provenance);
+    html_footer(out, h->provenance ? h->provenance : o->provenance);
     fputs("</body>\n</html>\n", out);
     html_state_free(o);
     return SPIN_OK;
@@ -1082,6 +1118,10 @@ spin_status report_end(FILE *out, report_options *o) {
         spin_status st = html_end(out, o);
         if (st != SPIN_OK)
             return st;
+    } else if (o->format == REPORT_TEXT && o->provenance) {
+        fputs(o->color ? ANSI_DIM "-- " : "-- ", out);
+        write_identity(out, o->provenance, false);
+        fputs(o->color ? ANSI_RESET "\n" : "\n", out);
     }
     if (fflush(out) != 0)
         return SPIN_EIO;

@@ -65,6 +65,12 @@ typedef struct report_options {
     /** REPORT_HTML: the thresholds named in the reasons for flags; NULL
      *  gives the reasons without the numbers. */
     const det_params *params;
+    /** The tool version and the model's identity, a JSON object as
+     *  spin_detector_info() gives it (NULL: none).  REPORT_TEXT: report_end()
+     *  writes it as a last line, "-- spinscan VERSION; model HEX12 (N-gram;
+     *  sha256 ...; packages name@version, ...)"; REPORT_HTML: the page's
+     *  footer names it, when no document brought a provenance of its own. */
+    const char *provenance;
     /** REPORT_HTML: private, the documents so far (report_begin() makes it,
      *  report_end() or report_abandon() frees it); zero-initialize. */
     report_html *html;
@@ -77,8 +83,9 @@ typedef struct report_doc {
     size_t len;               /**< their number */
     const det_result *result; /**< what detect_run() made of them */
     /** A JSON object: the tool version and the model's identity (from
-     *  spin_detector_info()), written as the last member "spinscan" in JSON
-     *  and as a line under the document in HTML; NULL writes none. */
+     *  spin_detector_info()), written as the last member "spinscan" in JSON;
+     *  in HTML, the first document's is named in the page's footer; NULL
+     *  writes none. */
     const char *provenance;
 } report_doc;
 

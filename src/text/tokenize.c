@@ -13,6 +13,7 @@
 #include "text/tokenize.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/ubrk.h>
@@ -20,6 +21,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
+#include <unicode/uversion.h>
 
 #include "util/diag.h"
 #include "util/mem.h"
@@ -490,6 +492,14 @@ const char *tokenize_kind_name(tok_kind kind) {
 const char *tokenize_seg_kind_name(tok_seg_kind kind) {
     static const char *const names[] = {"prose", "heading", "boilerplate"};
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
+}
+
+void tokenize_icu_version(char out[TOK_ICU_VERSION_MAX]) {
+    UVersionInfo v;
+    char buf[U_MAX_VERSION_STRING_LENGTH];
+    u_getVersion(v);
+    u_versionToString(v, buf);
+    snprintf(out, TOK_ICU_VERSION_MAX, "%s", buf);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -200,4 +200,12 @@ const char *tokenize_kind_name(tok_kind kind);
 /** "prose", "heading", "boilerplate". */
 const char *tokenize_seg_kind_name(tok_seg_kind kind);
 
+/** Room for tokenize_icu_version(). */
+#define TOK_ICU_VERSION_MAX 32
+
+/** Writes the version of the ICU library in use ("72.1") to 'out': its
+ *  Unicode data and break rules decide normalization and segmentation, so
+ *  it belongs to the tokenizer's identity (`tokenize -f json`). */
+void tokenize_icu_version(char out[TOK_ICU_VERSION_MAX]);
+
 #endif

@@ -296,4 +296,68 @@ EOF
 else
     for i in $(seq 19); do t_skip "default model not built (make model): ranking check"; done
 fi
+# --- the tool version and the model's identity on every line (issue 16) ---
+# A model directory with a manifest.json (checksum and packages, as make model
+# writes it): each JSON line carries "model": "spinscan VERSION; model SHA12".
+VER=$("$S" --version | awk '{print $2; exit}')
+IM=$TMP/idm
+mkdir -p "$IM"
+cp "$M" "$IM/model.arpa"
+SHA=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+printf '{"packages": ["toy-corpus@1.2 (MIT)"], "sha256": "%s", "sha256_of": "model.arpa"}\n' "$SHA" > "$IM/manifest.json"
+ID="spinscan $VER; model ${SHA:0:12}"
+RI() { "$S" rank -m "$IM" --judge-all "$@"; }
+RI -f jsonl "$TMP/many.jsonl" "$D" > "$TMP/id.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc/$(jq -r .model "$TMP/id.jsonl" | sort | uniq -c | awk '{print $1 " " $2 " " $3 " " $4 " " $5}')" \
+    "0/64 spinscan $VER; model ${SHA:0:12}" "jsonl: every line carries \"model\": the version and the manifest's checksum ($ID)"
+t_is "$(jq -c 'keys_unsorted' "$TMP/id.jsonl" | sort -u)" '["id","spin_score","verdict","sentences","flagged","tokens","model"]' \
+    "  the fields before it unchanged, in their order; model last"
+t_is "$(jq -r .model "$TMP/j1.jsonl" | sort -u)" "spinscan $VER; model unknown" "  a model without manifest.json: \"model unknown\""
+R -q -f jsonl "$TMP/many.jsonl" "$D" 2>/dev/null | sed 's/, "model": "[^"]*"}$/}/' > "$TMP/noid.jsonl"
+sed 's/, "model": "[^"]*"}$/}/' "$TMP/id.jsonl" | cmp -s - "$TMP/noid.jsonl"
+t_ok $? "  the lines without it: byte for byte those of the same model without a manifest"
+grep -q "docs/s) with $ID\$" "$TMP/err"; t_ok $? "  and the summary line names it ($(tail -1 "$TMP/err" | grep -o 'with .*'))"
+RI -f tsv "$TMP/many.jsonl" "$D" > "$TMP/id.tsv" 2> "$TMP/err"
+t_is "$(head -1 "$TMP/id.tsv")" "$(printf 'spin_score\tid\tsentences\tflagged')" "tsv: the header line unchanged (no column, no comment line)"
+t_is "$(tail -n +2 "$TMP/id.tsv" | cut -f2 | md5sum)" "$(jq -r .id "$TMP/id.jsonl" | md5sum)" "  the same documents in the same order as jsonl"
+grep -q "docs/s) with $ID\$" "$TMP/err"; t_ok $? "  the identity is on the summary line (stderr)"
+RI -f jsonl --families "$TMP/many.jsonl" > "$TMP/idf.jsonl" 2>/dev/null
+t_is "$(jq -c 'keys_unsorted' "$TMP/idf.jsonl" | sort -u)" '["id","spin_score","family","family_size","family_kind","verdict","sentences","flagged","tokens","model"]' \
+    "--families: family fields after the score, model still last"
+t_is "$(jq -r .model "$TMP/idf.jsonl" | sort -u)" "$ID" "  with the identity"
+# merge: the identity travels with the lines; different models are refused
+for i in 0 1; do RI -q -f jsonl --shard $i/2 "$TMP/many.jsonl" "$D" > "$TMP/ids$i.jsonl" 2>/dev/null; done
+"$S" merge "$TMP/ids0.jsonl" "$TMP/ids1.jsonl" > "$TMP/idm.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc/$(wc -c < "$TMP/err")" "0/0" "merge of shards ranked with one model: exit 0, nothing on stderr"
+cmp -s "$TMP/idm.jsonl" "$TMP/id.jsonl"; t_ok $? "  = the unsharded ranking, \"model\" kept on every line"
+R -q -f jsonl --shard 1/2 "$TMP/many.jsonl" "$D" > "$TMP/other1.jsonl" 2>/dev/null
+echo old > "$TMP/mixed.jsonl"
+"$S" merge -o "$TMP/mixed.jsonl" "$TMP/ids0.jsonl" "$TMP/other1.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc" 1 "merge of rankings made with different models: exit 1"
+grep -q "^spinscan: $TMP/other1.jsonl:1: ranked with \"spinscan $VER; model unknown\", but $TMP/ids0.jsonl:1 with \"$ID\": " "$TMP/err"
+t_ok $? "  naming both lines and both identities ($(head -c 100 "$TMP/err"))"
+t_is "$(cat "$TMP/mixed.jsonl")" "old" "  nothing written (-o OUT untouched)"
+sed 's/, "model": "[^"]*"}$/}/' "$TMP/ids1.jsonl" > "$TMP/old1.jsonl"
+"$S" merge "$TMP/ids0.jsonl" "$TMP/old1.jsonl" > "$TMP/idold.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc" 0 "merge with a ranking that has no \"model\" (older spinscan): exit 0"
+grep -q "^spinscan: $TMP/old1.jsonl:1: warning: no \"model\" field" "$TMP/err"; t_ok $? "  with one warning: $(head -c 90 "$TMP/err")"
+t_is "$(wc -l < "$TMP/err")" 1 "  only one"
+# Dolma attribute files: "model" as a top-level key (Dolma reads id and attributes)
+mkdir -p "$TMP/dolma/documents"
+{ printf '{"id": 7, "source": "toy", "text": "The river was calm."}\n'; printf '\n'; printf '{"id": "b", "body": "no text"}\n'; } > "$TMP/dolma/documents/a.jsonl"
+RI -q -f attributes -o "$TMP/dolma/attributes/exp" "$TMP/dolma/documents" 2>/dev/null
+A=$TMP/dolma/attributes/exp/a.jsonl
+t_is "$(wc -l < "$A")/$(jq -r .model "$A" | grep -cxF "$ID")" "3/3" "attributes: every line (scored, blank, unscorable) carries \"model\": $ID"
+t_is "$(jq -c 'keys_unsorted' "$A" | head -1)" '["id","source","attributes","model"]' "  a top-level key after attributes, not an attribute"
+t_is "$(jq -c '.attributes | keys | map(select(test("model")))' "$A" | sort -u)" "[]" "  attribute values stay [start, end, number] spans"
+
+# The default model: its manifest's checksum, as make model wrote it.
+if [ -n "$MD" ] && [ -s "$MD/manifest.json" ]; then
+    MSHA=$(jq -r .sha256 "$MD/manifest.json")
+    "$S" rank -q -m "$MD" -f jsonl "$SRC/tests/data/samples" > "$TMP/md.jsonl"
+    t_is "$(jq -r .model "$TMP/md.jsonl" | sort -u)" "spinscan $VER; model ${MSHA:0:12}" \
+        "default model: \"model\" = spinscan --version and the first 12 hex digits of manifest.json's sha256"
+else
+    t_skip "default model not built (make model): its identity"
+fi
 t_done

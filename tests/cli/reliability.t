@@ -163,7 +163,10 @@ t_ok $? "bidi: no bidi control outside an isolated sentence"
 
 # --- 7d. the HTML DOM's memory is capped per document, and rank says so ---
 python3 -c "print('<html><body>' + '<b>x</b>' * 150000 + '</body></html>')" > "$TMP/tags.html"
-R --max-dom 8M "$TMP/tags.html" > "$TMP/out" 2>"$TMP/err"; rc=$?
+# (Leak checks off for this run: libxml2 leaks 2 bytes when an allocation fails
+# mid-parse, which LeakSanitizer reports in `make test SANITIZE=...`; known, see
+# docs/reliability.md.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 R --max-dom 8M "$TMP/tags.html" > "$TMP/out" 2>"$TMP/err"; rc=$?
 t_is "$rc" 3 "dom cap: the page over the cap is skipped (exit 3)"
 grep -q "^spinscan: $TMP/tags.html: warning: the page's document tree needs more than 8 MiB" "$TMP/err"
 t_ok $? "dom cap: the warning names the page and the cap"

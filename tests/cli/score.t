@@ -205,4 +205,42 @@ grep -q "adapting needs at least" "$TMP/err"; t_ok $? "  and says why: $(head -c
 "$S" score -m "$M" --reference "$TMP/none.txt" "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
 t_is "$rc" 1 "--reference FILE that does not exist: exit 1"
 grep -q "none.txt" "$TMP/err"; t_ok $? "  naming the file"
+# --- the tool version and the model's identity in every report (issue 16) ---
+VER=$("$S" --version | awk '{print $2; exit}')
+IM=$TMP/idm
+mkdir -p "$IM"
+cp "$M" "$IM/model.arpa"
+SHA=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+printf '{"packages": ["toy-corpus@1.2 (MIT)", "toy-dict@0.3-1 (GPL-3+)"], "sha256": "%s", "sha256_of": "model.arpa"}\n' "$SHA" > "$IM/manifest.json"
+ID="spinscan $VER; model ${SHA:0:12}"
+WANT="$ID (2-gram; sha256 $SHA; packages toy-corpus@1.2, toy-dict@0.3-1)"
+"$S" score -m "$IM" "$TMP/a.txt" "$TMP/b.txt" > "$TMP/id.txt" 2>/dev/null
+t_is "$(tail -1 "$TMP/id.txt")" "-- $WANT" "text: the last line names the version, checksum and packages from manifest.json"
+t_is "$(grep -c '^-- spinscan ' "$TMP/id.txt")" 1 "  once, after the last document"
+t_is "$(head -n -1 "$TMP/id.txt")" "$("$S" score -m "$M" "$TMP/a.txt" "$TMP/b.txt" 2>/dev/null | head -n -1)" "  the documents' lines unchanged"
+t_is "$("$S" score -m "$M" "$TMP/a.txt" 2>/dev/null | tail -1)" \
+    "-- spinscan $VER; model unknown (2-gram; no manifest.json: checksum and packages unknown)" "  a model without a manifest: said so"
+"$S" score -m "$IM" "$TMP/none.txt" > "$TMP/id.txt" 2>/dev/null
+t_is "$(cat "$TMP/id.txt")" "" "  no document written: no identity line either"
+"$S" score -m "$IM" --color always "$TMP/a.txt" 2>/dev/null | tail -1 | grep -qF $'\033[2m-- '"$WANT"$'\033[0m'
+t_ok $? "  dim with --color always"
+"$S" score -m "$IM" -f html "$TMP/a.txt" > "$TMP/id.html" 2>/dev/null
+t_is "$(grep -o '<footer>.*</footer>' "$TMP/id.html" | sed 's/ &#183; scores are .*//')" "<footer>Made by $WANT" \
+    "html: the footer names the version, checksum and packages"
+"$S" score -m "$IM" -f json "$TMP/a.txt" > "$TMP/id.json" 2>/dev/null
+t_is "$(jq -r '[.spinscan.version, .spinscan.identity, .spinscan.model.sha256, (.spinscan.model.packages | join(","))] | join("|")' "$TMP/id.json")" \
+    "$VER|$ID|$SHA|toy-corpus@1.2 (MIT),toy-dict@0.3-1 (GPL-3+)" "json: \"spinscan\" has the version, the identity rank writes, the checksum and packages"
+MD=${SPINSCAN_TEST_MODEL_DIR:-$SRC/models/en}
+if [ -s "$MD/manifest.json" ] && ls "$MD"/model.* > /dev/null 2>&1; then
+    MSHA=$(jq -r .sha256 "$MD/manifest.json")
+    MPK=$(jq -r '.packages | map(sub(" \\(.*"; "")) | join(", ")' "$MD/manifest.json")
+    "$S" score -m "$MD" "$SRC/tests/data/samples/natural-sleep.txt" 2>/dev/null | tail -1 > "$TMP/md.txt"
+    t_is "$(cat "$TMP/md.txt")" "-- spinscan $VER; model ${MSHA:0:12} ($(jq -r .order "$MD/manifest.json")-gram; sha256 $MSHA; packages $MPK)" \
+        "default model, text: the identity line matches spinscan --version and manifest.json"
+    "$S" score -m "$MD" -f html "$SRC/tests/data/samples/natural-sleep.txt" 2>/dev/null | grep -q "<footer>Made by spinscan $VER; model ${MSHA:0:12} (.*sha256 $MSHA; packages"
+    t_ok $? "default model, html: the footer too"
+else
+    t_skip "default model not built (make model): its identity, text"
+    t_skip "default model not built (make model): its identity, html"
+fi
 t_done

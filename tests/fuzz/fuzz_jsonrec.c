@@ -111,13 +111,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memset(&b, 0, sizeof b);
     jsonrec_annotate(&a, &rec, "sp", st == SPIN_OK ? &res : NULL, "spinscan test", d.message);
     jsonrec_attr_pos pos;
-    jsonrec_attributes_at(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL, &pos);
+    jsonrec_attributes_at(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL, "spinscan test",
+                          &pos);
     /* rank --families edits the line at these offsets (cli/jsonl_pipe.c). */
-    FUZZ_CHECK(pos.close + 3 == b.len && !memcmp(b.p + pos.close, "}}\n", 3),
-               "pos.close is the closing braces");
+    FUZZ_CHECK(pos.close < b.len && b.p[pos.close] == '}' &&
+                   !memcmp(b.p + pos.close + 1, ", \"model\": ", 11),
+               "pos.close is the attributes' closing brace, before the model");
     if (st == SPIN_OK) {
-        FUZZ_CHECK(pos.score_start < pos.score_end && pos.score_end < pos.close,
-                   "the score lies within the line");
+        FUZZ_CHECK(
+            (pos.score_start < pos.score_end && pos.score_end < pos.close) ||
+                (pos.score_start == 0 && pos.score_end == 0 && res.spin_score != res.spin_score),
+            "the score lies within the line (none when not judged)");
         char *end = NULL;
         double v = strtod(b.p + pos.score_start, &end);
         FUZZ_CHECK(
@@ -161,6 +165,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t ncp = code_points(rec.text ? rec.text : "", rec.text_len);
         for (size_t i = 0; i < attrs->n; ++i)
             check_spans(&attrs->items[i], ncp);
+        const jc_value *model = jc_get(&att, "model");
+        FUZZ_CHECK(model && model->type == JC_STRING && model->len == 13 &&
+                       !memcmp(model->str, "spinscan test", 13),
+                   "the model identity is the last member, as given");
+        FUZZ_CHECK(att.n > 0 && !strcmp(att.keys[att.n - 1], "model"), "model comes last");
         jc_free(&att);
     }
     if (strict)

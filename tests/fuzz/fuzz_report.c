@@ -252,7 +252,7 @@ static void write_report(const report_doc *doc, report_format f, bool color, cha
                          size_t *out_len) {
     FILE *mem = open_memstream(out, out_len);
     FUZZ_CHECK(mem != NULL, "open_memstream");
-    report_options o = {f, color, doc->id, NULL, NULL};
+    report_options o = {f, color, doc->id, NULL, NULL, NULL};
     FUZZ_CHECK(report_begin(mem, &o) == SPIN_OK, "report_begin");
     FUZZ_CHECK(report_document(mem, &o, doc) == SPIN_OK, "report_document");
     FUZZ_CHECK(report_end(mem, &o) == SPIN_OK, "report_end");

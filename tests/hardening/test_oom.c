@@ -240,7 +240,7 @@ static spin_status op_report(void *ctx) {
         FILE *out = open_memstream(&buf, &len);
         if (!out)
             return SPIN_EIO;
-        report_options o = {(report_format)f, true, "oom", NULL, NULL};
+        report_options o = {(report_format)f, true, "oom", NULL, NULL, NULL};
         report_doc doc = {"doc.txt", document, sizeof document - 1, r, NULL};
         st = report_begin(out, &o);
         if (st == SPIN_OK)
