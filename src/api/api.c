@@ -165,6 +165,8 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
     model_path *mp = mem_alloc(sizeof *mp);
     char *err = mem_alloc(9000);
     spin_detector *d = mem_calloc(1, sizeof *d);
+    if (d) /* first: every way out below frees through spin_detector_free() */
+        pthread_mutex_init(&d->mu, NULL);
     spin_status st = SPIN_OK;
     if (!mp || !err || !d) {
         st = diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory opening the detector");
@@ -228,21 +230,12 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
         diag_set(diag, st, "", 0, 0, "out of memory opening the detector");
         goto fail;
     }
-    pthread_mutex_init(&d->mu, NULL);
     mem_free(mp);
     mem_free(err);
     *out = d;
     return SPIN_OK;
 fail:
-    if (d) {
-        for (size_t i = 0; i < d->npool; ++i)
-            detector_free(d->pool[i]);
-        mem_free(d->pool);
-        cJSON_free(d->info);
-        spin_model_free(d->spun);
-        spin_model_free(d->model);
-        mem_free(d);
-    }
+    spin_detector_free(d);
     mem_free(mp);
     mem_free(err);
     return st;

@@ -73,26 +73,16 @@ static char *read_all(const char *path, size_t *len) {
 }
 
 static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
-    const char *model_path = NULL, *out_path = NULL, *spun_path = NULL;
+    const char *spun_path = NULL;
     size_t max_docs = (size_t)-1;
-    bool quiet = false;
     cli_parser cp;
     cli_parser_init(&cp);
     for (int c; (c = cli_next(cmd, &cp, argc, argv)) != -1;) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'm':
-            model_path = cp.optarg;
-            break;
-        case 'O':
-            out_path = cp.optarg;
-            break;
         case OPT_SPUN:
             spun_path = cp.optarg;
-            break;
-        case 'q':
-            quiet = true;
             break;
         case OPT_MAX_DOCS: {
             char *end;
@@ -107,6 +97,8 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    const char *model_path = cp.model, *out_path = cp.output;
+    bool quiet = cp.quiet;
     if (!model_path || !out_path)
         return cli_usage_error(cmd, "-m MODEL and -O OUT are required");
     if (cp.optind + 1 != argc)

@@ -45,6 +45,18 @@ typedef struct cursor {
     uint64_t line_no;
 } cursor;
 
+/* The next line of 'l' into *line (NULL at the end) and *len.  Returns 0, or
+ * -1 after printing why. */
+static int read_line(lines *l, const char **line, size_t *len) {
+    bool nl;
+    spin_diag d;
+    if (lines_next(l, line, len, &nl, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 /* The model identity of the inputs (the "model" field of rank -f jsonl and
  * attributes lines: tool version and model checksum).  Scores of different
  * models or versions are on different scales, so a ranking of them mixed is
@@ -106,12 +118,9 @@ static int advance(cursor *c, rank_format f, model_check *mc, bool *got) {
     for (;;) {
         const char *line;
         size_t len;
-        bool nl;
         spin_diag d;
-        if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
+        if (read_line(&c->l, &line, &len) != 0)
             return -1;
-        }
         if (!line)
             return 0;
         if (len == 0)
@@ -234,10 +243,8 @@ static int merge_families(cursor *cs, size_t n, char **paths, char **sigs, size_
         for (;;) {
             const char *line;
             size_t len;
-            bool nl;
             spin_diag d;
-            if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
-                cli_print_diag(&d, NULL);
+            if (read_line(&c->l, &line, &len) != 0) {
                 status = EXIT_DATA;
                 break;
             }
@@ -316,7 +323,6 @@ done:
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *out_path = NULL;
     unsigned long long top = 0;
     bool families = false;
     int c;
@@ -325,9 +331,6 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'o':
-            out_path = cp.optarg;
-            break;
         case OPT_FAMILIES:
             families = true;
             break;
@@ -343,6 +346,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    const char *out_path = cp.output;
     if (cp.optind >= argc)
         return cli_usage_error(cmd, "no INPUT to merge");
     /* Signature files (rank --families) among the inputs, told by their
@@ -412,9 +416,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         /* The format, from the first line. */
         const char *line;
         size_t len;
-        bool nl;
-        if (lines_next(&k->l, &line, &len, &nl, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
+        if (read_line(&k->l, &line, &len) != 0) {
             status = EXIT_DATA;
             break;
         }

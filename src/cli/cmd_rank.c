@@ -741,14 +741,11 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *model_opt = NULL, *out_path = NULL;
     rank_format format = RANK_TSV;
     input_options io;
     input_options_init(&io);
-    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false, judge_all = false, families = false,
-         html = false;
+    unsigned long long top = 0;
+    bool unsorted = false, strict = false, judge_all = false, families = false, html = false;
     size_t adapt_docs = 0;
     const char *reference = NULL, *save_reference = NULL;
     const char *experiment = NULL, *sig_path = NULL;
@@ -759,35 +756,25 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'm':
-            model_opt = cp.optarg;
-            break;
-        case 'f':
-            if (!strcmp(cp.optarg, "tsv"))
-                format = RANK_TSV;
-            else if (!strcmp(cp.optarg, "jsonl"))
-                format = RANK_JSONL;
-            else if (!strcmp(cp.optarg, "attributes"))
-                format = RANK_ATTRIBUTES;
-            else if (!strcmp(cp.optarg, "html"))
+        case 'f': {
+            int f;
+            if (cli_choice(cmd, cp.optarg,
+                           (const char *const[]){"tsv", "jsonl", "attributes", "html", NULL},
+                           (const int[]){RANK_TSV, RANK_JSONL, RANK_ATTRIBUTES, -1}, &f,
+                           "unknown format '%s' (tsv, jsonl, attributes or html)") != EXIT_OK)
+                return EXIT_USAGE;
+            if (f < 0)
                 format = RANK_JSONL, html = true; /* ranked as jsonl, then the report */
             else
-                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl, attributes or html)",
-                                       cp.optarg);
+                format = (rank_format)f;
             break;
-        case 'j':
-            if (parse_uint(cp.optarg, 256, &jobs) != 0 || jobs == 0)
-                return cli_usage_error(cmd, "-j needs a number from 1 to 256, not '%s'", cp.optarg);
-            break;
+        }
         case OPT_TOP:
             if (parse_uint(cp.optarg, SIZE_MAX / 16, &top) != 0 || top == 0)
                 return cli_usage_error(cmd, "--top needs a positive number, not '%s'", cp.optarg);
             break;
         case OPT_UNSORTED:
             unsorted = true;
-            break;
-        case 'o':
-            out_path = cp.optarg;
             break;
         case OPT_SHARD: {
             unsigned long long i, n;
@@ -805,14 +792,15 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             io.nshards = (uint32_t)n;
             break;
         }
-        case OPT_SHARD_BY:
-            if (!strcmp(cp.optarg, "id"))
-                io.shard_by_file = false;
-            else if (!strcmp(cp.optarg, "file"))
-                io.shard_by_file = true;
-            else
-                return cli_usage_error(cmd, "--shard-by takes id or file, not '%s'", cp.optarg);
+        case OPT_SHARD_BY: {
+            int by_file;
+            if (cli_choice(cmd, cp.optarg, (const char *const[]){"id", "file", NULL},
+                           (const int[]){0, 1}, &by_file,
+                           "--shard-by takes id or file, not '%s'") != EXIT_OK)
+                return EXIT_USAGE;
+            io.shard_by_file = by_file;
             break;
+        }
         case OPT_TEXT_FIELD:
             io.text_field = cp.optarg;
             break;
@@ -873,13 +861,13 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             experiment = cp.optarg;
             break;
         }
-        case 'q':
-            quiet = true;
-            break;
         default:
             return EXIT_USAGE;
         }
     }
+    const char *model_opt = cp.model, *out_path = cp.output;
+    unsigned long long jobs = cli_jobs(&cp);
+    bool quiet = cp.quiet;
     if (html && (!top || top > HTML_TOP_MAX || unsorted || families))
         return cli_usage_error(cmd,
                                "-f html needs --top K (at most %d; not with --unsorted or "

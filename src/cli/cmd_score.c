@@ -127,7 +127,6 @@ static int adapt_pass(loaded_detector *ld, char *const *files, size_t nfiles, ui
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser p;
-    const char *model_opt = NULL, *out_path = NULL;
     report_options ro = {REPORT_TEXT, false, NULL, NULL, NULL, NULL};
     int color = COLOR_AUTO, c;
     uint64_t max_bytes = DEFAULT_MAX_BYTES;
@@ -138,32 +137,20 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         switch (c) {
         case CLI_STOP:
             return p.status;
-        case 'm':
-            model_opt = p.optarg;
+        case 'f': {
+            int f;
+            if (cli_choice(cmd, p.optarg, (const char *const[]){"text", "json", "html", NULL},
+                           (const int[]){REPORT_TEXT, REPORT_JSON, REPORT_HTML}, &f,
+                           "unknown format '%s' (text, json or html)") != EXIT_OK)
+                return EXIT_USAGE;
+            ro.format = (report_format)f;
             break;
-        case 'f':
-            if (!strcmp(p.optarg, "text"))
-                ro.format = REPORT_TEXT;
-            else if (!strcmp(p.optarg, "json"))
-                ro.format = REPORT_JSON;
-            else if (!strcmp(p.optarg, "html"))
-                ro.format = REPORT_HTML;
-            else
-                return cli_usage_error(cmd, "unknown format '%s' (text, json or html)", p.optarg);
-            break;
+        }
         case OPT_COLOR:
-            if (!strcmp(p.optarg, "auto"))
-                color = COLOR_AUTO;
-            else if (!strcmp(p.optarg, "always"))
-                color = COLOR_ALWAYS;
-            else if (!strcmp(p.optarg, "never"))
-                color = COLOR_NEVER;
-            else
-                return cli_usage_error(cmd, "--color takes auto, always or never, not '%s'",
-                                       p.optarg);
-            break;
-        case 'o':
-            out_path = p.optarg;
+            if (cli_choice(cmd, p.optarg, (const char *const[]){"auto", "always", "never", NULL},
+                           (const int[]){COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER}, &color,
+                           "--color takes auto, always or never, not '%s'") != EXIT_OK)
+                return EXIT_USAGE;
             break;
         case OPT_JUDGE_ALL:
             judge_all = true;
@@ -188,6 +175,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    const char *model_opt = p.model, *out_path = p.output;
     static char *const stdin_only[] = {"-", NULL};
     char *const *files = p.optind < argc ? argv + p.optind : stdin_only;
     int nfiles = p.optind < argc ? argc - p.optind : 1;

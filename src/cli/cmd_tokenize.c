@@ -194,29 +194,22 @@ static int tokenize_one(tokenizer *t, const char *path, int format, bool quiet) 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser p;
     int format = FMT_TEXT, c;
-    bool quiet = false;
     cli_parser_init(&p);
     while ((c = cli_next(cmd, &p, argc, argv)) != -1) {
         switch (c) {
         case CLI_STOP:
             return p.status;
         case 'f':
-            if (!strcmp(p.optarg, "text"))
-                format = FMT_TEXT;
-            else if (!strcmp(p.optarg, "tsv"))
-                format = FMT_TSV;
-            else if (!strcmp(p.optarg, "json"))
-                format = FMT_JSON;
-            else
-                return cli_usage_error(cmd, "unknown format '%s' (text, tsv or json)", p.optarg);
-            break;
-        case 'q':
-            quiet = true;
+            if (cli_choice(cmd, p.optarg, (const char *const[]){"text", "tsv", "json", NULL},
+                           (const int[]){FMT_TEXT, FMT_TSV, FMT_JSON}, &format,
+                           "unknown format '%s' (text, tsv or json)") != EXIT_OK)
+                return EXIT_USAGE;
             break;
         default:
             return EXIT_USAGE;
         }
     }
+    bool quiet = p.quiet;
     tokenizer *t;
     spin_diag d;
     if (tokenize_new(&t, &d) != SPIN_OK) {

@@ -18,23 +18,8 @@
 /* ---- buffer ---- */
 
 static void put(jsonbuf *b, const char *s, size_t n) {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = mem_realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    if (!b->failed && !mem_append(&b->p, &b->len, &b->cap, s, n))
+        b->failed = true;
 }
 
 static void puts_(jsonbuf *b, const char *s) {

@@ -1,7 +1,7 @@
 /* report.c - text, JSON and HTML reports of detection results.
  *
  * Invariants: every byte of document text reaches the output through
- * utf8_next() and one format's filter (report.h says which characters each
+ * utf8_next() (util/utf8.h) and one format's filter (report.h says which characters each
  * format replaces or escapes), so no report can carry invalid UTF-8, and
  * neither a terminal escape sequence (text) nor markup (HTML) from a document.
  *
@@ -22,59 +22,9 @@
 #include <cjson/cJSON.h>
 
 #include "text/tokenize.h"
+#include "util/utf8.h"
 
-#define BAD_UTF8 UINT32_MAX
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
-
-/* Decodes the character at 's' (n >= 1 bytes left) into *cp and returns its
- * length.  An ill-formed sequence gives *cp = BAD_UTF8 and the length of its
- * maximal subpart (Unicode's "best practice": one U+FFFD per maximal prefix
- * of a well-formed sequence, or per single byte that starts none). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned c = s[0];
-    size_t need;
-    uint32_t v;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        v = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0; /* no overlong forms */
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        v = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F; /* nothing above U+10FFFF */
-    } else {
-        *cp = BAD_UTF8;
-        return 1;
-    }
-    size_t i = 1;
-    for (; i <= need && i < n; ++i) {
-        unsigned b = s[i];
-        if (b < lo || b > hi)
-            break;
-        lo = 0x80, hi = 0xBF;
-        v = (v << 6) | (b & 0x3F);
-    }
-    if (i <= need) {
-        *cp = BAD_UTF8;
-        return i;
-    }
-    *cp = v;
-    return i;
-}
 
 static bool is_control(uint32_t cp) {
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
@@ -106,14 +56,14 @@ static void json_chars(FILE *out, const char *s, size_t len) {
     while (i < len) {
         uint32_t cp;
         size_t k = utf8_next(p + i, len - i, &cp);
-        bool verbatim = cp != BAD_UTF8 && cp != '"' && cp != '\\' && !is_control(cp) &&
+        bool verbatim = cp != UTF8_BAD && cp != '"' && cp != '\\' && !is_control(cp) &&
                         cp != 0x2028 && cp != 0x2029;
         if (verbatim) {
             i += k;
             continue;
         }
         flush_run(out, p, &run, i, i + k);
-        if (cp == BAD_UTF8)
+        if (cp == UTF8_BAD)
             fputs(REPLACEMENT, out);
         else if (cp == '"' || cp == '\\')
             fprintf(out, "\\%c", (char)cp);
@@ -317,7 +267,7 @@ static void text_chars(FILE *out, const char *s, size_t len) {
         if (cp == '\t' || is_line_break(cp)) {
             flush_run(out, p, &run, i, i + k);
             fputc(' ', out);
-        } else if (cp == BAD_UTF8 || is_control(cp) || is_bidi_control(cp)) {
+        } else if (cp == UTF8_BAD || is_control(cp) || is_bidi_control(cp)) {
             flush_run(out, p, &run, i, i + k);
             fputs(REPLACEMENT, out);
         }
@@ -407,7 +357,7 @@ static void html_chars(FILE *out, const char *s, size_t len, bool no_bidi) {
     while (i < len) {
         uint32_t cp;
         size_t k = utf8_next(p + i, len - i, &cp);
-        if (cp != BAD_UTF8 && !is_control(cp) && cp != '&' && cp != '<' && cp != '>' && cp != '"' &&
+        if (cp != UTF8_BAD && !is_control(cp) && cp != '&' && cp != '<' && cp != '>' && cp != '"' &&
             cp != '\'' && !(no_bidi && is_bidi_control(cp))) {
             i += k;
             continue;

@@ -12,8 +12,6 @@
 # SPINSCAN_SCREENSHOT=FILE to keep the screenshot.
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
 MD=${SPINSCAN_TEST_MODEL_DIR:-$SRC/models/en}
 PY=${PYTHON:-python3}
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)

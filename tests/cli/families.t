@@ -12,8 +12,6 @@
 # the corpus or the Ding dictionary (fetched when missing).
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
 PY=${PYTHON:-python3}
 unset SPINSCAN_MODEL
 DING=$SRC/models/thesauri/ding/words.txt

@@ -7,8 +7,6 @@
 # model, node and the Moby thesaurus (make model fetches it); skips without.
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
 MD=${SPINSCAN_TEST_MODEL_DIR:-}
 TH=$SRC/models/corpus/moby/words.txt
 if [ -z "$MD" ] || [ ! -s "$MD/detector.txt" ] || ! command -v node >/dev/null || [ ! -s "$TH" ]; then

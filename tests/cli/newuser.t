@@ -1,41 +1,13 @@
 #!/usr/bin/env bash
 # Issue 18: what a new user ran into.  One input path (score reads what rank
 # reads) and each defect of the issue, one check or more each.  A tiny model
-# written here is enough (no built model needed).
+# (lm/river-sparse.arpa) is enough (no built model needed).
 set -u
 . "$(dirname "$0")/lib.sh"
-S=$SPINSCAN
 unset SPINSCAN_MODEL
 cd "$TMP" || exit 1
 
-cat > m.arpa <<'ARPA'
-\data\
-ngram 1=14
-ngram 2=3
-
-\1-grams:
--2.0	<unk>	0
-0	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.5	river	-0.2
--1.5	was	-0.2
--1.6	calm	-0.2
--1.7	boats	-0.2
--1.2	.	-0.2
--1.8	came	-0.2
--1.8	home	-0.2
--1.9	late	-0.2
--1.9	in	-0.2
--2.0	morning	-0.2
-
-\2-grams:
--0.5	<s> the
--0.4	the river
--0.4	came home
-
-\end\
-ARPA
+t_model river-sparse m.arpa
 # --judge-all (judge short texts too) where the binary has it.
 JA=; "$S" score --help | grep -q -- --judge-all && JA=--judge-all
 SC() { "$S" score -m m.arpa $JA "$@"; }

@@ -2,46 +2,11 @@
 # spinscan rank and merge: crawls in every input format built here (directories,
 # JSON Lines plain/gzip/zstd and on stdin, WARC, WARC.gz with one member per
 # record, WET), malformed records, HTML pages, output formats, threads, --top,
-# shards and merge, exit statuses.  A tiny model written here serves the
+# shards and merge, exit statuses.  A tiny model (lm/river.arpa) serves the
 # plumbing; the ranking check needs the default model (skipped without it).
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
-unset SPINSCAN_MODEL
-
-cat > "$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=14
-ngram 2=6
-
-\1-grams:
--2.0	<unk>	0
-0	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.4	river	-0.2
--1.5	was	-0.2
--1.6	calm	-0.2
--1.7	boats	-0.2
--1.2	.	-0.2
--1.8	came	-0.2
--1.8	home	-0.2
--1.9	late	-0.2
--1.9	in	-0.2
--1.9	morning	-0.2
-
-\2-grams:
--0.3	<s> the
--0.4	the river
--0.5	river was
--0.6	was calm
--0.4	boats came
--0.2	. </s>
-
-\end\
-ARPA
-M=$TMP/m.arpa
+t_use_model river
 R() { "$S" rank -m "$M" --judge-all "$@"; } # the toy model and its short documents: plumbing, not detection
 
 rec() { # rec TYPE URI CONTENT-TYPE BODYFILE [CLAIMED-LENGTH]: one WARC record

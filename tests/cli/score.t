@@ -2,42 +2,12 @@
 # spinscan score: the command's plumbing (formats, colour, output file, model
 # lookup, exit statuses).  Detection quality is tested elsewhere; here a tiny
 # model written by this test is enough, except for the one check that needs
-# the default model (skipped when models/en has not been built).
+# the default model (skipped when models/en has not been built).  The tiny
+# model is tests/cli/lm/cat.arpa.
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
-unset SPINSCAN_MODEL NO_COLOR
-
-cat > "$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=12
-ngram 2=5
-
-\1-grams:
--2.0	<unk>	0
-0	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.5	cat	-0.2
--1.5	sat	-0.2
--1.6	on	-0.2
--1.7	mat	-0.2
--1.2	.	-0.2
--1.8	dog	-0.2
--1.8	ran	-0.2
--1.9	home	-0.2
-
-\2-grams:
--0.3	<s> the
--0.4	the cat
--0.5	cat sat
--0.6	sat on
--0.2	. </s>
-
-\end\
-ARPA
-M=$TMP/m.arpa
+unset NO_COLOR
+t_use_model cat
 
 printf 'Cats And Dogs\n\nThe cat sat on the mat. The dog ran home.\nThe mat sat on the cat.\n' > "$TMP/a.txt"
 printf 'The dog sat. The cat ran home on the mat.\n' > "$TMP/b.txt"
@@ -89,14 +59,7 @@ for opt in model format color output max-bytes; do
 done
 echo "$help" | grep -qi "NO_COLOR"; t_ok $? "--help mentions NO_COLOR"
 echo "$help" | grep -q "detector.txt"; t_ok $? "--help says where the calibration comes from"
-for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
-    arg=$(echo "$help" | grep -E -- "^ +(-[a-z], )?$opt( |$)" | grep -o -- "$opt [A-Z]*" | awk '{print $2}')
-    case "$arg" in PATH) val=$M ;; FMT) val=json ;; WHEN) val=never ;; OUT) val=$TMP/h.out ;;
-        N) val=1M ;; "") val= ;; *) val=x ;; esac
-    if [ -n "$val" ]; then "$S" score "$opt" "$val" --help >/dev/null 2>&1
-    else "$S" score "$opt" --help >/dev/null 2>&1; fi
-    t_is $? 0 "option $opt from --help is accepted"
-done
+t_options_accepted score PATH="$M" FMT=json WHEN=never OUT="$TMP/h.out" N=1M
 
 # --- JSON Lines ---
 "$S" score -m "$M" -f json "$TMP/a.txt" "$TMP/b.txt" >"$TMP/out.jsonl"; rc=$?

@@ -183,15 +183,13 @@ static void check_failure(const char *text, size_t len, spin_status st, const sp
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 1, &fz))
         return 0;
-    unsigned opt = data[0];
-    const char *body = (const char *)data + 1;
-    size_t body_len = size - 1;
 
     static char *defaults;
     static size_t defaults_len;
-    if ((opt & 2) && !defaults) {
+    if ((fz.opt & 2) && !defaults) {
         det_params def;
         det_params_default(&def);
         spin_diag d;
@@ -199,14 +197,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(det_params_save(&def, out_path, &d) == SPIN_OK, "the defaults save");
         defaults = read_file(out_path, &defaults_len);
     }
-    size_t head = opt & 2 ? defaults_len : 0;
-    char *text = malloc(head + body_len + 1);
+    size_t head = fz.opt & 2 ? defaults_len : 0;
+    char *text = malloc(head + fz.len + 1);
     if (!text)
         abort();
     if (head)
         memcpy(text, defaults, head);
-    memcpy(text + head, body, body_len);
-    size_t len = head + body_len;
+    memcpy(text + head, fz.body, fz.len);
+    size_t len = head + fz.len;
 
     det_params p;
     spin_diag d;
@@ -218,7 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_failure(text, len, st, &d);
     }
 
-    if (opt & 1) {
+    if (fz.opt & 1) {
         make_workdir();
         write_file(in_path, text, len);
         det_params q;

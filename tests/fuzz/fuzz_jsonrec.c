@@ -65,16 +65,14 @@ static void check_spans(const jc_value *v, size_t ncp) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 1, &fz))
         return 0;
-    unsigned seed = data[0];
-    const char *line = (const char *)data + 1;
-    size_t len = size - 1;
-    if (memchr(line, '\n', len))
+    if (memchr(fz.body, '\n', fz.len))
         return 0; /* one line */
 
     jc_value in;
-    bool strict = jc_parse(line, len, &in, NULL);
+    bool strict = jc_parse(fz.body, fz.len, &in, NULL);
     bool object = strict && in.type == JC_OBJECT;
     bool prefixed = false;
     for (size_t i = 0; object && i < in.n; ++i)
@@ -82,31 +80,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     jsonrec rec;
     spin_diag d;
-    spin_status st = jsonrec_parse(line, len, "text", &rec, &d);
+    spin_status st = jsonrec_parse(fz.body, fz.len, "text", &rec, &d);
     if (object)
         FUZZ_CHECK(rec.close > 0, "a strict JSON object is parsed");
     if (st == SPIN_OK)
         FUZZ_CHECK(rec.text != NULL, "a parsed record has its text");
 
-    /* A synthetic result: sentences at offsets chosen by the seed, in order. */
+    /* A synthetic result: sentences at offsets chosen by the option byte, in order. */
     det_result res;
     memset(&res, 0, sizeof res);
     det_sentence sents[4];
     memset(sents, 0, sizeof sents);
-    size_t ns = seed % 5, at = 0;
+    size_t ns = fz.opt % 5, at = 0;
     for (size_t i = 0; i < ns; ++i) {
-        size_t step = rec.text_len ? (seed * (i + 3)) % (rec.text_len + 1) : 0;
+        size_t step = rec.text_len ? (fz.opt * (i + 3)) % (rec.text_len + 1) : 0;
         sents[i].start = at;
         sents[i].end = at + step > rec.text_len ? rec.text_len : at + step;
         at = sents[i].end;
         sents[i].kind = i == 2 ? TOK_HEADING : TOK_PROSE;
         sents[i].spin = (double)i / 4;
-        sents[i].flagged = (seed >> i) & 1;
+        sents[i].flagged = (fz.opt >> i) & 1;
     }
     res.sentences = sents;
     res.nsentences = ns;
-    res.spin_score = seed / 255.0;
-    res.perplexity = seed & 1 ? 1.0 / 0.0 : 123.5;
+    res.spin_score = fz.opt / 255.0;
+    res.perplexity = fz.opt & 1 ? 1.0 / 0.0 : 123.5;
 
     jsonbuf a, b;
     memset(&a, 0, sizeof a);
@@ -141,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(a.len > 0 && a.p[a.len - 1] == '\n', "annotate ends the line");
     FUZZ_CHECK(b.len > 0 && b.p[b.len - 1] == '\n', "attributes end the line");
     if (rec.close == 0)
-        FUZZ_CHECK(a.len == len + 1 && !memcmp(a.p, line, len), "a non-object is copied");
+        FUZZ_CHECK(a.len == fz.len + 1 && !memcmp(a.p, fz.body, fz.len), "a non-object is copied");
 
     if (object && !prefixed) {
         jc_value out;

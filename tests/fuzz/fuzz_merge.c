@@ -135,11 +135,7 @@ static void check_rewrite(rank_format f, uint32_t score, const char *id, size_t 
     } else {
         FUZZ_CHECK(detected == (int)f, "a written line is found in its format");
         jc_value v;
-        const char *err = NULL;
-        bool parsed = jc_parse(w, n, &v, &err);
-        if (!parsed)
-            fprintf(stderr, "JSON error: %s\n", err ? err : "?");
-        FUZZ_CHECK(parsed, "rank writes strict JSON");
+        FUZZ_CHECK(jc_parse_loud(w, n, &v), "rank writes strict JSON");
         const jc_value *jid = jc_get(&v, "id");
         FUZZ_CHECK(jid && jid->type == JC_STRING, "with a string id");
         FUZZ_CHECK(jid->len == e->id_len && !memcmp(jid->str, e->data, e->id_len),
@@ -172,21 +168,19 @@ static void check_order(const key *a, const key *b) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 1, &fz))
         return 0;
-    unsigned opt = data[0];
-    const char *text = (const char *)data + 1;
-    size_t len = size - 1;
-    size_t top_k = opt >> 4;
+    size_t top_k = fz.opt >> 4;
 
-    int format = (int)(opt & 3);
+    int format = (int)(fz.opt & 3);
     if (format == 3) {
-        const char *nl = memchr(text, '\n', len);
-        size_t n = nl ? (size_t)(nl - text) : len;
+        const char *nl = memchr(fz.body, '\n', fz.len);
+        size_t n = nl ? (size_t)(nl - fz.body) : fz.len;
         char *copy = malloc(n ? n : 1);
         if (!copy)
             abort();
-        memcpy(copy, text, n);
+        memcpy(copy, fz.body, n);
         format = rank_detect_format(copy, n);
         free(copy);
         FUZZ_CHECK(format >= -1 && format <= RANK_ATTRIBUTES, "a format or none");
@@ -199,10 +193,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(ranking_new(0, &all) == SPIN_OK && ranking_new(top_k, &best) == SPIN_OK, "rankings");
     key prev = {0, NULL, 0};
     uint64_t line_no = 0, seq = 0;
-    for (size_t pos = 0; pos < len && line_no < MAX_LINES;) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) : len - pos;
+    for (size_t pos = 0; pos < fz.len && line_no < MAX_LINES;) {
+        const char *s = fz.body + pos;
+        const char *nl = memchr(s, '\n', fz.len - pos);
+        size_t n = nl ? (size_t)(nl - s) : fz.len - pos;
         pos += n + (nl != NULL);
         ++line_no;
         char *line = malloc(n ? n : 1);

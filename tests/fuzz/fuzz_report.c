@@ -70,18 +70,6 @@ static void reserve(buf *b, size_t more) {
         abort();
 }
 
-/* JSON: the string decodes to the text with U+FFFD for ill-formed parts. */
-static void expect_json(buf *b, const char *s, size_t n) {
-    const unsigned char *p = (const unsigned char *)s;
-    reserve(b, n * 3 + 4);
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = jc_utf8_next(p + i, n - i, &cp);
-        jc_put_utf8(b->p, &b->len, cp == JC_BAD ? 0xFFFD : cp);
-        i += k;
-    }
-}
-
 static bool is_control(uint32_t cp) {
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
@@ -91,19 +79,26 @@ static bool is_bidi(uint32_t cp) {
            cp == 0x200F || cp == 0x061C;
 }
 
-/* HTML, after entities are decoded: LF and TAB kept, CR LF -> LF, lone CR ->
- * LF, other controls, bidi controls and ill-formed parts -> U+FFFD. */
-static void expect_html(buf *b, const char *s, size_t n) {
+/* What the report shows of the 'n' bytes at 's', appended to 'b'.  JSON: the
+ * string decodes to the text with U+FFFD for ill-formed parts.  HTML (after
+ * entities are decoded): also LF and TAB kept, CR LF -> LF, lone CR -> LF,
+ * other controls and bidi controls -> U+FFFD. */
+static void expect_text(buf *b, const char *s, size_t n, bool html) {
     const unsigned char *p = (const unsigned char *)s;
     reserve(b, n * 3 + 4);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t k = jc_utf8_next(p + i, n - i, &cp);
-        if (cp == '\r')
-            cp = i + 1 < n && p[i + 1] == '\n' ? 0 : '\n';
-        else if (cp == JC_BAD || (is_control(cp) && cp != '\n' && cp != '\t') || is_bidi(cp))
+        bool keep = true;
+        if (cp == JC_BAD) {
             cp = 0xFFFD;
-        if (cp)
+        } else if (html && cp == '\r') {
+            keep = !(i + 1 < n && p[i + 1] == '\n'); /* the LF follows */
+            cp = '\n';
+        } else if (html && ((is_control(cp) && cp != '\n' && cp != '\t') || is_bidi(cp))) {
+            cp = 0xFFFD;
+        }
+        if (keep)
             jc_put_utf8(b->p, &b->len, cp);
         i += k;
     }
@@ -113,11 +108,7 @@ static void expect_html(buf *b, const char *s, size_t n) {
 
 static void check_json(const char *out, size_t out_len, const report_doc *doc, bool tidy) {
     jc_value v;
-    const char *err = NULL;
-    bool parsed = jc_parse(out, out_len, &v, &err);
-    if (!parsed)
-        fprintf(stderr, "JSON error: %s\n", err ? err : "?");
-    FUZZ_CHECK(parsed, "the JSON report parses");
+    FUZZ_CHECK(jc_parse_loud(out, out_len, &v), "the JSON report parses");
     FUZZ_CHECK(out_len > 0 && out[out_len - 1] == '\n', "one line per document");
     FUZZ_CHECK(memchr(out, '\n', out_len) == out + out_len - 1, "exactly one line");
     for (size_t i = 0; i + 2 < out_len; ++i)
@@ -133,7 +124,7 @@ static void check_json(const char *out, size_t out_len, const report_doc *doc, b
     buf want = {0};
     const jc_value *id = jc_get(&v, "id");
     FUZZ_CHECK(id && id->type == JC_STRING, "id is a string");
-    expect_json(&want, doc->id, strlen(doc->id));
+    expect_text(&want, doc->id, strlen(doc->id), false);
     FUZZ_CHECK(id->len == want.len && memcmp(id->str, want.p, want.len) == 0, "the id comes back");
     const jc_value *sents = jc_get(&v, "sentences");
     FUZZ_CHECK(sents && sents->type == JC_ARRAY, "sentences is an array");
@@ -154,7 +145,7 @@ static void check_json(const char *out, size_t out_len, const report_doc *doc, b
         }
         want.len = 0;
         size_t a = (size_t)start->number, b = (size_t)end->number;
-        expect_json(&want, doc->text + a, b - a);
+        expect_text(&want, doc->text + a, b - a, false);
         FUZZ_CHECK(text->len == want.len && memcmp(text->str, want.p, want.len) == 0,
                    "each sentence's text comes back, escaped and replaced as documented");
     }
@@ -225,12 +216,12 @@ static void check_html(const char *out, size_t n, const report_doc *doc, bool ti
         const det_result *r = doc->result;
         size_t prev = 0;
         for (size_t i = 0; i < r->nsentences; ++i) {
-            expect_html(&want, doc->text + prev, r->sentences[i].start - prev);
-            expect_html(&want, doc->text + r->sentences[i].start,
-                        r->sentences[i].end - r->sentences[i].start);
+            expect_text(&want, doc->text + prev, r->sentences[i].start - prev, true);
+            expect_text(&want, doc->text + r->sentences[i].start,
+                        r->sentences[i].end - r->sentences[i].start, true);
             prev = r->sentences[i].end;
         }
-        expect_html(&want, doc->text + prev, doc->len - prev);
+        expect_text(&want, doc->text + prev, doc->len - prev, true);
         FUZZ_CHECK(got.len == want.len && memcmp(got.p, want.p, want.len) == 0,
                    "the div holds the document, escaped as documented");
         free(want.p);
@@ -342,17 +333,15 @@ static void check_detected(const det_result *r, size_t len) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 3)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 3, &fz))
         return 0;
-    unsigned opt = data[0];
-    const char *text = (const char *)data + 3;
-    size_t len = size - 3;
-    bool detected = opt & 8, untidy = !detected && (opt & 16);
+    bool detected = fz.opt & 8, untidy = !detected && (fz.opt & 16);
 
     char id[81];
     size_t idl = 0;
-    while (idl < len && idl < 80 && text[idl] != '\0' && text[idl] != '\n') {
-        id[idl] = text[idl];
+    while (idl < fz.len && idl < 80 && fz.body[idl] != '\0' && fz.body[idl] != '\n') {
+        id[idl] = fz.body[idl];
         ++idl;
     }
     id[idl] = '\0';
@@ -373,27 +362,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         /* opt bit 16 (unused by detected inputs): judge everything, so that
          * short inputs still reach the scoring path */
-        detector_set_abstain(det, !(opt & 16));
+        detector_set_abstain(det, !(fz.opt & 16));
         spin_diag d;
-        spin_status st = detect_run(det, text, len, &r, &d);
+        spin_status st = detect_run(det, fz.body, fz.len, &r, &d);
         if (st != SPIN_OK) {
             FUZZ_CHECK(st == SPIN_EFORMAT, "detection fails only for binary input");
             det_result_free(&r);
             return 0;
         }
-        check_detected(&r, len);
+        check_detected(&r, fz.len);
     } else {
-        build_result(&r, len, data[1] % 16, data[2] * 2654435761u + 1, untidy);
+        build_result(&r, fz.len, data[1] % 16, data[2] * 2654435761u + 1, untidy);
     }
-    report_doc doc = {id, text, len, &r, NULL};
+    report_doc doc = {id, fz.body, fz.len, &r, NULL};
     bool tidy = !untidy;
-    unsigned fmt = opt & 3;
+    unsigned fmt = fz.opt & 3;
     for (unsigned f = 0; f < 3; ++f) {
         if (fmt != 3 && f != fmt)
             continue;
         char *out = NULL;
         size_t out_len = 0;
-        bool color = opt & 4;
+        bool color = fz.opt & 4;
         write_report(&doc, (report_format)f, color, &out, &out_len);
         if (f == REPORT_JSON)
             check_json(out, out_len, &doc, tidy);
