@@ -26,6 +26,7 @@
  * and no id; the line number (the position merge reports) is the caller's.
  */
 #include <stdbool.h>
+#include <math.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -93,6 +94,11 @@ static rank_entry *write_line(rank_format f, uint32_t score, const char *id, siz
     memset(&r, 0, sizeof r);
     r.spin_score = score / 1e6;
     r.verdict = score >= 800000 ? DET_SPUN : score >= 500000 ? DET_SUSPECT : DET_NATURAL;
+    if (score == RANK_UNSUPPORTED) { /* not judged: "-" or null */
+        r.spin_score = NAN;
+        r.verdict = DET_UNSUPPORTED;
+        r.abstain = DET_ABSTAIN_SHORT;
+    }
     if (f != RANK_ATTRIBUTES) { /* attributes would read r.sentences */
         r.nsentences = score % 7;
         r.flagged = score % 3;
@@ -163,8 +169,12 @@ static void check_order(const key *a, const key *b) {
     FUZZ_CHECK(sign(ab) == -sign(ba), "the key order is antisymmetric");
     FUZZ_CHECK((ab == 0) == same_key(a->score, a->id, a->id_len, b->score, b->id, b->id_len),
                "keys tie only when equal");
-    if (a->score != b->score)
-        FUZZ_CHECK((ab < 0) == (a->score > b->score), "higher scores first");
+    if (a->score != b->score) {
+        /* not judged (RANK_UNSUPPORTED) ranks after every judged score */
+        int64_t ka = a->score == RANK_UNSUPPORTED ? -1 : (int64_t)a->score,
+                kb = b->score == RANK_UNSUPPORTED ? -1 : (int64_t)b->score;
+        FUZZ_CHECK((ab < 0) == (ka > kb), "higher scores first, unjudged last");
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -223,7 +233,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             continue;
         }
         FUZZ_CHECK(k.id != NULL && k.id[k.id_len] == '\0', "the id is terminated");
-        FUZZ_CHECK(k.score <= 1000000, "the score is at most 1");
+        FUZZ_CHECK(k.score <= 1000000 || k.score == RANK_UNSUPPORTED,
+                   "the score is at most 1, or not judged (\"-\", null)");
         if (f != RANK_TSV)
             compare_strict(f, line, n, k.score, k.id, k.id_len);
         check_rewrite(f, k.score, k.id, k.id_len);
