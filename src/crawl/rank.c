@@ -6,6 +6,8 @@
  */
 #include "crawl/rank.h"
 
+#include "crawl/jsonrec.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -472,11 +474,7 @@ spin_status rank_parse_line_model(rank_format f, const char *line, size_t len, u
     if (cJSON_IsNumber(jid)) {
         /* A numeric id (kept a number by rank): its key is printed as the
          * input reader prints it (crawl/input.c). */
-        double x = jid->valuedouble;
-        if (x == (double)(long long)x && x > -9e15 && x < 9e15)
-            snprintf(num, sizeof num, "%lld", (long long)x);
-        else
-            snprintf(num, sizeof num, "%.17g", x);
+        jsonrec_number_id(jid->valuedouble, num, sizeof num);
         idtext = num;
     }
     size_t n = strlen(idtext);
