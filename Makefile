@@ -17,6 +17,7 @@ CC       ?= cc
 VERSION  := $(shell sed -n 's/^\#define SPIN_VERSION "\(.*\)"/\1/p' include/spinscan.h)
 # The commands (each gets a man page): the names in src/cli/main.c's table.
 COMMANDS  = $(shell $(BUILD)/spinscan --help 2>/dev/null | sed -n 's/^  \([a-z]*\)  .*/\1/p')
+CXX      ?= c++
 PREFIX   ?= /usr/local
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -29,6 +30,9 @@ endif
 WERROR   ?=
 
 PKGS := icu-uc icu-i18n zlib liblzma libzstd gsl libxml-2.0 libcjson libxxhash
+# CLD2 (language identification, src/text/langid.cc) ships no pkg-config file;
+# it is C++, so the C++ runtime comes with it.
+CLD2_LIBS  := -lcld2 -lstdc++
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Debian's libbz2-dev ships no pkg-config file.
@@ -43,16 +47,18 @@ ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN := -fsanitize=$(SANITIZE)
 endif
-LIBS := $(PKG_LIBS) $(BZ2_LIBS) -lpthread -lm
+LIBS := $(PKG_LIBS) $(BZ2_LIBS) $(CLD2_LIBS) -lpthread -lm
 
 # Subsystems, lowest layer first; a layer includes only the layers before it
 # (tests/layout.t checks this).  src/cli is the program on top of them all.
 LAYERS   := util text lm detect crawl api
 LIB_SRC  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)))
+# C++ only where a library has no C API (CLD2: src/text/langid.cc).
+LIB_CXX  := $(sort $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.cc)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(foreach l,$(LAYERS) hardening,$(wildcard tests/$(l)/test_*.c)))
 BENCH_SRC:= $(sort $(foreach l,$(LAYERS),$(wildcard tests/$(l)/bench_*.c)))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN:= $(addprefix $(BUILD)/bench/,$(notdir $(BENCH_SRC:.c=)))
@@ -71,7 +77,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 $(BUILD)/src/api/modelpath.o: ALL_CFLAGS += -DSPIN_SOURCE_DIR='"$(CURDIR)"' \
     -DSPIN_SHARE_DIR='"$(PREFIX)/share/spinscan"'
 
-.PHONY: all lib deps check check-slurm test pytest demo model model-if-missing bench format format-check clean install eval
+.PHONY: all lib deps check check-slurm test pytest demo model model-if-missing bench format format-check clean install eval eval-ablation
 .PHONY: fuzz fuzz-bins
 all: $(BUILD)/spinscan $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 
@@ -80,6 +86,13 @@ lib: $(BUILD)/libspinscan.a $(BUILD)/libspinscan.so
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+ALL_CXXFLAGS := -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra $(CFLAGS) -fPIC \
+                -fvisibility=hidden -Iinclude -Isrc -MMD -MP \
+                $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer)
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
 
 $(BUILD)/libspinscan.a: $(LIB_OBJ)
 	@rm -f $@
@@ -129,6 +142,7 @@ PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo pyth
 test: all $(TEST_BIN) $(FUZZ_BIN)
 	SPINSCAN=$(abspath $(BUILD)/spinscan) SPINSCAN_BUILD=$(abspath $(BUILD)) \
 	    SPINSCAN_TEST_MODEL_DIR=$(abspath models/en) SPINSCAN_SRC=$(CURDIR) PYTHON=$(PYTHON) \
+	    SPINSCAN_SANITIZE='$(SANITIZE)' SPINSCAN_PY_ENV='$(PYTEST_ENV)' \
 	    prove --exec '' $(TEST_BIN) $(FUZZ_BIN) $(CLI_TESTS)
 	@$(MAKE) --no-print-directory pytest
 
@@ -161,7 +175,7 @@ check-slurm: all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 fuzz:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CXX=clang++ SANITIZE=address,undefined \
 	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link -DSPIN_READ_WINDOW=64' fuzz-bins
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
 
@@ -188,11 +202,18 @@ model: $(BUILD)/spinscan
 	@BUILD=$(BUILD) bash scripts/build-detector.sh
 	@BUILD=$(BUILD) bash scripts/refresh-binaries.sh
 
-# The development evaluation of issue 5 (scripts/eval.sh): synthetic spun, salad and
-# stuffed documents made from the held-out text only, scored by spinscan and by plain
-# perplexity; prints the AUC table and writes models/eval/results.json.
+# The evaluation matrix of issue 13 (scripts/eval.sh): the detector fitted with one
+# spinner thesaurus and measured on text spun with another (Moby, Ding, GCIDE), per
+# held-out domain, beside plain perplexity; worst cells into the README, every cell
+# into docs/eval.md, models/eval/results.json.
 eval: model-if-missing
 	@BUILD=$(BUILD) bash scripts/eval.sh
+
+# What each addition to the training corpus does to the matrix's worst cells (web
+# domain; per domain of additions, SPINSCAN_ABLATE_BY=source per source):
+# scripts/eval-ablation.sh, tables into docs/eval.md and the README.
+eval-ablation: model-if-missing
+	@BUILD=$(BUILD) bash scripts/eval-ablation.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory model-if-missing
@@ -209,7 +230,7 @@ install: model-if-missing
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PYDIR)/spinscan
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' \
-	    -e 's|@LIBS@|$(BZ2_LIBS) -lpthread -lm|' spinscan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spinscan.pc
+	    -e 's|@LIBS@|$(BZ2_LIBS) $(CLD2_LIBS) -lpthread -lm|' spinscan.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spinscan.pc
 	$(BUILD)/spinscan --man > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan.1
 	for c in $(COMMANDS); do \
 	    $(BUILD)/spinscan --man $$c > $(DESTDIR)$(PREFIX)/share/man/man1/spinscan-$$c.1 || exit 1; done
@@ -221,6 +242,7 @@ install: model-if-missing
 	ln -sf libspinscan.so.0 $(DESTDIR)$(PREFIX)/lib/libspinscan.so
 	install -m 644 include/spinscan.h $(DESTDIR)$(PREFIX)/include/
 	install -d $(DESTDIR)$(PREFIX)/share/spinscan/en
+	install -m 644 scripts/synth.js $(DESTDIR)$(PREFIX)/share/spinscan/  # calibrate's labels (docs/calibration.md)
 	install -m 644 models/en/model.arpa.gz models/en/manifest.json models/en/detector.txt \
 	    $(DESTDIR)$(PREFIX)/share/spinscan/en/
 	for f in model.bin spun.bin spun.arpa.gz; do \

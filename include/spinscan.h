@@ -304,6 +304,9 @@ typedef struct spin_detector_options {
      *  every table's checksum and values).  Default false: the fast lazy
      *  load; the spinscan commands turn it on (docs/reliability.md). */
     bool verify;
+    /** Judge every document: no "unsupported" verdict for text that is not
+     *  English, too short, markup or code.  Default false. */
+    bool judge_all;
 } spin_detector_options;
 
 /** Fills 'opts' with the defaults. */
@@ -329,10 +332,13 @@ SPIN_API spin_status spin_detector_open_opts(const char *path, const spin_detect
 SPIN_API void spin_detector_free(spin_detector *d);
 
 /** The detector's identity as one JSON object, valid while 'd' lives:
- *  {"version": tool version, "model": {"order": N,
- *  "packages": [...], "sha256": checksum}} (packages and checksum from the
- *  model's manifest.json; null when it has none).  `score -f json` writes it
- *  as the member "spinscan" of every object. */
+ *  {"version": tool version, "identity": "spinscan VERSION; model HEX12",
+ *  "model": {"order": N, "packages": [...], "sha256": checksum}} (packages
+ *  and checksum from the model's manifest.json; null when it has none, and
+ *  then "identity" ends in "model unknown").  "identity" is the short form that
+ *  `rank -f jsonl`, `rank -f attributes` and `annotate` write on every line
+ *  (HEX12: the checksum's first 12 hex digits).  `score -f json` writes the
+ *  object as the member "spinscan" of every object. */
 SPIN_API const char *spin_detector_info(const spin_detector *d);
 
 /** The detector's language model (owned by 'd'; for spin_score_sentence()
@@ -355,7 +361,8 @@ SPIN_API void spin_result_free(spin_result *r);
  *  the detector gives no score (the JSON then has null). */
 SPIN_API double spin_result_score(const spin_result *r);
 
-/** The verdict's name ("natural", "suspect", "spun", "salad", ...): static. */
+/** The verdict's name ("natural", "suspect", "spun", "salad", "stuffing", "unsupported"): static.
+ */
 SPIN_API const char *spin_result_verdict(const spin_result *r);
 
 /** The document's perplexity under the language model (NaN if empty). */

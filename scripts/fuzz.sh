@@ -62,6 +62,14 @@ run_one() {
         echo "fuzz $t: ok, $runs runs in ${SECONDS_EACH}s$cpu"
     else
         echo "fuzz $t: FAILED (see $BUILD/logs/$t.log and $BUILD/crashes/)"
+        # CI keeps only what is printed: the report and the input that failed.
+        grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|INITED)|NEW_FUNC' "$BUILD/logs/$t.log" | tail -n 40 | sed "s/^/fuzz $t: /"
+        local a
+        for a in "$BUILD/crashes/$t"-*; do
+            [ -f "$a" ] || continue
+            echo "fuzz $t: input $a ($(wc -c <"$a") bytes, base64):"
+            head -c 4096 "$a" | base64 | sed "s/^/fuzz $t: /"
+        done
         return 1
     fi
 }

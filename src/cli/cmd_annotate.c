@@ -7,11 +7,9 @@
  * scored (written through with PREFIX_error, counted in the summary); 1 a
  * fatal error (model, unreadable or corrupt input, output); 2 usage.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/detector_load.h"
@@ -35,36 +33,18 @@ static const cli_option options[] = {
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *model_opt = NULL;
     pipe_config pc;
     memset(&pc, 0, sizeof pc);
     pc.mode = PIPE_ANNOTATE;
     pc.text_field = "text";
     pc.name = "spinscan";
     pc.max_line = (uint64_t)64 << 20;
-    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    pc.threads = nproc > 0 ? (size_t)nproc : 1;
     int compress = -1, c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'm':
-            model_opt = cp.optarg;
-            break;
-        case 'o':
-            pc.out_path = strcmp(cp.optarg, "-") ? cp.optarg : NULL;
-            break;
-        case 'j': {
-            char *end;
-            errno = 0;
-            unsigned long v = strtoul(cp.optarg, &end, 10);
-            if (errno || *end || v == 0 || v > 256 || *cp.optarg < '0' || *cp.optarg > '9')
-                return cli_usage_error(cmd, "-j needs a number from 1 to 256, not '%s'", cp.optarg);
-            pc.threads = v;
-            break;
-        }
         case OPT_PREFIX:
             if (!*cp.optarg || strlen(cp.optarg) > 200)
                 return cli_usage_error(cmd, "--prefix needs a name of 1 to 200 bytes");
@@ -74,28 +54,23 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             pc.text_field = cp.optarg;
             break;
         case OPT_COMPRESS:
-            if (!strcmp(cp.optarg, "gzip"))
-                compress = WRITER_GZIP;
-            else if (!strcmp(cp.optarg, "zstd"))
-                compress = WRITER_ZSTD;
-            else if (!strcmp(cp.optarg, "none"))
-                compress = WRITER_PLAIN;
-            else
-                return cli_usage_error(cmd, "--compress takes gzip, zstd or none, not '%s'",
-                                       cp.optarg);
+            if (cli_choice(cmd, cp.optarg, (const char *const[]){"gzip", "zstd", "none", NULL},
+                           (const int[]){WRITER_GZIP, WRITER_ZSTD, WRITER_PLAIN}, &compress,
+                           "--compress takes gzip, zstd or none, not '%s'") != EXIT_OK)
+                return EXIT_USAGE;
             break;
         case OPT_MAX_BYTES:
             if (cli_parse_size(cp.optarg, &pc.max_line) != 0 || pc.max_line == 0)
                 return cli_usage_error(cmd, "--max-bytes needs a size such as 64M, not '%s'",
                                        cp.optarg);
             break;
-        case 'q':
-            pc.quiet = true;
-            break;
         default:
             return EXIT_USAGE;
         }
     }
+    pc.out_path = cp.output && strcmp(cp.output, "-") ? cp.output : NULL;
+    pc.threads = cli_jobs(&cp);
+    pc.quiet = cp.quiet;
     pc.out_format = compress >= 0 ? compress
                     : pc.out_path ? (int)writer_format_for(pc.out_path)
                                   : WRITER_PLAIN;
@@ -109,7 +84,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         files[i].in = cp.optind < argc ? argv[cp.optind + (int)i] : "-";
     loaded_detector ld;
     /* A long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0) {
+    if (detector_load(cp.model, true, false, &ld) != 0) {
         free(files);
         return EXIT_DATA;
     }
@@ -127,7 +102,7 @@ const cli_command cmd_annotate = {
     "the same order, every input field kept byte for byte, with these members\n"
     "appended to each object (PREFIX is --prefix, default spinscan):\n"
     "  PREFIX_spin_score   0 (natural) .. 1 (machine-made), as score gives it\n"
-    "  PREFIX_verdict      natural, suspect, spun or salad\n"
+    "  PREFIX_verdict      natural, suspect, spun, salad, stuffing or unsupported\n"
     "  PREFIX_perplexity   the text's perplexity under the language model\n"
     "  PREFIX_spans        the flagged sentences, [[start, end, spin], ...], offsets in\n"
     "                      code points of the text (Python's str indices)\n"

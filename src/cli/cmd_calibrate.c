@@ -73,26 +73,16 @@ static char *read_all(const char *path, size_t *len) {
 }
 
 static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
-    const char *model_path = NULL, *out_path = NULL, *spun_path = NULL;
+    const char *spun_path = NULL;
     size_t max_docs = (size_t)-1;
-    bool quiet = false;
     cli_parser cp;
     cli_parser_init(&cp);
     for (int c; (c = cli_next(cmd, &cp, argc, argv)) != -1;) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'm':
-            model_path = cp.optarg;
-            break;
-        case 'O':
-            out_path = cp.optarg;
-            break;
         case OPT_SPUN:
             spun_path = cp.optarg;
-            break;
-        case 'q':
-            quiet = true;
             break;
         case OPT_MAX_DOCS: {
             char *end;
@@ -107,6 +97,8 @@ static int calibrate_run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    const char *model_path = cp.model, *out_path = cp.output;
+    bool quiet = cp.quiet;
     if (!model_path || !out_path)
         return cli_usage_error(cmd, "-m MODEL and -O OUT are required");
     if (cp.optind + 1 != argc)
@@ -277,7 +269,16 @@ const cli_command cmd_calibrate = {
     "Fits the detector's parameters (reference distribution of natural sentences,\n"
     "sentence and document logistic models, flag and verdict thresholds) to labelled\n"
     "documents, as made by scripts/synth.js from text the model never saw.  LABELS.tsv\n"
-    "has columns path, class, document label (0 natural, 1 not) and one 0/1 per line.",
+    "has columns path, class, document label (0 natural, 1 not) and one 0/1 per line.\n"
+    "At least 20 natural and 20 machine-made documents are needed.\n"
+    "\n"
+    "To make them (node, and a thesaurus in Moby's words.txt format):\n"
+    "  node share/spinscan/synth.js --source DIR --thesaurus WORDS.txt --seed 7 --out CAL\n"
+    "  spinscan calibrate -m MODEL -O MODEL.detector CAL/labels.tsv\n"
+    "where DIR holds *.txt files of text the model was not trained on (synth.js is\n"
+    "installed in PREFIX/share/spinscan; in the source tree it is scripts/synth.js,\n"
+    "and scripts/calib-data.sh runs it for the default model).  score finds\n"
+    "MODEL.detector beside MODEL.  docs/calibration.md has the details.",
     calibrate_options,
     calibrate_run,
 };

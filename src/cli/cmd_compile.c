@@ -74,21 +74,13 @@ static int compile_run(const cli_command *cmd, int argc, char **argv) {
             bits = (unsigned)v;
             break;
         }
-        case 's':
-            lo.allow_missing_markers = true;
-            break;
-        case 'i':
-            lo.positive_prob_to_zero = true;
-            break;
-        case 'u':
-            if (cli_parse_unk_logprob(cmd, cp.optarg, &lo.unk_logprob) != EXIT_OK)
-                return EXIT_USAGE;
-            break;
         case OPT_VERIFY:
             check = true;
             break;
-        default:
-            return EXIT_USAGE;
+        default: /* -s, -i, -u */
+            if (cli_arpa_option(cmd, c, cp.optarg, &lo) != 1)
+                return EXIT_USAGE;
+            break;
         }
     }
     if (check) {

@@ -202,19 +202,15 @@ static int put_family(void *ctx, const size_t *members, size_t n, const fam_info
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *out_path = NULL;
     input_options io;
     input_options_init(&io);
-    bool quiet = false, all = false;
+    bool all = false;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'o':
-            out_path = cp.optarg;
-            break;
         case OPT_ALL:
             all = true;
             break;
@@ -229,13 +225,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                 return cli_usage_error(cmd, "--max-bytes needs a size such as 64K, not '%s'",
                                        cp.optarg);
             break;
-        case 'q':
-            quiet = true;
-            break;
         default:
             return EXIT_USAGE;
         }
     }
+    const char *out_path = cp.output;
+    bool quiet = cp.quiet;
     if (cp.optind >= argc)
         return cli_usage_error(cmd, "no INPUT (families reads its inputs twice: name files)");
     for (int i = cp.optind; i < argc; ++i)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/outfile.h"
@@ -44,19 +45,82 @@ typedef struct cursor {
     uint64_t line_no;
 } cursor;
 
+/* The next line of 'l' into *line (NULL at the end) and *len.  Returns 0, or
+ * -1 after printing why. */
+static int read_line(lines *l, const char **line, size_t *len) {
+    bool nl;
+    spin_diag d;
+    if (lines_next(l, line, len, &nl, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* The model identity of the inputs (the "model" field of rank -f jsonl and
+ * attributes lines: tool version and model checksum).  Scores of different
+ * models or versions are on different scales, so a ranking of them mixed is
+ * meaningless: a line naming another model than the first one is an error.
+ * A line without the field (tsv has none; JSON from an older rank) cannot be
+ * checked: one warning, and the lines are merged as they are. */
+typedef struct model_check {
+    char *first; /* the first identity seen, or NULL */
+    const char *first_name;
+    uint64_t first_line;
+    bool warned; /* about a line without one */
+} model_check;
+
+/* 's' for a message: printable ASCII, the rest '?', at most 120 bytes (the
+ * field comes from the input, and may hold anything). */
+static const char *printable(char out[128], const char *s) {
+    size_t n = 0;
+    for (; s[n] && n < 120; ++n)
+        out[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+    snprintf(out + n, 128 - n, "%s", s[n] ? "..." : "");
+    return out;
+}
+
+/* Checks the identity 'model' (NULL: none) of line 'line_no' of 'c'.  Takes
+ * 'model'.  Returns 0, or -1 after printing why. */
+static int check_model(model_check *mc, const cursor *c, uint64_t line_no, char *model) {
+    if (!model) {
+        if (!mc->warned)
+            cli_error("%s:%llu: warning: no \"model\" field (a ranking from an older spinscan?): "
+                      "cannot check that every input was ranked with the same model",
+                      c->name, (unsigned long long)line_no);
+        mc->warned = true;
+        return 0;
+    }
+    if (!mc->first) {
+        mc->first = model;
+        mc->first_name = c->name;
+        mc->first_line = line_no;
+        return 0;
+    }
+    int rc = 0;
+    if (strcmp(model, mc->first) != 0) {
+        char a[128], b[128];
+        cli_error("%s:%llu: ranked with \"%s\", but %s:%llu with \"%s\": scores of different "
+                  "models or versions are not comparable, so they do not merge into one "
+                  "ranking (rank every shard with the same model)",
+                  c->name, (unsigned long long)line_no, printable(a, model), mc->first_name,
+                  (unsigned long long)mc->first_line, printable(b, mc->first));
+        rc = -1;
+    }
+    mem_free(model);
+    return rc;
+}
+
 /* Reads the next data line of 'c' into its key; *got false at the end.
  * Returns 0, or -1 after printing why. */
-static int advance(cursor *c, rank_format f, bool *got) {
+static int advance(cursor *c, rank_format f, model_check *mc, bool *got) {
     *got = false;
     for (;;) {
         const char *line;
         size_t len;
-        bool nl;
         spin_diag d;
-        if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
+        if (read_line(&c->l, &line, &len) != 0)
             return -1;
-        }
         if (!line)
             return 0;
         if (len == 0)
@@ -64,14 +128,19 @@ static int advance(cursor *c, rank_format f, bool *got) {
         if (f == RANK_TSV && c->l.line_no == 1 && rank_detect_format(line, len) == RANK_TSV)
             continue; /* the header */
         uint32_t score;
-        char *id;
+        char *id, *model;
         size_t id_len;
-        spin_status st = rank_parse_line(f, line, len, &score, &id, &id_len, &d);
+        spin_status st = rank_parse_line_model(f, line, len, &score, &id, &id_len,
+                                               f != RANK_TSV ? &model : NULL, &d);
         if (st != SPIN_OK) {
             if (st == SPIN_ENOMEM)
                 cli_error("%s:%llu: out of memory", c->name, (unsigned long long)c->l.line_no);
             else
                 cli_error("%s:%llu: %s", c->name, (unsigned long long)c->l.line_no, d.message);
+            return -1;
+        }
+        if (f != RANK_TSV && check_model(mc, c, c->l.line_no, model) != 0) {
+            mem_free(id);
             return -1;
         }
         if (c->id && rank_key_cmp(score, id, id_len, c->score, c->id, c->id_len) < 0) {
@@ -174,10 +243,8 @@ static int merge_families(cursor *cs, size_t n, char **paths, char **sigs, size_
         for (;;) {
             const char *line;
             size_t len;
-            bool nl;
             spin_diag d;
-            if (lines_next(&c->l, &line, &len, &nl, &d) != SPIN_OK) {
-                cli_print_diag(&d, NULL);
+            if (read_line(&c->l, &line, &len) != 0) {
                 status = EXIT_DATA;
                 break;
             }
@@ -256,7 +323,6 @@ done:
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *out_path = NULL;
     unsigned long long top = 0;
     bool families = false;
     int c;
@@ -265,9 +331,6 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'o':
-            out_path = cp.optarg;
-            break;
         case OPT_FAMILIES:
             families = true;
             break;
@@ -283,6 +346,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    const char *out_path = cp.output;
     if (cp.optind >= argc)
         return cli_usage_error(cmd, "no INPUT to merge");
     /* Signature files (rank --families) among the inputs, told by their
@@ -321,9 +385,14 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     int status = EXIT_OK;
     int format = -1;
     size_t nh = 0;
+    struct file_id {
+        dev_t dev;
+        ino_t ino;
+    } *ids = mem_calloc(n ? n : 1, sizeof *ids);
     outfile out;
     bool out_open = false;
-    if (!cs || !heap) {
+    model_check mc = {NULL, NULL, 0, false};
+    if (!cs || !heap || !ids) {
         cli_error("out of memory");
         status = EXIT_DATA;
         goto done;
@@ -347,9 +416,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         /* The format, from the first line. */
         const char *line;
         size_t len;
-        bool nl;
-        if (lines_next(&k->l, &line, &len, &nl, &d) != SPIN_OK) {
-            cli_print_diag(&d, NULL);
+        if (read_line(&k->l, &line, &len) != 0) {
             status = EXIT_DATA;
             break;
         }
@@ -378,6 +445,42 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             status = EXIT_USAGE;
             break;
         }
+        /* The same file twice would duplicate every line of it. */
+        struct stat sb;
+        if (stat(path, &sb) == 0) {
+            for (size_t j = 0; j < i; ++j)
+                if (ids[j].dev == sb.st_dev && ids[j].ino == sb.st_ino) {
+                    cli_error("%s and %s are the same file: merging it twice would duplicate "
+                              "its lines",
+                              argv[cp.optind + (int)j], path);
+                    status = EXIT_USAGE;
+                }
+            ids[i].dev = sb.st_dev;
+            ids[i].ino = sb.st_ino;
+        }
+        if (status != EXIT_OK)
+            break;
+        /* The whole input is checked for order before anything is written,
+         * so that an unsorted input leaves no partial output. */
+        bool ok = reader_open_path(path, &k->r, &d) == SPIN_OK &&
+                  lines_init(&k->l, k->r, (size_t)1 << 30) == SPIN_OK;
+        if (!ok)
+            cli_print_diag(&d, NULL);
+        k->open = ok;
+        for (bool got = true; ok && got;)
+            if (advance(k, (rank_format)format, &mc, &got) != 0)
+                ok = false;
+        if (k->open)
+            lines_free(&k->l);
+        reader_free(k->r);
+        k->r = NULL;
+        k->open = false;
+        mem_free(k->id);
+        k->id = NULL;
+        if (!ok) {
+            status = EXIT_DATA;
+            break;
+        }
         if (reader_open_path(path, &k->r, &d) != SPIN_OK ||
             lines_init(&k->l, k->r, (size_t)1 << 30) != SPIN_OK) {
             cli_print_diag(&d, NULL);
@@ -396,7 +499,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
     for (size_t i = 0; i < n; ++i) {
         bool got = false;
-        if (cs[i].open && advance(&cs[i], (rank_format)format, &got) != 0) {
+        if (cs[i].open && advance(&cs[i], (rank_format)format, &mc, &got) != 0) {
             status = EXIT_DATA;
             goto done;
         }
@@ -418,7 +521,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             write_failed = true;
         ++written;
         bool got;
-        if (advance(k, (rank_format)format, &got) != 0) {
+        if (advance(k, (rank_format)format, &mc, &got) != 0) {
             status = EXIT_DATA;
             break;
         }
@@ -448,6 +551,8 @@ done:
     free(heap);
     free(paths);
     free(sigs);
+    mem_free(ids);
+    mem_free(mc.first);
     return status;
 }
 
@@ -458,7 +563,11 @@ const cli_command cmd_merge = {
     "attributes, read from the first line; gzip, bzip2, xz and zstd are decompressed)\n"
     "into one ranking, most spun first, ties by id: the output of one 'rank' over all\n"
     "the shards' documents.  Streaming: memory does not grow with the inputs.  An input\n"
-    "that is not sorted (for instance from rank --unsorted) is an error.\n"
+    "that is not sorted (for instance from rank --unsorted) is an error, found before\n"
+    "anything is written (each input is read once to check its order, then merged);\n"
+    "the same file given twice is refused, and so are jsonl inputs whose\n"
+    "\"model\" fields differ (scores of different models or versions do not compare;\n"
+    "a line without the field is merged after a warning; tsv has no such field).\n"
     "--families (for the shards of 'rank --families -o SHARD'): reads SHARD.sig beside\n"
     "each INPUT, finds the families of the whole crawl and writes every line with them\n"
     "and the family-adjusted spin_score: the output of one 'rank --families' over all\n"

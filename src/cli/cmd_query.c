@@ -60,16 +60,6 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
         case 'b':
             pr.flush = true;
             break;
-        case 's':
-            lo.allow_missing_markers = true;
-            break;
-        case 'i':
-            lo.positive_prob_to_zero = true;
-            break;
-        case OPT_UNK:
-            if (cli_parse_unk_logprob(cmd, cp.optarg, &lo.unk_logprob) != EXIT_OK)
-                return EXIT_USAGE;
-            break;
         case 'v':
             if (!strcmp(cp.optarg, "2"))
                 pr.word = pr.line = pr.summary = true;
@@ -87,8 +77,10 @@ static int query_run(const cli_command *cmd, int argc, char **argv) {
                 return cli_usage_error(cmd, "-v takes word, sentence, summary, 0, 1 or 2, not '%s'",
                                        cp.optarg);
             break;
-        default:
-            return EXIT_USAGE;
+        default: /* -s, -i, --unk-logprob */
+            if (cli_arpa_option(cmd, c, cp.optarg, &lo) != 1)
+                return EXIT_USAGE;
+            break;
         }
     }
     if (cp.optind + 1 != argc)

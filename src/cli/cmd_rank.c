@@ -36,6 +36,8 @@
 #include "crawl/jsonrec.h"
 #include "cli/outfile.h"
 #include "detect/detect.h"
+#include "detect/report.h"
+#include "api/api.h"
 #include "text/html.h"
 #include "crawl/input.h"
 #include "util/mem.h"
@@ -52,6 +54,10 @@ enum {
     OPT_MAX_BYTES,
     OPT_MAX_DOM,
     OPT_STRICT,
+    OPT_JUDGE_ALL,
+    OPT_ADAPT,
+    OPT_REFERENCE,
+    OPT_SAVE_REFERENCE,
     OPT_FAMILIES,
     OPT_SIGNATURES,
     OPT_EXPERIMENT
@@ -64,7 +70,9 @@ enum { EXIT_SKIPPED = 3 };
 
 static const cli_option options[] = {
     {'m', "model", "PATH", "model file or directory (as for score)"},
-    {'f', "format", "FMT", "tsv (default), jsonl or attributes (Dolma attribute files, -o DIR)"},
+    {'f', "format", "FMT",
+     "tsv (default), jsonl, attributes (Dolma attribute files, -o DIR) or html (with --top K: "
+     "the report of score -f html for the top K)"},
     {OPT_EXPERIMENT, "experiment", "NAME",
      "attributes: the experiment in NAME__spinscan__ATTRIBUTE (default spinscan)"},
     {'j', "jobs", "N", "scoring threads (default: the number of processors)"},
@@ -79,6 +87,13 @@ static const cli_option options[] = {
     {OPT_MAX_DOM, "max-dom", "N",
      "memory one HTML page's document tree may take (default 256M); larger pages are skipped"},
     {OPT_STRICT, "strict", NULL, "stop at the first skipped record (exit 1)"},
+    {OPT_JUDGE_ALL, "judge-all", NULL,
+     "judge every document (none \"unsupported\": other languages, short text, code)"},
+    {OPT_ADAPT, "adapt", "N",
+     "score against the crawl's own reference, from its first N documents (a first pass; "
+     "docs/detector.md)"},
+    {OPT_REFERENCE, "reference", "FILE", "score against a reference saved by --save-reference"},
+    {OPT_SAVE_REFERENCE, "save-reference", "FILE", "with --adapt: save the adapted reference"},
     {OPT_FAMILIES, "families", NULL, "find spin families (family fields; docs/families.md)"},
     {OPT_SIGNATURES, "signatures", "FILE",
      "with --families: write the signatures to FILE (default OUT.sig with -o)"},
@@ -165,9 +180,27 @@ static void fatal_item(pipeline *p, const spin_diag *d) {
     pthread_mutex_unlock(&p->mu);
 }
 
+/* When the first records of the input all lack the text field, the field
+ * name is wrong (--text-field): stop with one error instead of a warning per
+ * record of a whole crawl. */
+#define NO_TEXT_FAST_FAIL 10
+
+static void no_text_fatal(pipeline *p, const spin_diag *last, uint64_t n) {
+    spin_diag d = *last;
+    char was[sizeof d.message];
+    snprintf(was, sizeof was, "%s", last->message);
+    snprintf(d.message, sizeof d.message,
+             "the first %llu record%s had no text (%.300s): stopping; does --text-field name "
+             "the field that holds the text?",
+             (unsigned long long)n, n == 1 ? "" : "s", was);
+    fatal_item(p, &d);
+}
+
 static void *producer(void *arg) {
     pipeline *p = arg;
-    uint64_t seq = 0;
+    uint64_t seq = 0, no_text = 0;
+    bool any_doc = false;
+    spin_diag held[NO_TEXT_FAST_FAIL]; /* the records without text, until a document */
     size_t max_jobs = p->jcap;
     while (!atomic_load(&p->stop)) {
         input_event ev;
@@ -188,7 +221,18 @@ static void *producer(void *arg) {
         }
         if (ev == INPUT_END) {
             mem_free(j);
+            if (!any_doc && no_text)
+                no_text_fatal(p, &held[no_text - 1], no_text);
             break;
+        }
+        if (ev == INPUT_SKIPPED && !any_doc && why == INPUT_SKIP_NO_TEXT) {
+            mem_free(j);
+            held[no_text] = d;
+            if (++no_text >= NO_TEXT_FAST_FAIL) {
+                no_text_fatal(p, &d, no_text);
+                break;
+            }
+            continue;
         }
         if (ev == INPUT_SKIPPED) {
             mem_free(j);
@@ -200,6 +244,19 @@ static void *producer(void *arg) {
             push_item(p, &it);
             continue;
         }
+        if (!any_doc && no_text) {
+            /* Not the field name after all: the held-back records are
+             * skipped, each with its warning. */
+            for (uint64_t k = 0; k < no_text; ++k) {
+                item it;
+                memset(&it, 0, sizeof it);
+                it.kind = ITEM_SKIP;
+                it.why = INPUT_SKIP_NO_TEXT;
+                it.diag = held[k];
+                push_item(p, &it);
+            }
+        }
+        any_doc = true;
         j->seq = seq++;
         pthread_mutex_lock(&p->mu);
         while (!atomic_load(&p->stop) &&
@@ -273,8 +330,8 @@ static void *worker(void *arg) {
         if (st == SPIN_OK)
             st = detect_run(wa->det, text, len, &res, &d);
         if (st == SPIN_OK) {
-            st = rank_entry_make(p->format, j->doc.id, j->doc.id_len, &res, text, len, j->seq,
-                                 &it.entry);
+            st = rank_entry_make_id(p->format, j->doc.id, j->doc.id_len, j->doc.id_number,
+                                    api_detector_id(p->ld->sd), &res, text, len, j->seq, &it.entry);
             if (st == SPIN_OK && p->families) {
                 if ((it.sig = mem_alloc(sizeof *it.sig)))
                     fam_signature(text, len, it.sig);
@@ -325,6 +382,8 @@ static double now(void) {
 
 typedef struct stats {
     uint64_t scored, skipped, bytes;
+    uint64_t unsupported; /* of 'scored': the detector abstained (ranked last) */
+    uint64_t media;       /* WARC responses that are images, PDFs or other media */
     uint64_t by_reason[INPUT_NSKIPS];
     double start, last_draw;
     bool progress, drawn;
@@ -357,7 +416,9 @@ static void draw_progress(stats *s, const pipeline *p, bool force) {
     s->drawn = true;
 }
 
-static void print_summary(const stats *s) {
+/* The summary line, ending with the tool version and model identity: the
+ * one place a tsv ranking's provenance is written (its columns are fixed). */
+static void print_summary(const stats *s, const char *model_id) {
     double el = now() - s->start;
     char reasons[512] = "";
     size_t n = 0;
@@ -369,11 +430,162 @@ static void print_summary(const stats *s) {
     if (n && n < sizeof reasons - 1)
         snprintf(reasons + n, sizeof reasons - n, ")");
     fprintf(stderr,
-            "spinscan: %llu documents scored, %llu skipped%s, %.1f MB in %.1f s (%.2f MB/s, "
-            "%.0f docs/s)\n",
-            (unsigned long long)s->scored, (unsigned long long)s->skipped, reasons,
+            "spinscan: %llu documents scored (%llu unsupported: not English or not judgeable, "
+            "ranked last), %llu media responses (images, PDFs) passed over, %llu skipped%s, "
+            "%.1f MB in %.1f s (%.2f MB/s, %.0f docs/s) with %s\n",
+            (unsigned long long)s->scored, (unsigned long long)s->unsupported,
+            (unsigned long long)s->media, (unsigned long long)s->skipped, reasons,
             (double)s->bytes / 1e6, el, el > 0 ? (double)s->bytes / 1e6 / el : 0.0,
-            el > 0 ? (double)s->scored / el : 0.0);
+            el > 0 ? (double)s->scored / el : 0.0, model_id);
+}
+
+/* --adapt N: the first N documents of the input (a pass of their own, on one
+ * thread), then ld->params adapted to them. */
+static int adapt_first(loaded_detector *ld, char *const *paths, size_t npaths,
+                       const input_options *io, size_t n, const char *save) {
+    detector *det = detector_load_new(ld);
+    det_adapt *acc = NULL;
+    input *in = NULL;
+    if (!det)
+        return -1;
+    int rc =
+        det_adapt_new(&acc) == SPIN_OK && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
+    if (rc != 0)
+        cli_error("out of memory");
+    det_result res;
+    memset(&res, 0, sizeof res);
+    size_t seen = 0;
+    while (rc == 0 && seen < n) {
+        input_event ev;
+        input_skip why;
+        input_doc doc;
+        spin_diag d;
+        memset(&doc, 0, sizeof doc);
+        if (input_next(in, &ev, &doc, &why, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            rc = -1;
+            break;
+        }
+        if (ev == INPUT_END)
+            break;
+        if (ev != INPUT_DOC)
+            continue; /* the ranking pass reports skipped records */
+        const char *text = doc.text;
+        size_t len = doc.len;
+        char *conv = NULL;
+        spin_status st = SPIN_OK;
+        if (doc.html) {
+            st = html_to_text(doc.text, doc.len, doc.charset, &conv, &len, &d);
+            text = conv;
+        }
+        if (st == SPIN_OK && detect_run(det, text, len, &res, &d) == SPIN_OK) {
+            if (det_adapt_add(acc, &res) != SPIN_OK) {
+                cli_error("out of memory adapting");
+                rc = -1;
+            }
+            ++seen;
+        }
+        mem_free(conv);
+        input_doc_free(&doc);
+    }
+    if (rc == 0)
+        rc = detector_adapt(ld, acc, save);
+    det_result_free(&res);
+    input_free(in);
+    det_adapt_free(acc);
+    detector_free(det);
+    return rc;
+}
+
+/* ---- -f html: the report of the top documents ---- */
+
+#define HTML_TOP_MAX 5000
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The HTML report (report.h) of the 'n' ranked entries 'e': a second pass
+ * over the input scores those documents again (by their input order, seq) with
+ * their sentences and words.  Returns 0, or -1 after printing why. */
+static int html_report(const loaded_detector *ld, char *const *paths, size_t npaths,
+                       const input_options *io, rank_entry *const *e, size_t n, uint64_t scored,
+                       FILE *out) {
+    uint64_t *want = mem_alloc((n ? n : 1) * sizeof *want);
+    detector *det = detector_load_new(ld);
+    input *in = NULL;
+    int rc = want && det && input_open(paths, npaths, io, &in) == SPIN_OK ? 0 : -1;
+    if (rc != 0 && det)
+        cli_error("out of memory");
+    for (size_t i = 0; rc == 0 && i < n; ++i)
+        want[i] = e[i]->seq;
+    if (rc == 0)
+        qsort(want, n, sizeof *want, cmp_u64);
+    char title[160];
+    snprintf(title, sizeof title, "spinscan rank: the top %zu of %llu documents", n,
+             (unsigned long long)scored);
+    report_options ro = {
+        REPORT_HTML, false, title, api_detector_params(ld->sd), spin_detector_info(ld->sd), NULL};
+    if (rc == 0 && report_begin(out, &ro) != SPIN_OK) {
+        cli_error("out of memory");
+        rc = -1;
+    }
+    det_result res;
+    memset(&res, 0, sizeof res);
+    uint64_t seq = 0;
+    size_t next = 0;
+    while (rc == 0 && next < n) {
+        input_event ev;
+        input_skip why;
+        input_doc doc;
+        spin_diag d;
+        memset(&doc, 0, sizeof doc);
+        if (input_next(in, &ev, &doc, &why, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            rc = -1;
+            break;
+        }
+        if (ev == INPUT_END)
+            break;
+        if (ev != INPUT_DOC)
+            continue; /* reported by the ranking pass */
+        if (seq++ != want[next]) {
+            input_doc_free(&doc);
+            continue;
+        }
+        ++next;
+        const char *text = doc.text;
+        size_t len = doc.len;
+        char *conv = NULL;
+        spin_status st = SPIN_OK;
+        if (doc.html) {
+            st = html_to_text(doc.text, doc.len, doc.charset, &conv, &len, &d);
+            text = conv;
+        }
+        if (st == SPIN_OK)
+            st = detect_run(det, text, len, &res, &d);
+        if (st == SPIN_OK) {
+            report_doc rd = {doc.id, text, len, &res, spin_detector_info(ld->sd)};
+            if (report_document(out, &ro, &rd) != SPIN_OK) {
+                cli_error("out of memory writing the report");
+                rc = -1;
+            }
+        }
+        mem_free(conv);
+        input_doc_free(&doc);
+    }
+    if (rc == 0 && report_end(out, &ro) != SPIN_OK) {
+        cli_error("cannot write the report: %s", strerror(errno ? errno : EIO));
+        rc = -1;
+    }
+    report_abandon(&ro);
+    det_result_free(&res);
+    input_free(in);
+    if (det)
+        detector_free(det);
+    mem_free(want);
+    return rc;
 }
 
 /* ---- the command ---- */
@@ -459,7 +671,7 @@ static int walk(file_list *l, const char *dir, const char *rel, const char *out_
 
 static int run_attributes(const char *model_opt, const char *out_dir, const char *experiment,
                           const char *text_field, uint64_t max_bytes, size_t jobs, bool quiet,
-                          char *const *inputs, size_t ninputs) {
+                          bool judge_all, bool families, char *const *inputs, size_t ninputs) {
     file_list l = {NULL, 0, 0};
     int status = EXIT_OK;
     for (size_t i = 0; i < ninputs && status == EXIT_OK; ++i) {
@@ -491,7 +703,7 @@ static int run_attributes(const char *model_opt, const char *out_dir, const char
     jsonrec_variable_name(name);
     snprintf(name + strlen(name), sizeof name - strlen(name), "__spinscan");
     loaded_detector ld;
-    if (status == EXIT_OK && detector_load(model_opt, true, &ld) != 0)
+    if (status == EXIT_OK && detector_load(model_opt, true, judge_all, &ld) != 0)
         status = EXIT_DATA;
     if (status == EXIT_OK) {
         pipe_config pc;
@@ -502,6 +714,8 @@ static int run_attributes(const char *model_opt, const char *out_dir, const char
         pc.threads = jobs;
         pc.max_line = max_bytes ? max_bytes + (1 << 20) : (uint64_t)1 << 30;
         pc.quiet = quiet;
+        pc.families = families;
+        pc.stage_dir = out_dir;
         status = jsonl_pipe_run(&pc, &ld, l.v, l.n);
         detector_load_free(&ld);
     }
@@ -527,49 +741,40 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser cp;
-    const char *model_opt = NULL, *out_path = NULL;
     rank_format format = RANK_TSV;
     input_options io;
     input_options_init(&io);
-    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long long jobs = nproc > 0 ? (unsigned long long)nproc : 1, top = 0;
-    bool unsorted = false, strict = false, quiet = false, families = false;
+    unsigned long long top = 0;
+    bool unsorted = false, strict = false, judge_all = false, families = false, html = false;
+    size_t adapt_docs = 0;
+    const char *reference = NULL, *save_reference = NULL;
+    const char *experiment = NULL, *sig_path = NULL;
     size_t max_dom = HTML_DOM_LIMIT_DEFAULT;
-    const char *sig_path = NULL;
-    const char *experiment = NULL;
     int c;
     cli_parser_init(&cp);
     while ((c = cli_next(cmd, &cp, argc, argv)) != -1) {
         switch (c) {
         case CLI_STOP:
             return cp.status;
-        case 'm':
-            model_opt = cp.optarg;
-            break;
-        case 'f':
-            if (!strcmp(cp.optarg, "tsv"))
-                format = RANK_TSV;
-            else if (!strcmp(cp.optarg, "jsonl"))
-                format = RANK_JSONL;
-            else if (!strcmp(cp.optarg, "attributes"))
-                format = RANK_ATTRIBUTES;
+        case 'f': {
+            int f;
+            if (cli_choice(cmd, cp.optarg,
+                           (const char *const[]){"tsv", "jsonl", "attributes", "html", NULL},
+                           (const int[]){RANK_TSV, RANK_JSONL, RANK_ATTRIBUTES, -1}, &f,
+                           "unknown format '%s' (tsv, jsonl, attributes or html)") != EXIT_OK)
+                return EXIT_USAGE;
+            if (f < 0)
+                format = RANK_JSONL, html = true; /* ranked as jsonl, then the report */
             else
-                return cli_usage_error(cmd, "unknown format '%s' (tsv, jsonl or attributes)",
-                                       cp.optarg);
+                format = (rank_format)f;
             break;
-        case 'j':
-            if (parse_uint(cp.optarg, 256, &jobs) != 0 || jobs == 0)
-                return cli_usage_error(cmd, "-j needs a number from 1 to 256, not '%s'", cp.optarg);
-            break;
+        }
         case OPT_TOP:
             if (parse_uint(cp.optarg, SIZE_MAX / 16, &top) != 0 || top == 0)
                 return cli_usage_error(cmd, "--top needs a positive number, not '%s'", cp.optarg);
             break;
         case OPT_UNSORTED:
             unsorted = true;
-            break;
-        case 'o':
-            out_path = cp.optarg;
             break;
         case OPT_SHARD: {
             unsigned long long i, n;
@@ -587,14 +792,15 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             io.nshards = (uint32_t)n;
             break;
         }
-        case OPT_SHARD_BY:
-            if (!strcmp(cp.optarg, "id"))
-                io.shard_by_file = false;
-            else if (!strcmp(cp.optarg, "file"))
-                io.shard_by_file = true;
-            else
-                return cli_usage_error(cmd, "--shard-by takes id or file, not '%s'", cp.optarg);
+        case OPT_SHARD_BY: {
+            int by_file;
+            if (cli_choice(cmd, cp.optarg, (const char *const[]){"id", "file", NULL},
+                           (const int[]){0, 1}, &by_file,
+                           "--shard-by takes id or file, not '%s'") != EXIT_OK)
+                return EXIT_USAGE;
+            io.shard_by_file = by_file;
             break;
+        }
         case OPT_TEXT_FIELD:
             io.text_field = cp.optarg;
             break;
@@ -619,6 +825,23 @@ static int run(const cli_command *cmd, int argc, char **argv) {
         case OPT_STRICT:
             strict = true;
             break;
+        case OPT_JUDGE_ALL:
+            judge_all = true;
+            break;
+        case OPT_ADAPT: {
+            unsigned long long v;
+            if (parse_uint(cp.optarg, 100000000ull, &v) != 0 || v < DET_ADAPT_MIN_DOCS)
+                return cli_usage_error(cmd, "--adapt needs a number of documents >= %d, not '%s'",
+                                       DET_ADAPT_MIN_DOCS, cp.optarg);
+            adapt_docs = (size_t)v;
+            break;
+        }
+        case OPT_REFERENCE:
+            reference = cp.optarg;
+            break;
+        case OPT_SAVE_REFERENCE:
+            save_reference = cp.optarg;
+            break;
         case OPT_FAMILIES:
             families = true;
             break;
@@ -638,32 +861,35 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             experiment = cp.optarg;
             break;
         }
-        case 'q':
-            quiet = true;
-            break;
         default:
             return EXIT_USAGE;
         }
     }
+    const char *model_opt = cp.model, *out_path = cp.output;
+    unsigned long long jobs = cli_jobs(&cp);
+    bool quiet = cp.quiet;
+    if (html && (!top || top > HTML_TOP_MAX || unsorted || families))
+        return cli_usage_error(cmd,
+                               "-f html needs --top K (at most %d; not with --unsorted or "
+                               "--families): the report shows the top of the crawl",
+                               HTML_TOP_MAX);
     if (unsorted && top)
         return cli_usage_error(cmd, "--top and --unsorted exclude each other");
     if (experiment && format != RANK_ATTRIBUTES)
         return cli_usage_error(cmd, "--experiment goes with -f attributes");
-    if (families && format == RANK_ATTRIBUTES)
-        return cli_usage_error(cmd, "--families goes with -f tsv or jsonl (attributes files are "
-                                    "written in one pass, in input order)");
     if (format == RANK_ATTRIBUTES) {
         if (!out_path)
             return cli_usage_error(cmd, "-f attributes needs -o DIR (one attributes file per "
                                         "documents file, at the same path under DIR)");
-        if (top || unsorted || io.nshards > 1 || strict || io.id_field)
-            return cli_usage_error(cmd, "-f attributes writes every record in input order: "
-                                        "no --top, --unsorted, --shard, --strict or --id-field");
+        if (top || unsorted || io.nshards > 1 || strict || io.id_field || sig_path)
+            return cli_usage_error(
+                cmd, "-f attributes writes every record in input order: "
+                     "no --top, --unsorted, --shard, --strict, --id-field or --signatures");
         if (cp.optind >= argc)
             return cli_usage_error(cmd, "-f attributes needs INPUT files or directories");
         return run_attributes(model_opt, out_path, experiment ? experiment : "spinscan",
-                              io.text_field, io.max_bytes, (size_t)jobs, quiet, argv + cp.optind,
-                              (size_t)(argc - cp.optind));
+                              io.text_field, io.max_bytes, (size_t)jobs, quiet, judge_all, families,
+                              argv + cp.optind, (size_t)(argc - cp.optind));
     }
     if (unsorted && families)
         return cli_usage_error(cmd, "--families needs the whole crawl: not with --unsorted");
@@ -689,11 +915,25 @@ static int run(const cli_command *cmd, int argc, char **argv) {
 
     loaded_detector ld;
     /* A crawl is a long run: models go into memory, not a mapping. */
-    if (detector_load(model_opt, true, &ld) != 0) {
+    if (detector_load(model_opt, true, judge_all, &ld) != 0) {
         free(sig_default);
         return EXIT_DATA;
     }
+    if (judge_all)
+        detector_load_judge_all(&ld);
     html_init();
+    if (save_reference && !adapt_docs) {
+        detector_load_free(&ld);
+        return cli_usage_error(cmd, "--save-reference needs --adapt N");
+    }
+    if (reference && detector_load_reference(&ld, reference) != 0) {
+        detector_load_free(&ld);
+        return EXIT_DATA;
+    }
+    if (adapt_docs && adapt_first(&ld, paths, npaths, &io, adapt_docs, save_reference) != 0) {
+        detector_load_free(&ld);
+        return EXIT_DATA;
+    }
     html_set_dom_limit(max_dom);
     size_t nw = (size_t)jobs;
     pipeline p;
@@ -810,6 +1050,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                 cli_print_diag(&it.note, "warning: ");
             }
             ++s.scored;
+            s.unsupported += it.entry->score == RANK_UNSUPPORTED;
             cli_progress("documents scored", s.scored);
             s.bytes += it.bytes;
             if (families && !fatal) {
@@ -856,6 +1097,8 @@ static int run(const cli_command *cmd, int argc, char **argv) {
                           strerror(errno ? errno : EIO));
                 fatal = true;
             }
+        } else if (it.kind == ITEM_SKIP && it.why == INPUT_SKIP_MEDIA) {
+            ++s.media; /* images, PDFs: normal in a crawl, counted apart and quietly */
         } else if (it.kind == ITEM_SKIP) {
             ++s.skipped;
             ++s.by_reason[it.why];
@@ -923,7 +1166,12 @@ static int run(const cli_command *cmd, int argc, char **argv) {
             rk = rk2;
         }
     }
-    if (!fatal && !unsorted) {
+    if (!fatal && html) {
+        rank_entry *const *e;
+        size_t n = ranking_sorted(rk, &e);
+        if (html_report(&ld, paths, npaths, &io, e, n, s.scored, out.f) != 0)
+            fatal = true;
+    } else if (!fatal && !unsorted) {
         rank_entry *const *e;
         size_t n = ranking_sorted(rk, &e);
         for (size_t i = 0; i < n && !write_failed; ++i)
@@ -954,7 +1202,7 @@ static int run(const cli_command *cmd, int argc, char **argv) {
     }
 
     if (!quiet)
-        print_summary(&s);
+        print_summary(&s, api_detector_id(ld.sd));
     status = fatal ? EXIT_DATA : s.skipped ? EXIT_SKIPPED : EXIT_OK;
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.jobs_cv);
@@ -992,9 +1240,11 @@ const cli_command cmd_rank = {
     "  JSON Lines      one object per line ('-' and no INPUT: standard input), text in\n"
     "                  --text-field, id from --id-field, else id, else url, else FILE:LINE;\n"
     "  any other file  one document.\n"
-    "HTML is reduced to its visible text.  Output formats (SPEC.md):\n"
+    "HTML is reduced to its visible text.  Output formats (docs/formats.md):\n"
     "  tsv         spin_score, id, sentences, flagged, after a header line;\n"
-    "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\"};\n"
+    "  jsonl       {\"id\", \"spin_score\", \"verdict\", \"sentences\", \"flagged\", \"tokens\",\n"
+    "              \"model\": \"spinscan VERSION; model SHA12\"} (the tool version and the\n"
+    "              model's checksum; tsv has it on the summary line only);\n"
     "  attributes  Dolma attribute files for Dolma's mixer, -o DIR required: for each\n"
     "              JSON Lines documents file (an INPUT, or every file below an INPUT\n"
     "              directory) DIR/ the same relative path (compressed as its name says),\n"
@@ -1002,8 +1252,9 @@ const cli_command cmd_rank = {
     "              it is (its JSON type kept), \"source\": copied, \"attributes\":\n"
     "              {E__spinscan__spin_score: [[0, n, score]], E__spinscan__perplexity,\n"
     "              E__spinscan__sentence_spin: [[start, end, spin], ...],\n"
-    "              E__spinscan__flagged: the same for flagged sentences}} with offsets in\n"
-    "              code points and E the --experiment; a record that cannot be scored\n"
+    "              E__spinscan__flagged: the same for flagged sentences}, \"model\":\n"
+    "              as in jsonl} with offsets in code points and E the --experiment\n"
+    "              (Dolma reads id and attributes only); a record that cannot be scored\n"
     "              gets its line with empty attributes.  Point -o at\n"
     "              PREFIX/attributes/NAME for documents in PREFIX/documents/.\n"
     "--unsorted writes results in completion order; sort tsv afterwards with\n"
@@ -1017,7 +1268,10 @@ const cli_command cmd_rank = {
     "  family_size and family_kind (spun, duplicate or none) to every tsv or jsonl line;\n"
     "  a document in a spun family of 3 or more gets a higher spin_score\n"
     "  (docs/families.md).  The signatures go to OUT.sig (or --signatures FILE), for\n"
-    "  'merge --families'.\n"
+    "  'merge --families'.  With -f attributes: E__spinscan__family (the id as a\n"
+    "  number), family_size, family_spun, family_duplicate and family_drop (1 for all\n"
+    "  members of a family but its least spun one), all numbers, after a second pass\n"
+    "  over a temporary stage file in DIR.\n"
     "\n"
     "exit status for rank: 0 every document scored, 3 completed but some records were\n"
     "skipped, 1 fatal error (nothing, or with --unsorted a partial result, written),\n"

@@ -85,6 +85,7 @@ static void json_str(FILE *out, const char *s, size_t n) {
 typedef struct emit_ctx {
     const char *id;
     int format;
+    const char *tokenizer; /* json: "spinscan VERSION; ICU VERSION" */
 } emit_ctx;
 
 static spin_status emit_sentence(void *ctx, const tok_sentence *s, const tok_token *toks,
@@ -125,7 +126,9 @@ static spin_status emit_sentence(void *ctx, const tok_sentence *s, const tok_tok
             json_str(out, text + toks[i].text, toks[i].len);
             fputs("\"}", out);
         }
-        fputs("]}\n", out);
+        fputs("], \"tokenizer\": \"", out);
+        json_str(out, e->tokenizer, strlen(e->tokenizer));
+        fputs("\"}\n", out);
     }
     return ferror(out) ? SPIN_EIO : SPIN_OK;
 }
@@ -159,7 +162,12 @@ static int tokenize_one(tokenizer *t, const char *path, int format, bool quiet) 
     if (format == FMT_TEXT)
         rc = tokenize_lines(t, buf, len, write_stdout, NULL, &st, &d);
     else {
-        emit_ctx e = {name, format};
+        /* The tokenizer's identity: no model is involved, but the version
+         * and ICU's Unicode data decide what the models are given. */
+        char icu[TOK_ICU_VERSION_MAX], ident[64];
+        tokenize_icu_version(icu);
+        snprintf(ident, sizeof ident, "spinscan %s; ICU %s", SPIN_VERSION, icu);
+        emit_ctx e = {name, format, ident};
         if (format == FMT_TSV)
             printf("D\t%s\t%zu\n", name, len);
         rc = tokenize_stream(t, buf, len, emit_sentence, &e, &st, &d);
@@ -186,29 +194,22 @@ static int tokenize_one(tokenizer *t, const char *path, int format, bool quiet) 
 static int run(const cli_command *cmd, int argc, char **argv) {
     cli_parser p;
     int format = FMT_TEXT, c;
-    bool quiet = false;
     cli_parser_init(&p);
     while ((c = cli_next(cmd, &p, argc, argv)) != -1) {
         switch (c) {
         case CLI_STOP:
             return p.status;
         case 'f':
-            if (!strcmp(p.optarg, "text"))
-                format = FMT_TEXT;
-            else if (!strcmp(p.optarg, "tsv"))
-                format = FMT_TSV;
-            else if (!strcmp(p.optarg, "json"))
-                format = FMT_JSON;
-            else
-                return cli_usage_error(cmd, "unknown format '%s' (text, tsv or json)", p.optarg);
-            break;
-        case 'q':
-            quiet = true;
+            if (cli_choice(cmd, p.optarg, (const char *const[]){"text", "tsv", "json", NULL},
+                           (const int[]){FMT_TEXT, FMT_TSV, FMT_JSON}, &format,
+                           "unknown format '%s' (text, tsv or json)") != EXIT_OK)
+                return EXIT_USAGE;
             break;
         default:
             return EXIT_USAGE;
         }
     }
+    bool quiet = p.quiet;
     tokenizer *t;
     spin_diag d;
     if (tokenize_new(&t, &d) != SPIN_OK) {
@@ -239,7 +240,8 @@ const cli_command cmd_tokenize = {
     "digits as 0, URLs as <url>, e-mail addresses as <email>).  The output can train\n"
     "KenLM's lmplz directly.  -f tsv prints per document 'D id bytes', per sentence\n"
     "'S start end kind flags text' and per token 'T start end kind text'; -f json prints\n"
-    "one JSON object per sentence.  Offsets are UTF-8 byte offsets into the input, end\n"
+    "one JSON object per sentence (its last member \"tokenizer\" names the spinscan\n"
+    "and ICU versions).  Offsets are UTF-8 byte offsets into the input, end\n"
     "exclusive; kinds are prose, heading or boilerplate.  A file that is not text is an\n"
     "error reported as 'spinscan: FILE: byte N: not text: ...'.",
     options,

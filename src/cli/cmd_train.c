@@ -139,8 +139,7 @@ static int run_train(const cli_command *cmd, int argc, char **argv) {
     unsigned nprune = 0;
     int have_prune = 0;
     train_options_init(&opts);
-    const char *out = NULL;
-    int tokenized = 0, quiet = 0, have_order = 0;
+    int tokenized = 0, have_order = 0;
     cli_parser p;
     cli_parser_init(&p);
     for (int c; (c = cli_next(cmd, &p, argc, argv)) != -1;) {
@@ -158,9 +157,6 @@ static int run_train(const cli_command *cmd, int argc, char **argv) {
             have_order = 1;
             break;
         }
-        case 'O':
-            out = p.optarg;
-            break;
         case OPT_TOKENIZED:
             tokenized = 1;
             break;
@@ -176,13 +172,12 @@ static int run_train(const cli_command *cmd, int argc, char **argv) {
                 if (parse_prune(cmd, argv[p.optind++], prune, &nprune))
                     return EXIT_USAGE;
             break;
-        case 'q':
-            quiet = 1;
-            break;
         default:
             return EXIT_USAGE;
         }
     }
+    const char *out = p.output;
+    int quiet = p.quiet;
     if (!have_order)
         return cli_usage_error(cmd, "the order is required (-o N)");
     if (!out || !*out)

@@ -7,16 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
 #include "cli/outfile.h"
+#include "crawl/family.h"
 #include "crawl/jsonrec.h"
+#include "crawl/rank.h"
 #include "text/lines.h"
 #include "text/reader.h"
 #include "text/writer.h"
+#include "util/mem.h"
 
 #define WINDOW_PER_THREAD 16
 #define WINDOW_BYTES ((size_t)64 << 20)
@@ -33,6 +37,13 @@ typedef struct slot {
     jsonbuf out;
     bool unscorable, blank;
     char msg[1200]; /* why unscorable, or the file error */
+    /* families: a scored record's key, text score (millionths) and signature */
+    bool has_sig;
+    uint32_t units;
+    char *key;
+    size_t key_len;
+    jsonrec_attr_pos pos;
+    fam_sig sig;
 } slot;
 
 typedef struct jpipe {
@@ -40,7 +51,7 @@ typedef struct jpipe {
     const loaded_detector *ld;
     const pipe_file *files;
     size_t nfiles;
-    char model_id[160];
+    const char *model_id; /* api_detector_id() */
     pthread_mutex_t mu;
     pthread_cond_t space_cv, work_cv, done_cv;
     slot *slots;
@@ -80,6 +91,7 @@ static bool push_marker(jpipe *p, size_t file, int kind, const char *msg) {
     s->file = file;
     s->len = 0;
     s->line = NULL;
+    s->has_sig = false;
     snprintf(s->msg, sizeof s->msg, "%s", msg ? msg : "");
     /* Markers need no worker: they are done at once (the writer acts). */
     publish(p, s, S_DONE);
@@ -140,7 +152,7 @@ static void *producer(void *arg) {
             }
             memcpy(s->line, line, len);
             s->len = len;
-            s->unscorable = s->blank = false;
+            s->unscorable = s->blank = s->has_sig = false;
             s->msg[0] = '\0';
             publish(p, s, S_READY);
         }
@@ -189,7 +201,7 @@ static void process(jpipe *p, detector *det, det_result *res, slot *s) {
         if (p->c->mode == PIPE_ANNOTATE)
             jsonrec_annotate(&s->out, &rec, p->c->name, NULL, NULL, NULL);
         else
-            jsonrec_attributes(&s->out, &rec, p->c->name, NULL);
+            jsonrec_attributes(&s->out, &rec, p->c->name, NULL, p->model_id);
         return;
     }
     spin_status st = jsonrec_parse(s->line, s->len, p->c->text_field, &rec, &d);
@@ -208,7 +220,30 @@ static void process(jpipe *p, detector *det, det_result *res, slot *s) {
         jsonrec_annotate(&s->out, &rec, p->c->name, st == SPIN_OK ? res : NULL, p->model_id,
                          s->msg);
     else
-        jsonrec_attributes(&s->out, &rec, p->c->name, st == SPIN_OK ? res : NULL);
+        jsonrec_attributes_at(&s->out, &rec, p->c->name, st == SPIN_OK ? res : NULL, p->model_id,
+                              &s->pos);
+    if (st == SPIN_OK && p->c->families) {
+        /* The key and score rank would give the document (crawl/rank.h), so
+         * that families and their ids are those of rank --families. */
+        fam_signature(rec.text, rec.text_len, &s->sig);
+        s->units =
+            res->verdict == DET_UNSUPPORTED ? RANK_UNSUPPORTED : rank_score_units(res->spin_score);
+        if (rec.key) {
+            s->key = rec.key;
+            s->key_len = rec.key_len;
+            rec.key = NULL;
+        } else {
+            char at[1100];
+            s->key_len = (size_t)snprintf(at, sizeof at, "%s:%llu", p->files[s->file].in,
+                                          (unsigned long long)s->line_no);
+            if (s->key_len >= sizeof at)
+                s->key_len = sizeof at - 1;
+            s->key = mem_strndup(at, s->key_len);
+        }
+        s->has_sig = s->key != NULL;
+        if (!s->key)
+            s->out.failed = true; /* out of memory: the writer stops */
+    }
     jsonrec_free(&rec);
 }
 
@@ -313,6 +348,287 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* ---- families: the stage file and the pass after the last document ---- */
+
+/* One record of the stage: this header, then 'len' bytes of attribute line.
+ * Written and read back by the same process: native layout. */
+typedef struct stage_head {
+    uint32_t kind; /* K_LINE, K_FILE_END, K_FILE_ERROR */
+    uint32_t has_sig;
+    uint64_t file, len;
+    jsonrec_attr_pos pos;
+} stage_head;
+
+typedef struct stage {
+    int fd;
+    writer *w;
+    char path[4200];
+} stage;
+
+static int stage_open(stage *g, const char *dir) {
+    memset(g, 0, sizeof *g);
+    g->fd = -1;
+    snprintf(g->path, sizeof g->path, "%s/.spinscan-stage-XXXXXX", dir);
+    if (mkdirs(g->path) != 0)
+        return -1;
+    if ((g->fd = mkstemp(g->path)) < 0) {
+        cli_error("%s: cannot create the temporary stage file: %s", g->path, strerror(errno));
+        return -1;
+    }
+    unlink(g->path); /* gone with the process, whatever happens */
+    spin_diag d;
+    if (writer_open_fd(g->fd, g->path, WRITER_ZSTD, &g->w, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        close(g->fd);
+        g->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static void stage_close(stage *g) {
+    writer_free(g->w);
+    g->w = NULL;
+    if (g->fd >= 0)
+        close(g->fd);
+    g->fd = -1;
+}
+
+static int stage_put(stage *g, const slot *s) {
+    stage_head h;
+    memset(&h, 0, sizeof h);
+    h.kind = (uint32_t)s->kind;
+    h.has_sig = s->kind == K_LINE && s->has_sig;
+    h.file = s->file;
+    h.len = s->kind == K_LINE ? s->out.len : 0;
+    h.pos = s->pos;
+    spin_diag d;
+    if (writer_write(g->w, &h, sizeof h, &d) != SPIN_OK ||
+        (h.len && writer_write(g->w, s->out.p, s->out.len, &d) != SPIN_OK)) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads exactly 'n' bytes; 0 at the end of the stage before any. */
+static int stage_read(reader *r, void *buf, size_t n, const char *path) {
+    size_t have = 0;
+    while (have < n) {
+        size_t got;
+        spin_diag d;
+        if (reader_read(r, (char *)buf + have, n - have, &got, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            return -1;
+        }
+        if (got == 0)
+            break;
+        have += got;
+    }
+    if (have == n)
+        return 1;
+    if (have == 0)
+        return 0;
+    cli_error("%s: the temporary stage file ends early", path);
+    return -1;
+}
+
+/* Which members a mixer may drop: all of a family but its least spun member
+ * (the likeliest original; ties by the canonical order), preferring one
+ * whose documents file gets its attributes file. */
+typedef struct drop_ctx {
+    const fam_set *fs;
+    unsigned char *drop;    /* per document: 1 to drop */
+    const uint64_t *failed; /* [lo, hi) document ranges of unreadable files */
+    size_t nfailed;
+    uint64_t families, spun, members;
+} drop_ctx;
+
+static bool in_failed(const drop_ctx *x, size_t m) {
+    for (size_t i = 0; i < x->nfailed; ++i)
+        if (m >= x->failed[2 * i] && m < x->failed[2 * i + 1])
+            return true;
+    return false;
+}
+
+static int mark_drops(void *ctx, const size_t *members, size_t n, const fam_info *fi) {
+    drop_ctx *x = ctx;
+    size_t keep = 0;
+    bool keep_failed = in_failed(x, members[0]);
+    for (size_t i = 1; i < n; ++i) {
+        bool f = in_failed(x, members[i]);
+        if ((keep_failed && !f) || (f == keep_failed && fam_set_score(x->fs, members[i]) <
+                                                            fam_set_score(x->fs, members[keep]))) {
+            keep = i;
+            keep_failed = f;
+        }
+    }
+    for (size_t i = 0; i < n; ++i)
+        x->drop[members[i]] = i != keep;
+    ++x->families;
+    x->spun += fi->kind == FAM_SPUN;
+    x->members += n;
+    return 0;
+}
+
+/* The family attributes of document 'idx' appended to 'b' (docs/families.md):
+ * only numbers, as Dolma's readers take a span's value as a float. */
+static void family_attrs(jsonbuf *b, const char *name, const fam_info *fi, bool drop, size_t ncp) {
+    char tmp[600];
+    int n;
+    if (fi->id[0]) {
+        /* The first 13 hex digits of the id (52 bits): exact as a double. */
+        char h[14];
+        memcpy(h, fi->id + 1, 13);
+        h[13] = '\0';
+        n = snprintf(tmp, sizeof tmp, ", \"%s__family\": [[0, %zu, %llu]]", name, ncp,
+                     strtoull(h, NULL, 16));
+    } else {
+        n = snprintf(tmp, sizeof tmp, ", \"%s__family\": []", name);
+    }
+    jsonbuf_put(b, tmp, (size_t)n);
+    n = snprintf(tmp, sizeof tmp,
+                 ", \"%s__family_size\": [[0, %zu, %u]], \"%s__family_spun\": [[0, %zu, %d]], "
+                 "\"%s__family_duplicate\": [[0, %zu, %d]], \"%s__family_drop\": [[0, %zu, %d]]",
+                 name, ncp, fi->size, name, ncp, fi->kind == FAM_SPUN, name, ncp,
+                 fi->kind == FAM_DUPLICATE, name, ncp, drop);
+    jsonbuf_put(b, tmp, (size_t)n);
+}
+
+typedef struct fam_stats {
+    uint64_t families, spun, members, dropped;
+} fam_stats;
+
+/* After the last document: solves the families and copies the stage into
+ * the attributes files with the family attributes.  0, or -1 after printing
+ * why. */
+static int families_pass(const pipe_config *c, const pipe_file *files, stage *g, fam_set *fs,
+                         const uint64_t *failed, size_t nfailed, fam_stats *fst) {
+    spin_diag d;
+    if (writer_finish(g->w, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        return -1;
+    }
+    size_t n = fam_set_count(fs);
+    unsigned char *drop = mem_calloc(n ? n : 1, 1);
+    spin_status st = drop ? fam_set_solve(fs) : SPIN_ENOMEM;
+    drop_ctx x = {fs, drop, failed, nfailed, 0, 0, 0};
+    if (st == SPIN_OK && fam_set_each(fs, mark_drops, &x) != 0)
+        st = SPIN_ENOMEM;
+    if (st != SPIN_OK) {
+        cli_error("%s finding the families",
+                  st == SPIN_ENOMEM ? "out of memory" : spin_strerror(st));
+        mem_free(drop);
+        return -1;
+    }
+    fst->families = x.families;
+    fst->spun = x.spun;
+    fst->members = x.members;
+    reader *r = NULL;
+    if (lseek(g->fd, 0, SEEK_SET) != 0) {
+        cli_error("%s: cannot read the temporary stage file back: %s", g->path, strerror(errno));
+        mem_free(drop);
+        return -1;
+    }
+    if (reader_open_fd(g->fd, g->path, &r, &d) != SPIN_OK) {
+        cli_print_diag(&d, NULL);
+        mem_free(drop);
+        return -1;
+    }
+    sink out;
+    memset(&out, 0, sizeof out);
+    size_t cur_file = (size_t)-1, idx = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    jsonbuf b;
+    memset(&b, 0, sizeof b);
+    int rc = 0;
+    for (;;) {
+        stage_head h;
+        int got = stage_read(r, &h, sizeof h, g->path);
+        if (got <= 0) {
+            rc = got;
+            break;
+        }
+        if (h.len + 1 > cap) {
+            char *nl = mem_realloc(line, h.len + 1);
+            if (!nl) {
+                cli_error("out of memory");
+                rc = -1;
+                break;
+            }
+            line = nl;
+            cap = h.len + 1;
+        }
+        if (h.len && (got = stage_read(r, line, h.len, g->path)) != 1) {
+            if (got == 0)
+                cli_error("%s: the temporary stage file ends early", g->path);
+            rc = -1;
+            break;
+        }
+        if (h.file != cur_file) {
+            cur_file = h.file;
+            if (h.kind != K_FILE_ERROR &&
+                sink_open(&out, files[cur_file].out, writer_format_for(files[cur_file].out)) != 0) {
+                rc = -1;
+                break;
+            }
+        }
+        if (h.kind == K_FILE_END) {
+            if (sink_close(&out, true) != 0) {
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        if (h.kind == K_FILE_ERROR) {
+            sink_close(&out, false); /* reported by the first pass */
+            continue;
+        }
+        const char *w = line;
+        size_t wl = h.len;
+        if (h.has_sig) {
+            fam_info fi;
+            fam_set_info(fs, idx, &fi);
+            uint32_t units = fam_set_score(fs, idx);
+            uint32_t boosted = fam_boost_units(units, &fi);
+            b.len = 0;
+            if (boosted != units && h.pos.score_end > h.pos.score_start) {
+                /* rank --families's score (family.h) */
+                char num[32];
+                int k = snprintf(num, sizeof num, "%.6g", boosted / 1e6);
+                jsonbuf_put(&b, line, h.pos.score_start);
+                jsonbuf_put(&b, num, (size_t)k);
+                jsonbuf_put(&b, line + h.pos.score_end, h.pos.close - h.pos.score_end);
+            } else {
+                jsonbuf_put(&b, line, h.pos.close);
+            }
+            family_attrs(&b, c->name, &fi, drop[idx], h.pos.ncp);
+            jsonbuf_put(&b, line + h.pos.close, h.len - h.pos.close);
+            fst->dropped += drop[idx];
+            ++idx;
+            if (b.failed) {
+                cli_error("out of memory formatting a record");
+                rc = -1;
+                break;
+            }
+            w = b.p;
+            wl = b.len;
+        }
+        if (out.open && writer_write(out.w, w, wl, &d) != SPIN_OK) {
+            cli_print_diag(&d, NULL);
+            rc = -1;
+            break;
+        }
+    }
+    sink_close(&out, false); /* a file cut short */
+    reader_free(r);
+    mem_free(line);
+    jsonbuf_free(&b);
+    mem_free(drop);
+    return rc;
+}
+
 int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_file *files,
                    size_t nfiles) {
     jpipe p;
@@ -322,9 +638,7 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
     p.files = files;
     p.nfiles = nfiles;
     p.window = c->threads * WINDOW_PER_THREAD + 16;
-    const char *info = spin_detector_info(ld->sd), *sha = strstr(info, "\"sha256\":\"");
-    snprintf(p.model_id, sizeof p.model_id, "spinscan %s; model %.*s", SPIN_VERSION, sha ? 12 : 7,
-             sha ? sha + 10 : "unknown");
+    p.model_id = api_detector_id(ld->sd);
     p.slots = calloc(p.window, sizeof *p.slots);
     detector **dets = calloc(c->threads, sizeof *dets);
     worker_arg *wa = calloc(c->threads, sizeof *wa);
@@ -343,10 +657,24 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
             status = EXIT_DATA;
     sink out;
     memset(&out, 0, sizeof out);
+    bool families = c->mode == PIPE_ATTRIBUTES && c->families;
+    stage g;
+    memset(&g, 0, sizeof g);
+    g.fd = -1;
+    fam_set *fs = NULL;
+    uint64_t *failed = NULL; /* [lo, hi) documents of files not read whole */
+    size_t nfailed = 0;
     if (status == EXIT_OK && c->mode == PIPE_ANNOTATE &&
         sink_open(&out, c->out_path, (writer_format)c->out_format) != 0)
         status = EXIT_DATA;
+    if (status == EXIT_OK && families && fam_set_new(&fs) != SPIN_OK) {
+        cli_error("out of memory");
+        status = EXIT_DATA;
+    }
+    if (status == EXIT_OK && families && stage_open(&g, c->stage_dir) != 0)
+        status = EXIT_DATA;
     if (status != EXIT_OK) {
+        fam_set_free(fs);
         for (size_t i = 0; i < c->threads; ++i)
             detector_free(dets[i]);
         free(p.slots);
@@ -377,7 +705,7 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
     uint64_t records = 0, unscorable = 0, bytes = 0, files_done = 0, files_failed = 0;
     double t0 = now();
     bool file_failed = false; /* the current attributes file is abandoned */
-    size_t cur_file = (size_t)-1;
+    size_t cur_file = (size_t)-1, file_first_doc = 0;
     pthread_mutex_lock(&p.mu);
     while (!fatal) {
         slot *s = &p.slots[p.written % p.window];
@@ -391,7 +719,9 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
         if (c->mode == PIPE_ATTRIBUTES && s->file != cur_file) {
             cur_file = s->file;
             file_failed = false;
-            if (sink_open(&out, files[cur_file].out, writer_format_for(files[cur_file].out)) != 0)
+            file_first_doc = families ? fam_set_count(fs) : 0;
+            if (!families &&
+                sink_open(&out, files[cur_file].out, writer_format_for(files[cur_file].out)) != 0)
                 fatal = true;
         }
         if (!fatal && s->kind == K_LINE) {
@@ -410,13 +740,22 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
             if (s->out.failed) {
                 cli_error("out of memory formatting a record");
                 fatal = true;
+            } else if (families) {
+                if (stage_put(&g, s) != 0) {
+                    fatal = true;
+                } else if (s->has_sig && fam_set_add(fs, s->key, s->key_len, s->units, &s->sig,
+                                                     NULL) != SPIN_OK) {
+                    cli_error("out of memory keeping the signatures");
+                    fatal = true;
+                }
             } else if (!file_failed && writer_write(out.w, s->out.p, s->out.len, &d) != SPIN_OK) {
                 cli_print_diag(&d, NULL);
                 fatal = true;
             }
         } else if (!fatal && s->kind == K_FILE_END) {
             ++files_done;
-            if (c->mode == PIPE_ATTRIBUTES && sink_close(&out, !file_failed) != 0)
+            if (families ? stage_put(&g, s) != 0
+                         : c->mode == PIPE_ATTRIBUTES && sink_close(&out, !file_failed) != 0)
                 fatal = true;
         } else if (!fatal && s->kind == K_FILE_ERROR) {
             ++files_failed;
@@ -426,12 +765,27 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
                 cli_error("%s: not written (its documents file could not be read whole)",
                           files[s->file].out);
                 sink_close(&out, false);
+                if (families) {
+                    uint64_t *nf = mem_realloc_array(failed, 2 * (nfailed + 1), sizeof *nf);
+                    if (!nf || stage_put(&g, s) != 0) {
+                        if (!nf)
+                            cli_error("out of memory");
+                        fatal = true;
+                    }
+                    if (nf) {
+                        failed = nf;
+                        failed[2 * nfailed] = file_first_doc;
+                        failed[2 * nfailed++ + 1] = fam_set_count(fs);
+                    }
+                }
             } else {
                 fatal = true; /* the output would miss lines */
             }
         }
         free(s->line);
         s->line = NULL;
+        mem_free(s->key);
+        s->key = NULL;
         jsonbuf_free(&s->out);
         pthread_mutex_lock(&p.mu);
         p.bytes -= s->len;
@@ -451,7 +805,15 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
     for (size_t i = 0; i < p.window; ++i) {
         free(p.slots[i].line);
         jsonbuf_free(&p.slots[i].out);
+        mem_free(p.slots[i].key);
     }
+    fam_stats fst;
+    memset(&fst, 0, sizeof fst);
+    if (families && !fatal && families_pass(c, files, &g, fs, failed, nfailed, &fst) != 0)
+        fatal = true;
+    stage_close(&g);
+    fam_set_free(fs);
+    mem_free(failed);
     if (c->mode == PIPE_ANNOTATE) {
         if (sink_close(&out, !fatal) != 0)
             fatal = true;
@@ -462,10 +824,17 @@ int jsonl_pipe_run(const pipe_config *c, const loaded_detector *ld, const pipe_f
     if (!c->quiet)
         fprintf(stderr,
                 "spinscan: %llu records, %llu scored, %llu could not be scored; %llu of %zu "
-                "files read whole; %.1f MB in %.1f s (%.2f MB/s)\n",
+                "files read whole; %.1f MB in %.1f s (%.2f MB/s) with %s\n",
                 (unsigned long long)records, (unsigned long long)(records - unscorable),
                 (unsigned long long)unscorable, (unsigned long long)files_done, nfiles,
-                (double)bytes / 1e6, el, el > 0 ? (double)bytes / 1e6 / el : 0.0);
+                (double)bytes / 1e6, el, el > 0 ? (double)bytes / 1e6 / el : 0.0, p.model_id);
+    if (!c->quiet && families && !fatal)
+        fprintf(stderr,
+                "spinscan: %llu families (%llu spun, %llu duplicate) of %llu documents; "
+                "%llu marked family_drop\n",
+                (unsigned long long)fst.families, (unsigned long long)fst.spun,
+                (unsigned long long)(fst.families - fst.spun), (unsigned long long)fst.members,
+                (unsigned long long)fst.dropped);
     for (size_t i = 0; i < c->threads; ++i)
         detector_free(dets[i]);
     pthread_mutex_destroy(&p.mu);

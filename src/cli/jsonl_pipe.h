@@ -35,6 +35,14 @@ typedef struct pipe_config {
     size_t threads;
     uint64_t max_line; /* longest line (bytes) */
     bool quiet;
+    /* attributes: family attributes too (rank --families).  Families are
+     * known after the last document, so the attribute lines go first to one
+     * temporary stage file in 'stage_dir' (zstd, unlinked at once), each with
+     * the document's signature in memory (crawl/family.h); after the last
+     * input the families are solved and the stage is copied into the
+     * attributes files with the family attributes added (docs/families.md). */
+    bool families;
+    const char *stage_dir;
 } pipe_config;
 
 /* Runs the pipeline over 'files' in order.  Returns the exit status: 0 every

@@ -422,7 +422,8 @@ const char *fam_kind_name(fam_kind k) {
 }
 
 uint32_t fam_boost_units(uint32_t units, const fam_info *fi) {
-    if (fi->kind != FAM_SPUN || fi->size < 3)
+    /* units > 1000000: not a score (RANK_UNSUPPORTED, crawl/rank.h: documents not judged) */
+    if (fi->kind != FAM_SPUN || fi->size < 3 || units > 1000000u)
         return units;
     double w = 1 - pow(FAM_BOOST_BASE, (double)fi->size - 2);
     if (w > FAM_BOOST_MAX)
@@ -831,7 +832,8 @@ spin_status fam_set_read(fam_set *fs, FILE *f, const char *path, spin_diag *diag
         uint32_t id_len = get32(h), score = get32(h + 4);
         fam_sig sig;
         sig.nshingles = get32(h + 8);
-        if (id_len > (1u << 24) || score > 1000000u) {
+        if (id_len > (1u << 24) ||
+            (score > 1000000u && score != UINT32_MAX /* RANK_UNSUPPORTED */)) {
             st = diag_set(diag, SPIN_EFORMAT, path, 0, off,
                           "bad signature record (id length %u, score %u)", id_len, score);
             break;

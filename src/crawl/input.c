@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "crawl/jsonrec.h"
 #include "util/diag.h"
 #include "util/mem.h"
 #include "text/reader.h"
@@ -38,9 +39,9 @@
 #endif
 
 const char *input_skip_name(input_skip why) {
-    static const char *const names[INPUT_NSKIPS] = {"unreadable", "corrupt",  "bad-json",
-                                                    "no-text",    "bad-warc", "bad-length",
-                                                    "non-text",   "too-large"};
+    static const char *const names[INPUT_NSKIPS] = {"unreadable", "corrupt",   "bad-json",
+                                                    "no-text",    "bad-warc",  "bad-length",
+                                                    "non-text",   "too-large", "media"};
     return why < INPUT_NSKIPS ? names[why] : "?";
 }
 
@@ -298,6 +299,13 @@ static spin_status gap_event(input *in, input_event *ev, input_skip *why, spin_d
     return SPIN_OK;
 }
 
+/* A gap that ends the reading of the file: reported, the file closed. */
+static spin_status gap_ends_file(input *in, input_event *ev, input_skip *why, spin_diag *d) {
+    gap_event(in, ev, why, d, 0);
+    close_file(in);
+    return SPIN_OK;
+}
+
 static spin_status nomem(input *in, spin_diag *d) {
     return diag_set(d, SPIN_ENOMEM, in->path ? in->path : "", 0, 0, NULL);
 }
@@ -353,6 +361,20 @@ static bool has_suffix(const char *s, const char *suffix) {
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
+/* Whether the text at [p, e) begins like JSON Lines: a '{' whose line ends
+ * with '}' (or runs past what was read).  A pretty-printed JSON file, whose
+ * first line is a lone '{', is one document (a configuration file, code). */
+static bool first_line_object(const char *p, const char *e) {
+    if (p >= e || *p != '{')
+        return false;
+    const char *nl = memchr(p, '\n', (size_t)(e - p));
+    if (!nl)
+        return true;
+    while (nl > p && (nl[-1] == ' ' || nl[-1] == '\t' || nl[-1] == '\r'))
+        --nl;
+    return nl - p >= 2 && nl[-1] == '}';
+}
+
 /* Decides what the current file holds from its first bytes, or failing
  * those from its name: JSON Lines and WARC names are believed when the
  * content does not say otherwise (a JSON Lines file may begin with a bad
@@ -374,8 +396,9 @@ static int sniff(input *in) {
         p += 3;
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
         ++p;
-    in->kind = in->stdin_input || (p < e && *p == '{') || has_suffix(in->path, ".jsonl") ||
-                       has_suffix(in->path, ".jsonl.gz") || has_suffix(in->path, ".jsonl.zst")
+    in->kind = (in->stdin_input && !in->o.stdin_by_content) || first_line_object(p, e) ||
+                       has_suffix(in->path, ".jsonl") || has_suffix(in->path, ".jsonl.gz") ||
+                       has_suffix(in->path, ".jsonl.zst")
                    ? SRC_JSONL
                    : SRC_DOC;
     if (in->kind == SRC_DOC && (has_suffix(in->path, ".warc") || has_suffix(in->path, ".warc.gz")))
@@ -404,11 +427,8 @@ static spin_status doc_next(input *in, input_event *ev, input_doc *doc, input_sk
             break;
         if (w == WIN_NOMEM)
             return nomem(in, d);
-        if (w == WIN_GAP) {
-            gap_event(in, ev, why, d, 0);
-            close_file(in);
-            return SPIN_OK;
-        }
+        if (w == WIN_GAP)
+            return gap_ends_file(in, ev, why, d);
     }
     spin_status st =
         make_doc(in, doc, in->path, strlen(in->path), in->buf + in->beg, in->end - in->beg, 0, 0);
@@ -549,11 +569,7 @@ static bool json_id(const cJSON *v, char *out, size_t outsize, const char **s, s
         return true;
     }
     if (cJSON_IsNumber(v)) {
-        double x = v->valuedouble;
-        if (x == (double)(long long)x && x > -9e15 && x < 9e15)
-            snprintf(out, outsize, "%lld", (long long)x);
-        else
-            snprintf(out, outsize, "%.17g", x);
+        jsonrec_number_id(v->valuedouble, out, outsize); /* as jsonrec keys it */
         *s = out;
         *len = strlen(out);
         return true;
@@ -636,6 +652,7 @@ static spin_status jsonl_line(input *in, const char *line, size_t len, uint64_t 
     cJSON_Delete(o);
     if (st != SPIN_OK)
         return nomem(in, d);
+    doc->id_number = have && id == num;
     doc->html = false;
     *ev = INPUT_DOC;
     return SPIN_OK;
@@ -707,10 +724,15 @@ static spin_status jsonl_next(input *in, input_event *ev, input_doc *doc, input_
 
 /* ---- WARC ---- */
 
+/* A header field's value: 'len' bytes at 'p' (NULL when the field is absent). */
+typedef struct field {
+    const char *p;
+    size_t len;
+} field;
+
 typedef struct warc_header {
     char type[32];
-    const char *uri, *record_id, *ctype;
-    size_t uri_len, record_id_len, ctype_len;
+    field uri, record_id, ctype;
     uint64_t length;
     bool has_length;
 } warc_header;
@@ -771,23 +793,32 @@ static bool name_is(const char *name, size_t len, const char *want) {
     return strlen(want) == len && !strncasecmp(name, want, len);
 }
 
+/* Keeps the value of the field 'name' in *slots[i] when names[i] (a list
+ * ending with NULL) is its name, case-insensitively; true if it did. */
+static bool keep_field(const char *name, size_t nlen, const char *val, size_t vlen,
+                       const char *const *names, field *const *slots) {
+    for (size_t i = 0; names[i]; ++i)
+        if (name_is(name, nlen, names[i])) {
+            slots[i]->p = val;
+            slots[i]->len = vlen;
+            return true;
+        }
+    return false;
+}
+
 static void warc_field(void *ctx, const char *name, size_t nlen, const char *val, size_t vlen) {
     warc_header *h = ctx;
-    if (name_is(name, nlen, "WARC-Type")) {
+    static const char *const kept[] = {"WARC-Target-URI", "WARC-Record-ID", "Content-Type", NULL};
+    field *const slots[] = {&h->uri, &h->record_id, &h->ctype};
+    if (name_is(name, nlen, "WARC-Target-URI") && vlen >= 2 && val[0] == '<' &&
+        val[vlen - 1] == '>') {
+        ++val; /* <uri>, as WARC 1.0 writes it */
+        vlen -= 2;
+    }
+    if (keep_field(name, nlen, val, vlen, kept, slots)) {
+        return;
+    } else if (name_is(name, nlen, "WARC-Type")) {
         snprintf(h->type, sizeof h->type, "%.*s", (int)(vlen < 31 ? vlen : 31), val);
-    } else if (name_is(name, nlen, "WARC-Target-URI")) {
-        if (vlen >= 2 && val[0] == '<' && val[vlen - 1] == '>') {
-            ++val;
-            vlen -= 2;
-        }
-        h->uri = val;
-        h->uri_len = vlen;
-    } else if (name_is(name, nlen, "WARC-Record-ID")) {
-        h->record_id = val;
-        h->record_id_len = vlen;
-    } else if (name_is(name, nlen, "Content-Type")) {
-        h->ctype = val;
-        h->ctype_len = vlen;
     } else if (name_is(name, nlen, "Content-Length")) {
         uint64_t v = 0;
         size_t i = 0;
@@ -799,22 +830,15 @@ static void warc_field(void *ctx, const char *name, size_t nlen, const char *val
 }
 
 typedef struct http_header {
-    const char *ctype, *cenc, *tenc;
-    size_t ctype_len, cenc_len, tenc_len;
+    field ctype, cenc, tenc;
 } http_header;
 
 static void http_field(void *ctx, const char *name, size_t nlen, const char *val, size_t vlen) {
     http_header *h = ctx;
-    if (name_is(name, nlen, "Content-Type")) {
-        h->ctype = val;
-        h->ctype_len = vlen;
-    } else if (name_is(name, nlen, "Content-Encoding")) {
-        h->cenc = val;
-        h->cenc_len = vlen;
-    } else if (name_is(name, nlen, "Transfer-Encoding")) {
-        h->tenc = val;
-        h->tenc_len = vlen;
-    }
+    static const char *const kept[] = {"Content-Type", "Content-Encoding", "Transfer-Encoding",
+                                       NULL};
+    field *const slots[] = {&h->ctype, &h->cenc, &h->tenc};
+    keep_field(name, nlen, val, vlen, kept, slots);
 }
 
 /* Media type of a Content-Type value: 1 HTML, 2 plain text, 0 other; the
@@ -957,6 +981,35 @@ static int warc_find(input *in) {
     }
 }
 
+/* Stops discarding the current block. */
+static void end_skip(input *in) {
+    in->skip_remaining = 0;
+    in->check_trailer = false;
+}
+
+/* A gap in the file (a corrupt compressed member) while discarding a block:
+ * the skip ends, and reading resynchronises at the next record. */
+static spin_status skip_gap(input *in, input_event *ev, input_skip *why, spin_diag *d) {
+    end_skip(in);
+    in->warc_resync = true;
+    return gap_event(in, ev, why, d, 0);
+}
+
+/* The document of the WARC record at 'rec_byte': its id (freed here), 'len'
+ * bytes of text at 'text' (copied), HTML when 'kind' is 1, 'charset'. */
+static spin_status warc_doc(input *in, input_event *ev, input_doc *doc, spin_diag *d, char *id,
+                            const char *text, size_t len, int kind, const char *charset,
+                            uint64_t rec_byte) {
+    spin_status st = make_doc(in, doc, id, strlen(id), text, len, 0, rec_byte);
+    mem_free(id);
+    if (st != SPIN_OK)
+        return nomem(in, d);
+    doc->html = kind == 1;
+    snprintf(doc->charset, sizeof doc->charset, "%s", charset);
+    *ev = INPUT_DOC;
+    return SPIN_OK;
+}
+
 static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_skip *why,
                              spin_diag *d) {
     for (;;) {
@@ -972,18 +1025,13 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                     continue;
                 if (w == WIN_NOMEM)
                     return nomem(in, d);
-                if (w == WIN_GAP) {
-                    in->skip_remaining = 0;
-                    in->check_trailer = false;
-                    in->warc_resync = true;
-                    return gap_event(in, ev, why, d, 0);
-                }
+                if (w == WIN_GAP)
+                    return skip_gap(in, ev, why, d);
                 avail = in->end - in->beg;
             }
             if (avail == 0) { /* the end of the file */
                 uint64_t at = in->buf_off + in->end;
-                in->skip_remaining = 0;
-                in->check_trailer = false;
+                end_skip(in);
                 skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0, at,
                            "the file ends inside a record (Content-Length too large or the file "
                            "is truncated)");
@@ -1006,12 +1054,8 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                     int w = win_more(in, SIZE_MAX);
                     if (w == WIN_NOMEM)
                         return nomem(in, d);
-                    if (w == WIN_GAP) {
-                        in->skip_remaining = 0;
-                        in->check_trailer = false;
-                        in->warc_resync = true;
-                        return gap_event(in, ev, why, d, 0);
-                    }
+                    if (w == WIN_GAP)
+                        return skip_gap(in, ev, why, d);
                     if (w != WIN_OK)
                         take = avail < in->skip_remaining ? avail : (size_t)in->skip_remaining;
                 }
@@ -1026,10 +1070,7 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
             if (v == WIN_NOMEM)
                 return nomem(in, d);
             if (v == WIN_GAP) {
-                in->skip_remaining = 0;
-                in->check_trailer = false;
-                in->warc_resync = true;
-                return gap_event(in, ev, why, d, 0);
+                return skip_gap(in, ev, why, d);
             }
             if (v != WIN_OK) { /* not a record: part of the block */
                 in->beg += 1;
@@ -1037,8 +1078,7 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                 continue;
             }
             uint64_t left = in->skip_remaining;
-            in->skip_remaining = 0;
-            in->check_trailer = false;
+            end_skip(in);
             return skip_event(in, ev, why, INPUT_SKIP_LENGTH, d, 0,
                               reader_member_at(in->r, in->buf_off + in->beg),
                               "a WARC record starts here, %llu bytes before the end that the "
@@ -1146,11 +1186,11 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
         bool conversion = !strcasecmp(h.type, "conversion");
         bool response = !strcasecmp(h.type, "response");
         char idbuf[600];
-        const char *id = h.uri;
-        size_t id_len = h.uri_len;
+        const char *id = h.uri.p;
+        size_t id_len = h.uri.len;
         if (!id || !id_len) {
-            id = h.record_id;
-            id_len = h.record_id_len;
+            id = h.record_id.p;
+            id_len = h.record_id.len;
         }
         if (!id || !id_len) {
             snprintf(idbuf, sizeof idbuf, "%s@%llu", in->path, (unsigned long long)rec_byte);
@@ -1177,16 +1217,15 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
         char *idcopy = mem_strndup(id, id_len);
         if (!idcopy)
             return nomem(in, d);
-        bool has_ctype = h.ctype != NULL;
-        size_t ctype_at = has_ctype ? (size_t)(h.ctype - (in->buf + in->beg)) : 0;
-        h.ctype = NULL;
-        h.uri = h.record_id = NULL;
+        bool has_ctype = h.ctype.p != NULL;
+        size_t ctype_at = has_ctype ? (size_t)(h.ctype.p - (in->buf + in->beg)) : 0;
+        h.ctype.p = h.uri.p = h.record_id.p = NULL;
         size_t need = hlen + (size_t)h.length;
         int w = WIN_OK;
         while (in->end - in->beg < need + 4 && w == WIN_OK)
             w = win_more(in, SIZE_MAX);
         if (has_ctype)
-            h.ctype = in->buf + in->beg + ctype_at;
+            h.ctype.p = in->buf + in->beg + ctype_at;
         if (w == WIN_NOMEM) {
             mem_free(idcopy);
             return nomem(in, d);
@@ -1248,18 +1287,18 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
             }
             payload = block + hh;
             plen = blen - hh;
-            if (hd.ctype) {
-                kind = media_type(hd.ctype, hd.ctype_len, charset, sizeof charset);
+            if (hd.ctype.p) {
+                kind = media_type(hd.ctype.p, hd.ctype.len, charset, sizeof charset);
                 if (!kind) {
                     mem_free(idcopy);
-                    return skip_event(in, ev, why, INPUT_SKIP_NON_TEXT, d, 0, rec_byte,
+                    return skip_event(in, ev, why, INPUT_SKIP_MEDIA, d, 0, rec_byte,
                                       "payload type '%.*s' is neither text nor HTML",
-                                      (int)(hd.ctype_len > 80 ? 80 : hd.ctype_len), hd.ctype);
+                                      (int)(hd.ctype.len > 80 ? 80 : hd.ctype.len), hd.ctype.p);
                 }
             } else {
                 kind = input_looks_html(payload, plen) ? 1 : 2;
             }
-            if (hd.tenc && hd.tenc_len >= 7 && !strncasecmp(hd.tenc, "chunked", 7)) {
+            if (hd.tenc.p && hd.tenc.len >= 7 && !strncasecmp(hd.tenc.p, "chunked", 7)) {
                 size_t n = dechunk((char *)payload, plen);
                 if (n == SIZE_MAX) {
                     mem_free(idcopy);
@@ -1268,13 +1307,13 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                 }
                 plen = n;
             }
-            if (hd.cenc && !name_is(hd.cenc, hd.cenc_len, "identity")) {
-                if (!name_is(hd.cenc, hd.cenc_len, "gzip") &&
-                    !name_is(hd.cenc, hd.cenc_len, "x-gzip")) {
+            if (hd.cenc.p && !name_is(hd.cenc.p, hd.cenc.len, "identity")) {
+                if (!name_is(hd.cenc.p, hd.cenc.len, "gzip") &&
+                    !name_is(hd.cenc.p, hd.cenc.len, "x-gzip")) {
                     mem_free(idcopy);
                     return skip_event(in, ev, why, INPUT_SKIP_NON_TEXT, d, 0, rec_byte,
                                       "Content-Encoding '%.*s' is not supported",
-                                      (int)(hd.cenc_len > 40 ? 40 : hd.cenc_len), hd.cenc);
+                                      (int)(hd.cenc.len > 40 ? 40 : hd.cenc.len), hd.cenc.p);
                 }
                 /* gzip-coded body: decompress through a reader */
                 reader *zr;
@@ -1312,25 +1351,19 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                     return skip_event(in, ev, why, INPUT_SKIP_CORRUPT, d, 0, rec_byte,
                                       "gzip Content-Encoding: %s", zd.message);
                 }
-                st = make_doc(in, doc, idcopy, strlen(idcopy), un ? un : "", ulen, 0, rec_byte);
+                st = warc_doc(in, ev, doc, d, idcopy, un ? un : "", ulen, kind, charset, rec_byte);
                 mem_free(un);
-                mem_free(idcopy);
-                if (st != SPIN_OK)
-                    return nomem(in, d);
-                doc->html = kind == 1;
-                snprintf(doc->charset, sizeof doc->charset, "%s", charset);
-                *ev = INPUT_DOC;
-                return SPIN_OK;
+                return st;
             }
-        } else if (h.ctype) {
+        } else if (h.ctype.p) {
             char cs[48];
-            const char *slash = memchr(h.ctype, '/', h.ctype_len);
-            kind = media_type(h.ctype, h.ctype_len, cs, sizeof cs);
-            if (!kind && !(slash && slash - h.ctype == 4 && !strncasecmp(h.ctype, "text", 4))) {
+            const char *slash = memchr(h.ctype.p, '/', h.ctype.len);
+            kind = media_type(h.ctype.p, h.ctype.len, cs, sizeof cs);
+            if (!kind && !(slash && slash - h.ctype.p == 4 && !strncasecmp(h.ctype.p, "text", 4))) {
                 mem_free(idcopy);
                 return skip_event(in, ev, why, INPUT_SKIP_NON_TEXT, d, 0, rec_byte,
                                   "conversion record of type '%.*s' is not text",
-                                  (int)(h.ctype_len > 80 ? 80 : h.ctype_len), h.ctype);
+                                  (int)(h.ctype.len > 80 ? 80 : h.ctype.len), h.ctype.p);
             }
             if (kind != 1)
                 kind = 2;
@@ -1341,14 +1374,7 @@ static spin_status warc_next(input *in, input_event *ev, input_doc *doc, input_s
                               "payload of %zu bytes is larger than %llu (see --max-bytes)", plen,
                               (unsigned long long)max);
         }
-        st = make_doc(in, doc, idcopy, strlen(idcopy), payload, plen, 0, rec_byte);
-        mem_free(idcopy);
-        if (st != SPIN_OK)
-            return nomem(in, d);
-        doc->html = kind == 1;
-        snprintf(doc->charset, sizeof doc->charset, "%s", charset);
-        *ev = INPUT_DOC;
-        return SPIN_OK;
+        return warc_doc(in, ev, doc, d, idcopy, payload, plen, kind, charset, rec_byte);
     }
 }
 
@@ -1511,11 +1537,8 @@ spin_status input_next(input *in, input_event *ev, input_doc *doc, input_skip *w
             int w = sniff(in);
             if (w == WIN_NOMEM)
                 return nomem(in, d);
-            if (w == WIN_GAP) {
-                gap_event(in, ev, why, d, 0);
-                close_file(in);
-                return SPIN_OK;
-            }
+            if (w == WIN_GAP)
+                return gap_ends_file(in, ev, why, d);
             continue;
         }
         case SRC_DOC:

@@ -5,7 +5,7 @@
  * (directories, JSON Lines, WARC/WET: input) and rankings with their output
  * lines and sort order (rank).  May call: util, text, lm, detect.
  *
- * Inputs (SPEC.md "Input documents for rank"), recognised by content, never
+ * Inputs (docs/formats.md "Input documents"), recognised by content, never
  * only by name (compressed files are decompressed first, by magic bytes):
  * - a directory: walked recursively in byte order of names, following
  *   symbolic links; every regular file below it is one document whose id is
@@ -55,6 +55,10 @@ typedef enum input_skip {
     INPUT_SKIP_LENGTH,     /**< "bad-length": a Content-Length that does not match the data */
     INPUT_SKIP_NON_TEXT,   /**< "non-text": a payload that is not text (type, or bytes) */
     INPUT_SKIP_TOO_LARGE,  /**< "too-large": a document over the size limit */
+    /** "media": a WARC response that is an image, a PDF or other media, not
+     *  text or HTML.  Normal in a crawl: commands count these apart and
+     *  quietly, and they are not an error. */
+    INPUT_SKIP_MEDIA,
     INPUT_NSKIPS
 } input_skip;
 
@@ -69,6 +73,10 @@ typedef struct input_options {
      *  or with shard_by_file the path of the file the document comes from. */
     uint32_t shard, nshards; /**< nshards 0 or 1: everything */
     bool shard_by_file;
+    /** '-' (standard input) recognised by its content like a named file
+     *  (score: a text on standard input is one document); by default it is
+     *  JSON Lines unless it is WARC (rank). */
+    bool stdin_by_content;
 } input_options;
 
 void input_options_init(input_options *o);
@@ -77,7 +85,8 @@ void input_options_init(input_options *o);
 typedef struct input_doc {
     char *id;
     size_t id_len;
-    char *text; /**< the text, or the HTML page when 'html' */
+    bool id_number; /**< the id was a JSON number (id holds its printed form) */
+    char *text;     /**< the text, or the HTML page when 'html' */
     size_t len;
     bool html;
     char charset[48]; /**< for HTML: the charset from the HTTP header, or "" */

@@ -18,23 +18,8 @@
 /* ---- buffer ---- */
 
 static void put(jsonbuf *b, const char *s, size_t n) {
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = mem_realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    if (!b->failed && !mem_append(&b->p, &b->len, &b->cap, s, n))
+        b->failed = true;
 }
 
 static void puts_(jsonbuf *b, const char *s) {
@@ -74,6 +59,10 @@ static void string(jsonbuf *b, const char *s, size_t n) {
     else
         put(b, mem, size);
     free(mem);
+}
+
+void jsonbuf_put(jsonbuf *b, const char *s, size_t n) {
+    put(b, s, n);
 }
 
 void jsonbuf_free(jsonbuf *b) {
@@ -164,6 +153,63 @@ static void scan(jsonrec *r) {
     }
 }
 
+void jsonrec_number_id(double x, char *out, size_t outsize) {
+    /* The range first: converting a double outside long long's is undefined. */
+    if (x > -9e15 && x < 9e15 && x == (double)(long long)x)
+        snprintf(out, outsize, "%lld", (long long)x);
+    else
+        snprintf(out, outsize, "%.17g", x);
+}
+
+/* The id as rank reads it (crawl/input.c) and prints it in JSON: each byte
+ * that is not valid UTF-8 becomes U+FFFD. */
+static spin_status make_key(jsonrec *r, const cJSON *o) {
+    static const char *const fields[] = {"id", "url"};
+    char num[64];
+    const char *id = NULL;
+    size_t n = 0;
+    for (size_t f = 0; f < 2 && !id; ++f) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, fields[f]);
+        if (cJSON_IsString(v) && v->valuestring && v->valuestring[0]) {
+            id = v->valuestring;
+            n = strlen(id);
+        } else if (cJSON_IsNumber(v)) {
+            jsonrec_number_id(v->valuedouble, num, sizeof num);
+            id = num;
+            n = strlen(num);
+        }
+    }
+    if (!id)
+        return SPIN_OK;
+    const unsigned char *u = (const unsigned char *)id;
+    size_t bad = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t l = safetext_utf8(u + i, n - i, &cp);
+        bad += !l;
+        i += l ? l : 1;
+    }
+    if (!(r->key = mem_alloc(n + 2 * bad + 1)))
+        return SPIN_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t l = safetext_utf8(u + i, n - i, &cp);
+        if (l) {
+            memcpy(r->key + k, id + i, l);
+            k += l;
+            i += l;
+        } else {
+            memcpy(r->key + k, "\xef\xbf\xbd", 3); /* U+FFFD */
+            k += 3;
+            ++i;
+        }
+    }
+    r->key[k] = '\0';
+    r->key_len = k;
+    return SPIN_OK;
+}
+
 spin_status jsonrec_parse(const char *line, size_t len, const char *text_field, jsonrec *r,
                           spin_diag *diag) {
     memset(r, 0, sizeof *r);
@@ -191,7 +237,12 @@ spin_status jsonrec_parse(const char *line, size_t len, const char *text_field, 
     r->text_len = strlen(t->valuestring);
     r->text = t->valuestring;
     ((cJSON *)t)->valuestring = NULL;
+    spin_status st = make_key(r, o);
     cJSON_Delete(o);
+    if (st != SPIN_OK) {
+        jsonrec_free(r);
+        return diag_set(diag, SPIN_ENOMEM, "", 0, 0, "out of memory");
+    }
     return SPIN_OK;
 }
 
@@ -199,6 +250,8 @@ void jsonrec_free(jsonrec *r) {
     if (r->text)
         cJSON_free(r->text);
     r->text = NULL;
+    mem_free(r->key);
+    r->key = NULL;
 }
 
 /* ---- code points ---- */
@@ -237,7 +290,8 @@ static void spans(jsonbuf *b, const jsonrec *rec, const det_result *res, bool fl
     put(b, "[", 1);
     for (size_t i = 0; i < res->nsentences; ++i) {
         const det_sentence *s = &res->sentences[i];
-        if (s->kind != TOK_PROSE || (flagged_only && !s->flagged))
+        /* Not judged (an unsupported document): no span, as for headings. */
+        if (s->kind != TOK_PROSE || (flagged_only && !s->flagged) || !isfinite(s->spin))
             continue;
         size_t a = cp_at(&w, s->start);
         size_t e = cp_at(&w, s->end);
@@ -303,7 +357,16 @@ void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, cons
 
 /* ---- attributes ---- */
 
-void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res) {
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res,
+                        const char *model_id) {
+    jsonrec_attributes_at(out, rec, name, res, model_id, NULL);
+}
+
+void jsonrec_attributes_at(jsonbuf *out, const jsonrec *rec, const char *name,
+                           const det_result *res, const char *model_id, jsonrec_attr_pos *pos) {
+    size_t base = out->len;
+    jsonrec_attr_pos at;
+    memset(&at, 0, sizeof at);
     puts_(out, "{\"id\": ");
     if (rec->close && rec->id)
         put(out, rec->id, rec->id_len);
@@ -317,16 +380,35 @@ void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, cons
     if (res) {
         cp_walk w = {(const unsigned char *)rec->text, rec->text_len, 0, 0};
         size_t ncp = cp_at(&w, rec->text_len);
-        fmt(out, "\"%s__spin_score\": [[0, %zu, ", name, ncp);
-        number(out, res->spin_score);
-        fmt(out, "]], \"%s__perplexity\": [[0, %zu, ", name, ncp);
+        at.ncp = ncp;
+        if (isnan(res->spin_score)) {
+            /* Not judged: no score span (Dolma reads every span's score as
+             * a float, so null would break its readers) and a flag to filter
+             * on instead. */
+            fmt(out, "\"%s__spin_score\": [], \"%s__unsupported\": [[0, %zu, 1]]", name, name, ncp);
+        } else {
+            fmt(out, "\"%s__spin_score\": [[0, %zu, ", name, ncp);
+            at.score_start = out->len - base;
+            number(out, res->spin_score);
+            at.score_end = out->len - base;
+            puts_(out, "]]");
+        }
+        fmt(out, ", \"%s__perplexity\": [[0, %zu, ", name, ncp);
         number(out, res->perplexity);
         fmt(out, "]], \"%s__sentence_spin\": ", name);
         spans(out, rec, res, false);
         fmt(out, ", \"%s__flagged\": ", name);
         spans(out, rec, res, true);
     }
-    puts_(out, "}}\n");
+    at.close = out->len - base;
+    puts_(out, "}");
+    if (model_id) {
+        puts_(out, ", \"model\": ");
+        string(out, model_id, strlen(model_id));
+    }
+    puts_(out, "}\n");
+    if (pos)
+        *pos = at;
 }
 
 bool jsonrec_variable_name(char *s) {

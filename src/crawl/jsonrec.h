@@ -36,9 +36,16 @@ typedef struct jsonrec {
     size_t source_len;
     char *text; /* the decoded text field (owned), or NULL when it has none */
     size_t text_len;
+    char *key; /* the document's id as `rank` keys it (owned; with the text only), or NULL */
+    size_t key_len;
 } jsonrec;
 
-/* Parses the 'len' bytes at 'line'.  SPIN_EFORMAT with a message in 'diag'
+/* Parses the 'len' bytes at 'line'.  With the text, r->key is the id that
+ * `rank` reads from the same line (crawl/input.h) and prints in its JSON
+ * formats: the "id" member when it is a non-empty string or a number (printed
+ * as jsonrec_number_id does), else "url", else NULL (rank's FILE:LINE: the
+ * caller's); a byte that is not valid UTF-8 becomes U+FFFD, as in rank's
+ * JSON.  Families (crawl/family.h) take their ids from it.  SPIN_EFORMAT with a message in 'diag'
  * (line and path left to the caller) when the line is not one JSON object
  * (then r->close is 0 and nothing else is set), or when it has no string
  * field 'text_field' (then the rest of *r is set: the record can still be
@@ -55,6 +62,8 @@ typedef struct jsonbuf {
     bool failed; /* an allocation failed: contents incomplete */
 } jsonbuf;
 void jsonbuf_free(jsonbuf *b);
+/* Appends the 'n' bytes at 's' (on failure: b->failed). */
+void jsonbuf_put(jsonbuf *b, const char *s, size_t n);
 
 /* Appends the annotated record to 'out': the record up to its closing brace,
  * then "PREFIX_spin_score", "PREFIX_verdict", "PREFIX_perplexity",
@@ -74,8 +83,33 @@ void jsonrec_annotate(jsonbuf *out, const jsonrec *rec, const char *prefix, cons
  * "NAME__spin_score" [[0, n, score]], "NAME__perplexity" [[0, n, ppl]] (n =
  * the text's code points), "NAME__sentence_spin" [[start, end, spin], ...]
  * for every prose sentence and "NAME__flagged" the same for the flagged ones,
- * where NAME is 'name' ("experiment__tagger"). */
-void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res);
+ * where NAME is 'name' ("experiment__tagger"); then, when 'model_id' is not
+ * NULL, a last top-level member "model": 'model_id' (the tool version and
+ * model checksum).  Dolma's readers take "id", "attributes" and "source"
+ * only: the mixer (Rust, serde_json Value) indexes those keys, the Python
+ * side decodes with msgspec Structs, which skip unknown keys.  The identity
+ * is not an attribute because Dolma types attribute values as [int, int,
+ * float] (data_types.py TaggerOutputValueType) and a string there would
+ * fail `dolma analyze`. */
+void jsonrec_attributes(jsonbuf *out, const jsonrec *rec, const char *name, const det_result *res,
+                        const char *model_id);
+
+/* Where jsonrec_attributes_at put the document-level values, for a caller
+ * that adds to the line later (rank --families): byte offsets in the line. */
+typedef struct jsonrec_attr_pos {
+    size_t score_start, score_end; /* the spin score's number (both 0: not judged, no span) */
+    size_t close;                  /* the '}' that closes "attributes" */
+    size_t ncp;                    /* the text's length in code points */
+} jsonrec_attr_pos;
+
+/* jsonrec_attributes, and with 'res' and 'pos' not NULL, where it wrote
+ * what *pos describes (offsets from the start of the line it appended). */
+void jsonrec_attributes_at(jsonbuf *out, const jsonrec *rec, const char *name,
+                           const det_result *res, const char *model_id, jsonrec_attr_pos *pos);
+
+/* A JSON number id as `rank` prints it: an integer below 9e15 in full, any
+ * other value with 17 significant digits. */
+void jsonrec_number_id(double x, char *out, size_t outsize);
 
 /* Dolma's make_variable_name: every byte outside [A-Za-z0-9_] becomes '_'
  * (in place).  Returns false if the result is empty or starts with a digit. */

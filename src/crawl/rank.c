@@ -6,6 +6,8 @@
  */
 #include "crawl/rank.h"
 
+#include "crawl/jsonrec.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,8 +27,12 @@ uint32_t rank_score_units(double spin) {
 }
 
 int rank_key_cmp(uint32_t sa, const char *ida, size_t la, uint32_t sb, const char *idb, size_t lb) {
-    if (sa != sb)
-        return sa > sb ? -1 : 1;
+    if (sa != sb) {
+        /* RANK_UNSUPPORTED is the largest value and ranks last */
+        int64_t ka = sa == RANK_UNSUPPORTED ? -1 : (int64_t)sa,
+                kb = sb == RANK_UNSUPPORTED ? -1 : (int64_t)sb;
+        return ka > kb ? -1 : 1;
+    }
     int c = memcmp(ida, idb, la < lb ? la : lb);
     if (c)
         return c;
@@ -49,22 +55,8 @@ typedef struct sbuf {
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n) {
-    if (b->oom || n == 0)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *p = mem_realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    if (!b->oom && n && !mem_append(&b->p, &b->len, &b->cap, s, n))
+        b->oom = true;
 }
 
 static void sb_str(sbuf *b, const char *s) {
@@ -231,6 +223,12 @@ static spin_status finish(sbuf *b, uint32_t score, const char *id, size_t id_len
 
 spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const det_result *r,
                             const char *text, size_t text_len, uint64_t seq, rank_entry **out) {
+    return rank_entry_make_id(f, id, id_len, false, NULL, r, text, text_len, seq, out);
+}
+
+spin_status rank_entry_make_id(rank_format f, const char *id, size_t id_len, bool id_number,
+                               const char *model_id, const det_result *r, const char *text,
+                               size_t text_len, uint64_t seq, rank_entry **out) {
     sbuf b = {NULL, 0, 0, false};
     /* The key is the id as printed, the one merge reads back: in JSON an
      * ill-formed byte is U+FFFD, which may sort elsewhere than the byte. */
@@ -245,24 +243,38 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         id = key.p;
         id_len = key.len;
     }
-    uint32_t score = rank_score_units(r->spin_score);
+    bool unsupported = r->verdict == DET_UNSUPPORTED;
+    uint32_t score = unsupported ? RANK_UNSUPPORTED : rank_score_units(r->spin_score);
     char num[16];
-    snprintf(num, sizeof num, "%u.%06u", score / 1000000u, score % 1000000u);
+    if (unsupported)
+        snprintf(num, sizeof num, "-");
+    else
+        snprintf(num, sizeof num, "%u.%06u", score / 1000000u, score % 1000000u);
     switch (f) {
     case RANK_TSV:
         sb_str(&b, num);
         sb_put(&b, "\t", 1);
         sb_tsv_field(&b, id, id_len);
-        sb_fmt(&b, "\t%zu\t%zu\n", r->nsentences, r->flagged);
+        sb_fmt(&b, "\t%zu\t%zu\n", r->prose, r->flagged);
         break;
     case RANK_JSONL:
         sb_str(&b, "{\"id\": ");
-        sb_json_string(&b, id, id_len);
+        if (id_number) /* a JSON number in the input stays one (input.h) */
+            sb_put(&b, id, id_len);
+        else
+            sb_json_string(&b, id, id_len);
         sb_str(&b, ", \"spin_score\": ");
-        sb_score(&b, score);
-        sb_fmt(&b,
-               ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu}\n",
-               det_verdict_name(r->verdict), r->nsentences, r->flagged, r->tokens);
+        if (unsupported)
+            sb_str(&b, "null");
+        else
+            sb_score(&b, score);
+        sb_fmt(&b, ", \"verdict\": \"%s\", \"sentences\": %zu, \"flagged\": %zu, \"tokens\": %zu",
+               det_verdict_name(r->verdict), r->prose, r->flagged, r->tokens);
+        if (model_id) {
+            sb_str(&b, ", \"model\": ");
+            sb_json_string(&b, model_id, strlen(model_id));
+        }
+        sb_str(&b, "}\n");
         break;
     case RANK_ATTRIBUTES: {
         sb_str(&b, "{\"id\": ");
@@ -278,7 +290,7 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         pos += l_ ? l_ : 1;                                                                        \
         ++cps;                                                                                     \
     }
-        for (size_t i = 0; i < r->nsentences; ++i) {
+        for (size_t i = 0; i < r->nsentences && !unsupported; ++i) {
             const det_sentence *s = &r->sentences[i];
             if (s->kind != TOK_PROSE)
                 continue;
@@ -296,9 +308,14 @@ spin_status rank_entry_make(rank_format f, const char *id, size_t id_len, const 
         }
         ADVANCE_TO(text_len);
 #undef ADVANCE_TO
-        sb_fmt(&b, "], \"spinscan__doc\": [[0, %zu, ", cps);
-        sb_score(&b, score);
-        sb_str(&b, "]]}}\n");
+        if (unsupported) {
+            sb_fmt(&b, "], \"spinscan__doc\": [], \"spinscan__unsupported\": [[0, %zu, 1]]}}\n",
+                   cps);
+        } else {
+            sb_fmt(&b, "], \"spinscan__doc\": [[0, %zu, ", cps);
+            sb_score(&b, score);
+            sb_str(&b, "]]}}\n");
+        }
         break;
     }
     }
@@ -322,6 +339,10 @@ static bool parse_units(const char *s, size_t n, uint32_t *out) {
     char tmp[40];
     if (n == 0 || n >= sizeof tmp)
         return false;
+    if (n == 1 && s[0] == '-') {
+        *out = RANK_UNSUPPORTED;
+        return true;
+    }
     memcpy(tmp, s, n);
     tmp[n] = '\0';
     char *end;
@@ -348,17 +369,33 @@ int rank_detect_format(const char *line, size_t len) {
     return -1;
 }
 
-static int hexdigit(char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+/* The 'n' hex digits at 's' as *v; false if one is not a hex digit. */
+static bool hex_value(const char *s, int n, unsigned *v) {
+    *v = 0;
+    for (int i = 0; i < n; ++i) {
+        char c = s[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16u;
+        if (d == 16)
+            return false;
+        *v = *v * 16 + d;
+    }
+    return true;
 }
 
 spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_t *score, char **id,
                             size_t *id_len, spin_diag *diag) {
+    return rank_parse_line_model(f, line, len, score, id, id_len, NULL, diag);
+}
+
+spin_status rank_parse_line_model(rank_format f, const char *line, size_t len, uint32_t *score,
+                                  char **id, size_t *id_len, char **model, spin_diag *diag) {
     *id = NULL;
     *id_len = 0;
+    if (model)
+        *model = NULL;
     if (f == RANK_TSV) {
         const char *t1 = memchr(line, '\t', len);
         const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + len - t1 - 1)) : NULL;
@@ -372,26 +409,29 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
             return SPIN_ENOMEM;
         for (size_t i = 0; i < n; ++i) {
             char c = s[i];
+            unsigned v;
+            if (c == '\\' && i + 3 < n && s[i + 1] == 'x' && hex_value(s + i + 2, 2, &v)) {
+                /* \xNN: a byte that was a control or not UTF-8 (sb_tsv_field) */
+                p[o++] = (char)v;
+                i += 3;
+                continue;
+            }
+            if (c == '\\' && i + 5 < n && s[i + 1] == 'u' && hex_value(s + i + 2, 4, &v) &&
+                v >= 0x80) {
+                /* \uNNNN: a C1, DEL or bidi control, back to its UTF-8 (at most 3 bytes,
+                 * as written: the escape is 6) */
+                if (v < 0x800) {
+                    p[o++] = (char)(0xC0 | (v >> 6));
+                } else {
+                    p[o++] = (char)(0xE0 | (v >> 12));
+                    p[o++] = (char)(0x80 | ((v >> 6) & 0x3F));
+                }
+                p[o++] = (char)(0x80 | (v & 0x3F));
+                i += 5;
+                continue;
+            }
             if (c == '\\' && i + 1 < n) {
                 char e = s[++i];
-                /* \xNN and \uNNNN from sb_tsv_field (util/safetext.h) */
-                unsigned v = 0, digits = e == 'x' ? 2 : e == 'u' ? 4 : 0, k = 0;
-                for (; k < digits && i + 1 + k < n && hexdigit(s[i + 1 + k]) >= 0; ++k)
-                    v = v * 16 + (unsigned)hexdigit(s[i + 1 + k]);
-                if (digits && k == digits) {
-                    i += digits;
-                    if (e == 'x') {
-                        p[o++] = (char)v;
-                    } else if (v < 0x800) { /* C1 (2 bytes) or bidi controls (3) */
-                        p[o++] = (char)(0xc0 | (v >> 6));
-                        p[o++] = (char)(0x80 | (v & 0x3f));
-                    } else {
-                        p[o++] = (char)(0xe0 | (v >> 12));
-                        p[o++] = (char)(0x80 | ((v >> 6) & 0x3f));
-                        p[o++] = (char)(0x80 | (v & 0x3f));
-                    }
-                    continue;
-                }
                 c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
             }
             p[o++] = c;
@@ -411,18 +451,47 @@ spin_status rank_parse_line(rank_format f, const char *line, size_t len, uint32_
         const cJSON *docs = cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc");
         jscore = cJSON_GetArrayItem(cJSON_GetArrayItem(docs, 0), 2);
     }
-    if (!obj || !cJSON_IsString(jid) || !cJSON_IsNumber(jscore) ||
-        !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)) {
+    bool unsupported = false;
+    if (f == RANK_JSONL) {
+        unsupported = cJSON_IsNull(jscore);
+    } else if (!jscore) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "attributes");
+        unsupported =
+            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) &&
+            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "spinscan__doc")) == 0 &&
+            cJSON_GetObjectItemCaseSensitive(a, "spinscan__unsupported");
+    }
+    if (!obj || !(cJSON_IsString(jid) || cJSON_IsNumber(jid)) ||
+        (!unsupported &&
+         (!cJSON_IsNumber(jscore) || !(jscore->valuedouble >= 0 && jscore->valuedouble <= 1)))) {
         cJSON_Delete(obj);
         return diag_set(diag, SPIN_EFORMAT, "", 0, 0, "not a line of rank -f %s",
                         f == RANK_JSONL ? "jsonl" : "attributes");
     }
-    *score = rank_score_units(jscore->valuedouble);
-    size_t n = strlen(jid->valuestring);
-    *id = mem_strndup(jid->valuestring, n);
+    *score = unsupported ? RANK_UNSUPPORTED : rank_score_units(jscore->valuedouble);
+    char num[64];
+    const char *idtext = jid->valuestring;
+    if (cJSON_IsNumber(jid)) {
+        /* A numeric id (kept a number by rank): its key is printed as the
+         * input reader prints it (crawl/input.c). */
+        jsonrec_number_id(jid->valuedouble, num, sizeof num);
+        idtext = num;
+    }
+    size_t n = strlen(idtext);
+    *id = mem_strndup(idtext, n);
     *id_len = n;
+    const cJSON *jmodel = model ? cJSON_GetObjectItemCaseSensitive(obj, "model") : NULL;
+    bool oom = !*id;
+    if (cJSON_IsString(jmodel) && !oom &&
+        !(*model = mem_strndup(jmodel->valuestring, strlen(jmodel->valuestring))))
+        oom = true;
     cJSON_Delete(obj);
-    return *id ? SPIN_OK : SPIN_ENOMEM;
+    if (oom) {
+        mem_free(*id);
+        *id = NULL;
+        return SPIN_ENOMEM;
+    }
+    return SPIN_OK;
 }
 
 /* ---- families ---- */
@@ -478,7 +547,10 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
                 t[nt++] = p;
         if (nt < 3 || (tsv_family && nt < 6))
             goto bad;
-        sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
+        if (score == RANK_UNSUPPORTED) /* not judged: "-", as rank_entry_make writes it */
+            sb_str(&b, "-");
+        else
+            sb_fmt(&b, "%u.%06u", score / 1000000u, score % 1000000u);
         const char *flag_end = nt > 3 ? t[3] : end; /* after flagged */
         sb_put(&b, t[0], (size_t)(flag_end - t[0]));
         sb_fmt(&b, "\t%s\t%u\t%s", fi->id[0] ? fi->id : "-", fi->size, kind ? kind : "-");
@@ -493,7 +565,10 @@ spin_status rank_entry_refamily(rank_format f, const rank_entry *e, bool tsv_fam
         if (!ve)
             goto bad;
         sb_put(&b, line, (size_t)(v - line));
-        sb_score(&b, score);
+        if (score == RANK_UNSUPPORTED)
+            sb_str(&b, "null");
+        else
+            sb_score(&b, score);
         const char *rest = ve;
         if ((size_t)(end - rest) > 12 && !memcmp(rest, ", \"family\": ", 12)) {
             const char *kk = find(rest, (size_t)(end - rest), "\"family_kind\": ");

@@ -44,13 +44,19 @@ void cal_sentence_labels(const char *text, size_t len, const size_t *starts, siz
 /* What the fit found, for the record. */
 typedef struct cal_report {
     size_t docs, natural_docs, sentences, natural_sentences, spun_sentences;
-    double natural_sentence_q97; /* 97th percentile of natural sentences' spin */
+    double natural_sentence_q98; /* 98th percentile of natural sentences' spin */
     double natural_doc_q99;      /* 99th percentile of natural documents' score */
 } cal_report;
 
+/* The fewest documents of each side (natural, machine-made) a fit accepts:
+ * thresholds are percentiles of these documents' scores, and logistic
+ * models on fewer are noise. */
+#define CAL_MIN_DOCS 20
+
 /* Fits 'out' to 'docs' (their results are rescored in place under the new
  * parameters).  'out' starts from det_params_default().  SPIN_EINVAL when a
- * class is missing (no natural or no spun documents or sentences). */
+ * class is missing (no natural or no spun documents or sentences), or has
+ * fewer than CAL_MIN_DOCS documents. */
 spin_status calibrate_fit(detector *det, cal_doc *docs, size_t ndocs, det_params *out,
                           cal_report *report, spin_diag *diag);
 

@@ -19,7 +19,8 @@
  *   original bytes back, with U+FFFD in place of ill-formed sequences;
  * - html: & < > " ' become entities; LF and TAB are kept (the text is shown
  *   with white-space: pre-wrap), CR LF becomes LF and a lone CR a LF; other
- *   control characters become U+FFFD (they are not allowed in HTML).
+ *   control characters become U+FFFD (they are not allowed in HTML), and so
+ *   do bidi controls in document text (each sentence is a bidi isolate).
  *
  * Numbers in JSON are printed with %.6g (the C locale: spinscan never calls
  * setlocale); a value that is not finite (the perplexity of an empty
@@ -43,18 +44,36 @@ typedef enum report_format {
      *  blank line between segments.  With colour, flagged sentences are bold
      *  red and headings/boilerplate dim. */
     REPORT_TEXT,
-    /** One JSON object per document and line (JSON Lines): SPEC.md's fields
+    /** One JSON object per document and line (JSON Lines): docs/formats.md's fields
      *  plus extras (see report.c). */
     REPORT_JSON,
-    /** One self-contained HTML page (inline CSS, no scripts, no external
-     *  resources), one section per document. */
+    /** One self-contained HTML page (inline CSS and SVG, no scripts, no
+     *  external resources): a summary (verdict counts, a histogram of
+     *  document scores), the documents sorted by score and linked, a
+     *  "flagged only" view, then one collapsible section per document with
+     *  its words coloured by their evidence and the reason for each flag in
+     *  text (docs/report.md).  The page is written by report_end(). */
     REPORT_HTML
 } report_format;
+
+typedef struct report_html report_html;
 
 typedef struct report_options {
     report_format format;
     bool color;        /**< REPORT_TEXT: ANSI colour escapes */
     const char *title; /**< REPORT_HTML: the page title; NULL for "spinscan report" */
+    /** REPORT_HTML: the thresholds named in the reasons for flags; NULL
+     *  gives the reasons without the numbers. */
+    const det_params *params;
+    /** The tool version and the model's identity, a JSON object as
+     *  spin_detector_info() gives it (NULL: none).  REPORT_TEXT: report_end()
+     *  writes it as a last line, "-- spinscan VERSION; model HEX12 (N-gram;
+     *  sha256 ...; packages name@version, ...)"; REPORT_HTML: the page's
+     *  footer names it, when no document brought a provenance of its own. */
+    const char *provenance;
+    /** REPORT_HTML: private, the documents so far (report_begin() makes it,
+     *  report_end() or report_abandon() frees it); zero-initialize. */
+    report_html *html;
 } report_options;
 
 /** One scored document.  Nothing is owned. */
@@ -64,23 +83,29 @@ typedef struct report_doc {
     size_t len;               /**< their number */
     const det_result *result; /**< what detect_run() made of them */
     /** A JSON object: the tool version and the model's identity (from
-     *  spin_detector_info()), written as the last member "spinscan" in JSON
-     *  and as a line under the document in HTML; NULL writes none. */
+     *  spin_detector_info()), written as the last member "spinscan" in JSON;
+     *  in HTML, the first document's is named in the page's footer; NULL
+     *  writes none. */
     const char *provenance;
 } report_doc;
 
-/** Starts a report on 'out' with options 'o' (the HTML page's head, style
- *  and legend; nothing for text and JSON).  Returns SPIN_OK or SPIN_EIO. */
-spin_status report_begin(FILE *out, const report_options *o);
+/** Starts a report on 'out' with options 'o' (for HTML, the state that
+ *  collects the documents; nothing for text and JSON).  Returns SPIN_OK,
+ *  SPIN_ENOMEM or SPIN_EIO. */
+spin_status report_begin(FILE *out, report_options *o);
 
 /** Writes document 'doc' in the format of 'o'.  Offsets outside the text, or
  *  segments out of order, are clamped rather than trusted.  Returns SPIN_OK
  *  or SPIN_EIO. */
 spin_status report_document(FILE *out, const report_options *o, const report_doc *doc);
 
-/** Ends the report (closes the HTML page; nothing for text and JSON) and
- *  flushes 'out'.  Returns SPIN_OK or SPIN_EIO. */
-spin_status report_end(FILE *out, const report_options *o);
+/** Ends the report (writes the whole HTML page and frees its state;
+ *  nothing for text and JSON) and flushes 'out'.  Returns SPIN_OK,
+ *  SPIN_ENOMEM or SPIN_EIO. */
+spin_status report_end(FILE *out, report_options *o);
+
+/** Frees what report_begin() made when the report is not ended. */
+void report_abandon(report_options *o);
 
 /* Building blocks for other reports (`spinscan rank`). */
 

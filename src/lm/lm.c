@@ -131,12 +131,6 @@ static unsigned char *table_insert(lm_table *t, uint64_t key, bool *existed) {
 
 /* ---- flags in sign bits (see lm.h) ---- */
 
-static inline bool has_extension(float backoff) {
-    uint32_t bits;
-    memcpy(&bits, &backoff, 4);
-    return bits != 0x80000000u;
-}
-
 static inline float set_extension(float backoff) {
     return backoff == 0.0f ? 0.0f : backoff;
 }
@@ -395,12 +389,7 @@ spin_score lm_probing_full_score(const spin_model *m, const spin_state *in, spin
         __builtin_prefetch(t->slots + slot_of(t, key) * t->stride);
     }
     const lm_unigram *u = &m->uni[word];
-    r.prob = -fabsf(u->prob);
-    r.ngram_length = 1;
-    r.oov = word == SPIN_WORD_NOT_FOUND;
-    out->words[0] = word;
-    out->backoff[0] = u->backoff;
-    out->length = has_extension(u->backoff) ? 1 : 0;
+    lm_score_unigram(u, word, &r, out);
 
     bool indep = independent_left(u->prob);
     const unsigned order = m->order;
@@ -417,7 +406,7 @@ spin_score lm_probing_full_score(const spin_model *m, const spin_state *in, spin
         indep = independent_left(stored);
         float bo = slot_backoff(s);
         out->backoff[i + 1] = bo;
-        if (has_extension(bo))
+        if (lm_has_extension(bo))
             out->length = (unsigned char)n;
     }
     lm_complete_score(in, out, &r);

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "spinscan.h"
 #include "lm/vocab.h"
@@ -101,6 +102,26 @@ static inline uint64_t lm_key_start(spin_word w) {
 static inline uint64_t lm_key_extend(uint64_t key, spin_word w) {
     uint64_t k = lm_mix(key ^ (((uint64_t)w + 1) * 0xa0761d6478bd642full));
     return k ? k : 1;
+}
+
+/* Whether a stored backoff says that longer n-grams extend its n-gram: -0.0
+ * (sign bit alone) is the "none" mark (see the flags in sign bits above). */
+static inline bool lm_has_extension(float backoff) {
+    uint32_t bits;
+    memcpy(&bits, &backoff, 4);
+    return bits != 0x80000000u;
+}
+
+/* The first step of KenLM's rule, shared by the probing and trie scorers:
+ * 'word' alone, from its unigram 'u', into the score and the new state. */
+static inline void lm_score_unigram(const lm_unigram *u, spin_word word, spin_score *r,
+                                    spin_state *out) {
+    r->prob = -fabsf(u->prob);
+    r->ngram_length = 1;
+    r->oov = word == SPIN_WORD_NOT_FOUND;
+    out->words[0] = word;
+    out->backoff[0] = u->backoff;
+    out->length = lm_has_extension(u->backoff) ? 1 : 0;
 }
 
 /* The last step of KenLM's rule, shared by the probing and trie scorers: the

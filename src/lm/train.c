@@ -130,22 +130,13 @@ static spin_status vocab_id(train_vocab *v, const char *s, size_t n, uint32_t *i
         v->hash = hash;
         v->cap = cap;
     }
-    if (v->arena_cap - v->arena_len < n) {
-        size_t cap = v->arena_cap ? 2 * v->arena_cap : 1 << 16;
-        while (cap - v->arena_len < n)
-            cap *= 2;
-        char *arena = mem_realloc(v->arena, cap);
-        if (!arena)
-            return SPIN_ENOMEM;
-        v->arena = arena;
-        v->arena_cap = cap;
-    }
-    memcpy(v->arena + v->arena_len, s, n);
+    uint64_t off = v->arena_len;
+    if (!mem_append(&v->arena, &v->arena_len, &v->arena_cap, s, n))
+        return SPIN_ENOMEM;
     *id = (uint32_t)v->size;
-    v->off[v->size] = v->arena_len;
+    v->off[v->size] = off;
     v->len[v->size] = (uint32_t)n;
     v->hash[v->size] = h;
-    v->arena_len += n;
     v->slots[at] = (uint32_t)(++v->size);
     if (2 * v->size > v->nslots)
         return vocab_rehash(v, 2 * v->nslots);
@@ -235,6 +226,20 @@ static int is_marker(const char *s, size_t n) {
     return 0;
 }
 
+/* Room for 'need' word ids in m->sent (a sentence grows one word at a time,
+ * so doubling once is enough); false when out of memory. */
+static bool sent_room(train_model *m, size_t need) {
+    if (need <= m->sent_cap)
+        return true;
+    size_t cap = m->sent_cap ? 2 * m->sent_cap : 256;
+    uint32_t *s = mem_realloc_array(m->sent, cap, sizeof *s);
+    if (!s)
+        return false;
+    m->sent = s;
+    m->sent_cap = cap;
+    return true;
+}
+
 static spin_status count_error(spin_status st, const char *where, uint64_t line_no,
                                spin_diag *diag) {
     if (st == SPIN_EUNSUPPORTED)
@@ -271,27 +276,15 @@ spin_status train_add_line(train_model *m, const char *line, size_t len, const c
             }
             continue;
         }
-        if (k + 2 > m->sent_cap) {
-            size_t cap = m->sent_cap ? 2 * m->sent_cap : 256;
-            uint32_t *s = mem_realloc_array(m->sent, cap, sizeof *s);
-            if (!s)
-                return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
-            m->sent = s;
-            m->sent_cap = cap;
-        }
+        if (!sent_room(m, k + 2))
+            return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
         spin_status st = vocab_id(&m->vocab, line + b, i - b, &m->sent[k]);
         if (st != SPIN_OK)
             return count_error(st, where, line_no, diag);
         ++k;
     }
-    if (k + 1 > m->sent_cap) {
-        size_t cap = m->sent_cap ? 2 * m->sent_cap : 256;
-        uint32_t *s = mem_realloc_array(m->sent, cap, sizeof *s);
-        if (!s)
-            return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
-        m->sent = s;
-        m->sent_cap = cap;
-    }
+    if (!sent_room(m, k + 1))
+        return diag_set(diag, SPIN_ENOMEM, where, line_no, 0, NULL);
     m->sent[0] = ID_BOS;
     m->sent[k] = ID_EOS;
     /* Each word after <s> ends one n-gram: of the full order where there is
@@ -315,18 +308,8 @@ static spin_status take_tokenized(void *ctx, const char *data, size_t len) {
     while (len) {
         const char *nl = memchr(data, '\n', len);
         size_t piece = nl ? (size_t)(nl - data) : len;
-        if (m->pending_len + piece > m->pending_cap) {
-            size_t cap = m->pending_cap ? m->pending_cap : 4096;
-            while (cap < m->pending_len + piece)
-                cap *= 2;
-            char *p = mem_realloc(m->pending, cap);
-            if (!p)
-                return SPIN_ENOMEM;
-            m->pending = p;
-            m->pending_cap = cap;
-        }
-        memcpy(m->pending + m->pending_len, data, piece);
-        m->pending_len += piece;
+        if (!mem_append(&m->pending, &m->pending_len, &m->pending_cap, data, piece))
+            return SPIN_ENOMEM;
         if (!nl)
             break;
         spin_status st =

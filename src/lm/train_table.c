@@ -66,11 +66,8 @@ static void place(train_table *t, size_t i) {
     t->slots[s] = (uint32_t)(i + 1);
 }
 
-/* An index of at least 1024 slots, a power of two, at most 'fill' full. */
-static spin_status build_index(train_table *t, double fill) {
-    size_t want = 1024;
-    while ((double)want * fill < (double)t->size + 1)
-        want *= 2;
+/* A new index of 'want' slots (a power of two) over the records. */
+static spin_status reindex(train_table *t, size_t want) {
     uint32_t *slots = mem_calloc(want, sizeof *slots);
     if (!slots)
         return SPIN_ENOMEM;
@@ -80,6 +77,14 @@ static spin_status build_index(train_table *t, double fill) {
     for (size_t i = 0; i < t->size; ++i)
         place(t, i);
     return SPIN_OK;
+}
+
+/* An index of at least 1024 slots, a power of two, at most 'fill' full. */
+static spin_status build_index(train_table *t, double fill) {
+    size_t want = 1024;
+    while ((double)want * fill < (double)t->size + 1)
+        want *= 2;
+    return reindex(t, want);
 }
 
 /* A growing table rebuilds its index half full (train_table_add()); one that
@@ -102,14 +107,7 @@ spin_status train_table_reserve(train_table *t, size_t records) {
         size_t want = 1024;
         while (want < 2 * records + 2)
             want *= 2;
-        uint32_t *slots = mem_calloc(want, sizeof *slots);
-        if (!slots)
-            return SPIN_ENOMEM;
-        mem_free(t->slots);
-        t->slots = slots;
-        t->nslots = want;
-        for (size_t i = 0; i < t->size; ++i)
-            place(t, i);
+        return reindex(t, want);
     }
     return SPIN_OK;
 }

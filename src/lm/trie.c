@@ -84,10 +84,6 @@ uint64_t trie_level_bytes(uint64_t records, unsigned record_bits) {
 
 /* ---- scoring: the rule of spin_full_score() in lm.c, on the trie ---- */
 
-static inline bool has_extension(float backoff) {
-    return bits_of(backoff) != 0x80000000u;
-}
-
 spin_score trie_full_score(const spin_model *m, const spin_state *in, spin_word word,
                            spin_state *out) {
     const lm_trie *t = m->trie;
@@ -95,12 +91,7 @@ spin_score trie_full_score(const spin_model *m, const spin_state *in, spin_word 
     if (word >= vocab_size(m->vocab))
         word = SPIN_WORD_NOT_FOUND;
     const lm_unigram *u = &m->uni[word];
-    r.prob = -fabsf(u->prob);
-    r.ngram_length = 1;
-    r.oov = word == SPIN_WORD_NOT_FOUND;
-    out->words[0] = word;
-    out->backoff[0] = u->backoff;
-    out->length = has_extension(u->backoff) ? 1 : 0;
+    lm_score_unigram(u, word, &r, out);
 
     /* Ranges are clamped to their level, so that a damaged file gives wrong
      * scores but never reads out of bounds (binfmt.c checks only the header,
@@ -126,7 +117,7 @@ spin_score trie_full_score(const spin_model *m, const spin_state *in, spin_word 
             end = t->level[n + 1].records;
         float bo = level_backoff(l, bit);
         out->backoff[i + 1] = bo;
-        if (has_extension(bo))
+        if (lm_has_extension(bo))
             out->length = (unsigned char)n;
     }
     lm_complete_score(in, out, &r);

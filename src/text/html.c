@@ -118,22 +118,8 @@ typedef struct text_buf {
 } text_buf;
 
 static void put(text_buf *b, const char *s, size_t n) {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = mem_realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
+    if (!b->oom && !mem_append(&b->p, &b->len, &b->cap, s, n))
+        b->oom = true;
 }
 
 static void newline(text_buf *b) {

@@ -13,6 +13,7 @@
 #include "text/tokenize.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <unicode/ubrk.h>
@@ -20,9 +21,11 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
+#include <unicode/uversion.h>
 
 #include "util/diag.h"
 #include "util/mem.h"
+#include "util/utf8.h"
 
 #define CHUNK_BYTES ((size_t)4 * TOK_CHUNK_UNITS) /* bytes decoded at most per chunk */
 #define CHECK_BYTES 65536                         /* what tokenize_check_text samples */
@@ -290,60 +293,14 @@ static bool is_trailer(uint32_t c) {
 /* UTF-8                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Decodes one character at s[i..end).  Returns its length; *cp is the code
- * point, or U+FFFD with *bad set for a maximal ill-formed subpart (the length
- * then covers exactly that subpart, as the Unicode standard recommends). */
-static size_t utf8_next(const unsigned char *s, size_t i, size_t end, uint32_t *cp, bool *bad) {
-    unsigned c = s[i];
-    *bad = false;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t need;
-    uint32_t v;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        v = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        v = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
+/* Decodes one character at s[i..end) (utf8_next).  Returns its length; *cp is
+ * the code point, or U+FFFD with *bad set for a maximal ill-formed subpart. */
+static size_t utf8_at(const unsigned char *s, size_t i, size_t end, uint32_t *cp, bool *bad) {
+    size_t k = utf8_next(s + i, end - i, cp);
+    *bad = *cp == UTF8_BAD;
+    if (*bad)
         *cp = 0xFFFD;
-        *bad = true;
-        return 1;
-    }
-    size_t k = 1;
-    for (; k <= need; ++k) {
-        if (i + k >= end) {
-            break;
-        }
-        unsigned d = s[i + k];
-        if (d < lo || d > hi)
-            break;
-        lo = 0x80;
-        hi = 0xBF;
-        v = (v << 6) | (d & 0x3F);
-    }
-    if (k <= need) {
-        *cp = 0xFFFD;
-        *bad = true;
-        return k;
-    }
-    *cp = v;
-    return need + 1;
+    return k;
 }
 
 /* Length of a line break starting at s[i], or 0. */
@@ -370,7 +327,7 @@ static bool line_is_terminal(const unsigned char *s, size_t ls, size_t le) {
             --j;
         uint32_t c;
         bool bad;
-        if (utf8_next(s, j, i, &c, &bad) != i - j) {
+        if (utf8_at(s, j, i, &c, &bad) != i - j) {
             j = i - 1; /* a stray continuation byte */
             c = 0xFFFD;
         }
@@ -443,7 +400,7 @@ spin_status tokenize_check_text(const char *buf, size_t len, spin_diag *diag) {
             bad = !(c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x1B);
         else {
             uint32_t cp;
-            step = utf8_next(s, i, len, &cp, &bad);
+            step = utf8_at(s, i, len, &cp, &bad);
         }
         if (bad) {
             if (bad_bytes == 0)
@@ -537,6 +494,14 @@ const char *tokenize_seg_kind_name(tok_seg_kind kind) {
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
+void tokenize_icu_version(char out[TOK_ICU_VERSION_MAX]) {
+    UVersionInfo v;
+    char buf[U_MAX_VERSION_STRING_LENGTH];
+    u_getVersion(v);
+    u_versionToString(v, buf);
+    snprintf(out, TOK_ICU_VERSION_MAX, "%s", buf);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Decoding a chunk                                                         */
 /* ------------------------------------------------------------------------ */
@@ -578,7 +543,7 @@ static int32_t decode(tokenizer *t, size_t *stop, size_t *brk) {
         }
         uint32_t cp;
         bool bad;
-        size_t step = utf8_next(s, i, t->len, &cp, &bad);
+        size_t step = utf8_at(s, i, t->len, &cp, &bad);
         if (bad)
             ++t->stats.invalid;
         else if (cp < 0xA0) { /* C1 controls */
@@ -1086,15 +1051,33 @@ static spin_status class_token(tokenizer *t, const tok_span *sp) {
  * almost always stand before a name or a number; "Dr." is missing there
  * because it also abbreviates "Drive". */
 static const char *const extra_abbrevs[] = {
-    "Dr",   "Drs",  "Mx",   "Rev", "Hon", "Gen",    "Col", "Capt", "Lt",   "Sgt",  "Cpl", "Gov",
-    "Pres", "Supt", "Insp", "vs",  "cf",  "approx", "Fig", "fig",  "Figs", "Vol",  "vol", "Eq",
-    "Eqs",  "Ref",  "Refs", "Ch",  "Sec", "No",     "Nos", "Nr",   "pp",   "Dept",
+    "Dr",   "Drs",  "Mx",   "Rev",  "Hon", "Gen", "Col",    "Capt", "Lt",  "Sgt",  "Cpl",  "Gov",
+    "Pres", "Supt", "Insp", "Sen",  "vs",  "cf",  "approx", "Fig",  "fig", "Figs", "Vol",  "vol",
+    "Eq",   "Eqs",  "Ref",  "Refs", "Ch",  "Sec", "No",     "Nos",  "Nr",  "pp",   "Dept",
 };
 
+/* Dotted abbreviations that never end a sentence (their last period
+ * excluded): "e.g." and "i.e." are always followed by what they introduce.
+ * (Not "a.m.", "p.m.", "U.S." or "etc.", which often do end one.) */
+static const char *const dotted_abbrevs[] = {"e.g", "i.e", "viz"};
+
 /* Whether a sentence should not end after the period at u[dot]: after a
- * single capital letter (an initial: "J. R. R. Tolkien") or after one of
- * extra_abbrevs. */
+ * single capital letter (an initial: "J. R. R. Tolkien"), after one of
+ * extra_abbrevs or after one of dotted_abbrevs. */
 static bool suppressed_after(const UChar *u, int32_t dot) {
+    /* "e.g." and "i.e." introduce what follows, whatever its case: "Use a
+     * thesaurus, e.g. Moby, to spin text." is one sentence. */
+    for (size_t k = 0; k < sizeof dotted_abbrevs / sizeof dotted_abbrevs[0]; ++k) {
+        const char *a = dotted_abbrevs[k];
+        int32_t len = (int32_t)strlen(a);
+        if (dot >= len && (dot == len || !u_isalnum(u[dot - len - 1]))) {
+            int32_t i = 0;
+            while (i < len && (u[dot - len + i] | 0x20) == (UChar)a[i])
+                ++i;
+            if (i == len)
+                return true;
+        }
+    }
     int32_t w = dot;
     while (w > 0 && dot - w < 8 && u[w - 1] < 0x80 &&
            ((u[w - 1] | 0x20) >= 'a' && (u[w - 1] | 0x20) <= 'z'))

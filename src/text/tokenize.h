@@ -9,7 +9,7 @@
  * trained on and score.  Training, scoring and `spinscan tokenize` all call it,
  * so a model always sees text normalized exactly as it was trained on.
  *
- * Pipeline (README "Tokenization" has the reasons):
+ * Pipeline (docs/tokenization.md has the reasons):
  * - The input is cut into lines at LF, CR, CRLF, VT, FF, NEL, U+2028, U+2029.
  *   A line never shares a segment with another line.
  * - Bytes are decoded to UTF-16 in chunks of at most TOK_CHUNK_UNITS units, with
@@ -199,5 +199,13 @@ const char *tokenize_kind_name(tok_kind kind);
 
 /** "prose", "heading", "boilerplate". */
 const char *tokenize_seg_kind_name(tok_seg_kind kind);
+
+/** Room for tokenize_icu_version(). */
+#define TOK_ICU_VERSION_MAX 32
+
+/** Writes the version of the ICU library in use ("72.1") to 'out': its
+ *  Unicode data and break rules decide normalization and segmentation, so
+ *  it belongs to the tokenizer's identity (`tokenize -f json`). */
+void tokenize_icu_version(char out[TOK_ICU_VERSION_MAX]);
 
 #endif

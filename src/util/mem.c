@@ -63,6 +63,27 @@ char *mem_strndup(const char *s, size_t n) {
     return d;
 }
 
+bool mem_append(char **p, size_t *len, size_t *cap, const void *s, size_t n) {
+    size_t need = *len + n + 1;
+    if (need <= *len)
+        return false; /* overflow */
+    if (need > *cap) {
+        size_t c = *cap ? *cap : 256;
+        while (c < need)
+            c = c > SIZE_MAX / 2 ? need : 2 * c;
+        char *q = mem_realloc(*p, c);
+        if (!q)
+            return false;
+        *p = q;
+        *cap = c;
+    }
+    if (n)
+        memcpy(*p + *len, s, n);
+    *len += n;
+    (*p)[*len] = '\0';
+    return true;
+}
+
 /* Below this, plain calloc is as good and wastes no rounding. */
 #define LARGE_MIN (4u << 20)
 #define HUGE_PAGE (2u << 20)

@@ -12,6 +12,7 @@
 #ifndef SPIN_MEM_H
 #define SPIN_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *mem_alloc(size_t size);                            /* NULL on failure; size 0 is allowed */
@@ -20,6 +21,10 @@ void *mem_realloc(void *p, size_t size);                 /* NULL on failure, 'p'
 void *mem_realloc_array(void *p, size_t n, size_t size); /* overflow-checked */
 void mem_free(void *p);
 char *mem_strndup(const char *s, size_t n);
+/* Appends the 'n' bytes at 's' to the growable block *p of *len bytes and
+ * capacity *cap (doubled as needed, from 256; *p may start NULL), and keeps it
+ * NUL-terminated.  False when out of memory: then nothing changes. */
+bool mem_append(char **p, size_t *len, size_t *cap, const void *s, size_t n);
 
 /* Zeroed memory for big random-access tables, backed by transparent huge pages
  * where the kernel allows it (fewer TLB misses: lookups in a 100 MB hash table

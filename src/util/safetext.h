@@ -16,34 +16,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/utf8.h"
+
 /* Length of the valid UTF-8 sequence at s[0, n) (n >= 1) with its code point
- * in *cp, or 0 if none starts there: the one decoder of the writers (the
- * terminal-safe text here, rank's JSON and TSV, jsonrec's code points). */
+ * in *cp, or 0 if none starts there (utf8.h's rules): for the terminal-safe
+ * text here, rank's JSON and TSV, jsonrec's code points. */
 static inline size_t safetext_utf8(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned c = s[0];
-    size_t len;
-    uint32_t min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    uint32_t v = c & (0x3fu >> (len - 1));
-    for (size_t i = 1; i < len; ++i) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3fu);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+    uint32_t v;
+    size_t len = utf8_next(s, n, &v);
+    if (v == UTF8_BAD)
         return 0;
     *cp = v;
     return len;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "spinscan.h"
 #include "tap.h"
 #include "util/mem.h"
@@ -72,7 +73,7 @@ int main(void) {
     char path[4096];
     if (!dir || snprintf(path, sizeof path, "%s/model.arpa.gz", dir) < 0 ||
         access(path, R_OK) != 0) {
-        tap_skip(21, "SPINSCAN_TEST_MODEL_DIR not set or no model in it (make test sets it)");
+        tap_skip(23, "SPINSCAN_TEST_MODEL_DIR not set or no model in it (make test sets it)");
         return tap_done();
     }
     /* A model file without its calibration beside it is an error only for
@@ -99,7 +100,10 @@ int main(void) {
     st = spin_detect(d, docs[1], lens[1], &r, &diag);
     is_int(st, SPIN_OK, "spin_detect on the spun sample");
     ok(spin_result_score(r) > 0.5, "  scores high (%g)", spin_result_score(r));
-    is_str(spin_result_verdict(r), "spun", "  verdict spun");
+    /* suspect or spun: the transfer-first document score (issue 14) puts this
+     * sample near the 'spun' threshold, as test_detect.c says */
+    ok(!strcmp(spin_result_verdict(r), "spun") || !strcmp(spin_result_verdict(r), "suspect"),
+       "  verdict spun or suspect (%s)", spin_result_verdict(r));
     size_t n = spin_result_sentence_count(r), flagged = 0, in_bounds = 0;
     ok(n > 3, "  has segments (%zu)", n);
     for (size_t i = 0; i < n; ++i) {
@@ -188,6 +192,17 @@ int main(void) {
         free(want_json[i]);
         free((char *)docs[i]);
     }
+    /* The short identity rank and annotate write: the version and the first
+     * 12 hex digits of the manifest's checksum, the same string in info. */
+    const char *id = api_detector_id(d), *sha = strstr(spin_detector_info(d), "\"sha256\":\"");
+    const char *want = "spinscan " SPIN_VERSION "; model ";
+    ok(sha && !strncmp(id, want, strlen(want)) && strlen(id) == strlen(want) + API_ID_HEX &&
+           !strncmp(id + strlen(want), sha + 10, API_ID_HEX) &&
+           strspn(id + strlen(want), "0123456789abcdef") == API_ID_HEX,
+       "api_detector_id() is 'spinscan VERSION; model' and the checksum's first 12 digits: %s", id);
+    char member[200];
+    snprintf(member, sizeof member, "\"identity\":\"%s\"", id);
+    ok(strstr(spin_detector_info(d), member) != NULL, "  and the info's \"identity\"");
     spin_detector_free(d);
     spin_detector_free(NULL);
     spin_result_free(NULL);

@@ -70,8 +70,8 @@ for n, (a, b) in enumerate(zip(src, out), 1):
     if isinstance(ra.get("text"), str):
         if tuple(extra) != added: bad.append("%d: added %s" % (n, extra))
         for s, e, p in rb["spinscan_spans"]:
-            if not (0 <= s < e <= len(ra["text"]) and 0 <= p <= 1): bad.append("%d: bad span" % n)
-        if rb["spinscan_verdict"] not in ("natural", "suspect", "spun", "salad"): bad.append("%d: verdict" % n)
+            if not (0 <= s < e <= len(ra["text"]) and (p is None or 0 <= p <= 1)): bad.append("%d: bad span" % n)
+        if rb["spinscan_verdict"] not in ("natural", "suspect", "spun", "salad", "stuffing", "unsupported"): bad.append("%d: verdict" % n)
     elif extra != ["spinscan_error"]:
         bad.append("%d: unscorable record got %s" % (n, extra))
 print("\n".join(bad) if bad else "ok")
@@ -143,13 +143,18 @@ for part in range(3):
         if not isinstance(a["attributes"], dict): bad.append("attributes not an object")
         if isinstance(d.get("text"), str):
             keys = sorted(a["attributes"])
-            if keys != sorted("my_exp__spinscan__" + k for k in ("spin_score", "perplexity", "sentence_spin", "flagged")):
-                bad.append("keys %s" % keys)
             t = d["text"]
-            if a["attributes"]["my_exp__spinscan__spin_score"][0][:2] != [0, len(t)]: bad.append("doc span")
+            judged = "my_exp__spinscan__unsupported" not in keys
+            want = ["spin_score", "perplexity", "sentence_spin", "flagged"] + ([] if judged else ["unsupported"])
+            if keys != sorted("my_exp__spinscan__" + k for k in want):
+                bad.append("keys %s" % keys)
+            if judged and a["attributes"]["my_exp__spinscan__spin_score"][0][:2] != [0, len(t)]: bad.append("doc span")
+            if not judged and (a["attributes"]["my_exp__spinscan__spin_score"] != [] or
+                               a["attributes"]["my_exp__spinscan__unsupported"] != [[0, len(t), 1]]):
+                bad.append("unsupported record: no score span, a flag over the text")
             for s, e, p in a["attributes"]["my_exp__spinscan__sentence_spin"]:
                 seg = t[s:e]
-                if not seg or seg != seg.strip() or not 0 <= p <= 1: bad.append("span %d %d %r" % (s, e, seg))
+                if not seg or seg != seg.strip() or not (p is None or 0 <= p <= 1): bad.append("span %d %d %r" % (s, e, seg))
         elif a["attributes"]:
             bad.append("unscorable record with attributes")
 print("\n".join(bad) if bad else "ok %d" % lines)

@@ -12,8 +12,7 @@
 # the corpus or the Ding dictionary (fetched when missing).
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
+PY=${PYTHON:-python3}
 unset SPINSCAN_MODEL
 DING=$SRC/models/thesauri/ding/words.txt
 CORPUS=$SRC/models/corpus/heldout
@@ -92,7 +91,7 @@ t_ok $? "spun families of 3+ raise the spin score; duplicates and singletons kee
 # Shards merged: byte-identical to one run, in both formats (the tiny model
 # is enough: it is the families and the lines' plumbing that are tested).
 t_small_model "$TMP/tiny.arpa"
-for f in jsonl tsv; do
+for f in jsonl tsv; do  # -f attributes is per input file, in input order: no shards (docs/pipelines.md)
     M=$MODEL
     [ $f = jsonl ] || M=$TMP/tiny.arpa
     "$S" rank -q -m "$M" -j2 -f $f --families -o "$D/one.$f" "$D/crawl.jsonl"
@@ -158,11 +157,113 @@ node -e '
     process.exit(pairs && known / pairs >= 0.5 ? 0 : 1);' "$D/families.jsonl" "$DING"
 t_ok $? "most learnt substitution pairs are the spinner's synonyms"
 
+# -f attributes --families: Dolma attribute files, one per documents file, in
+# input order, with the family attributes (numbers only, docs/families.md).
+# The crawl is split in two documents files, so that families span both; a
+# blank line and a record without text (not scored) are added.
+A=$TMP/dolma
+mkdir -p "$A/documents/cc"
+head -n 130 "$D/crawl.jsonl" | gzip -c > "$A/documents/cc/part-0.json.gz"
+{ tail -n +131 "$D/crawl.jsonl"; echo; echo '{"id": "no-text", "source": "x"}'; } \
+    > "$A/documents/cc/part-1.jsonl"
+"$S" rank -q -m "$MODEL" -j2 -f attributes --families -o "$A/attributes/spin" "$A/documents" \
+    2> "$TMP/err"
+t_is "$?" 3 "rank -f attributes --families: exit 3 (one record without text)"
+t_is "$(cd "$A/attributes/spin" && find . -type f | sort | tr '\n' ' ')" \
+    "./cc/part-0.json.gz ./cc/part-1.jsonl " "  one attributes file per documents file, nothing else"
+"$S" rank -q -m "$MODEL" -j1 -f attributes --families -o "$A/j1" "$A/documents" 2> /dev/null
+cmp -s <(gzip -dc "$A/j1/cc/part-0.json.gz") <(gzip -dc "$A/attributes/spin/cc/part-0.json.gz") &&
+    cmp -s "$A/j1/cc/part-1.jsonl" "$A/attributes/spin/cc/part-1.jsonl"
+t_ok $? "  -j1 and -j2 give identical attributes"
+# Read as Dolma does (python/dolma/core/data_types.py OutputSpec: every span
+# [int, int, float]; src/shard.rs: line by line beside the documents, ids
+# equal as JSON values) and compared with rank -f jsonl --families.
+"$PY" - "$A" "$D/rank.jsonl" > "$TMP/check" 2>&1 <<'PY'
+import gzip, json, sys
+root, ranked = sys.argv[1], sys.argv[2]
+rank = {}
+for l in open(ranked, encoding="utf-8"):
+    o = json.loads(l)
+    rank[o["id"]] = o
+P = "spinscan__spinscan__"
+FAM = ["family", "family_size", "family_spun", "family_duplicate", "family_drop"]
+bad, scored, by_id, members, both = [], 0, {}, {}, 0
+def read(path):
+    f = gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")
+    return f.read().split("\n")[:-1]
+for part in ["part-0.json.gz", "part-1.jsonl"]:
+    docs = read(root + "/documents/cc/" + part)
+    atts = read(root + "/attributes/spin/cc/" + part)
+    if len(docs) != len(atts):
+        bad.append("%s: %d documents, %d attribute lines" % (part, len(docs), len(atts)))
+    for n, (dl, al) in enumerate(zip(docs, atts), 1):
+        a = json.loads(al)
+        d = json.loads(dl) if dl.strip() else {}
+        where = "%s:%d" % (part, n)
+        if a.get("id") != d.get("id") or type(a.get("id")) is not type(d.get("id")):
+            bad.append(where + ": id")
+        A = a["attributes"]
+        if "text" not in d:
+            if A: bad.append(where + ": a record without text has attributes")
+            continue
+        scored += 1
+        ncp = len(d["text"])
+        for k, spans in A.items():
+            for s in spans:
+                ok = (len(s) == 3 and all(type(x) is int for x in s[:2]) and
+                      type(s[2]) in (int, float) and 0 <= s[0] <= s[1] <= ncp)
+                if not ok: bad.append("%s: %s span %r is not [int, int, float]" % (where, k, s))
+        missing = [k for k in FAM if P + k not in A]
+        if missing:
+            bad.append(where + ": no " + ", ".join(missing))
+            continue
+        one = lambda k: A[P + k][0][2] if A[P + k] else None
+        if any(A[P + k] and A[P + k][0][:2] != [0, ncp] for k in FAM):
+            bad.append(where + ": a family span is not the whole text")
+        r = rank[d["id"]]
+        want = int(r["family"][1:14], 16) if r["family"] else None
+        if one("family") != want: bad.append(where + ": family %r, rank says %r" % (one("family"), r["family"]))
+        if one("family_size") != r["family_size"]: bad.append(where + ": family_size")
+        if one("family_spun") != (r["family_kind"] == "spun"): bad.append(where + ": family_spun")
+        if one("family_duplicate") != (r["family_kind"] == "duplicate"): bad.append(where + ": family_duplicate")
+        if r["family"] is None and (one("family_size") != 1 or one("family_drop") != 0):
+            bad.append(where + ": a document alone has size 1 and is kept")
+        s0 = A[P + "spin_score"][0][2]
+        if r["spin_score"] is not None and abs(s0 - r["spin_score"]) > 2e-6:
+            bad.append(where + ": spin_score %r, rank --families %r" % (s0, r["spin_score"]))
+        if one("family") is not None:
+            members.setdefault(one("family"), []).append((part, one("family_drop"), s0))
+# A mixer filter excluding family_drop >= 1 keeps one member of each family,
+# the least spun.
+for f, m in members.items():
+    kept = [x for x in m if x[1] < 1]
+    if len(kept) != 1 or kept[0][2] != min(x[2] for x in m):
+        bad.append("family %d: %d members kept" % (f, len(kept)))
+    both += len(set(x[0] for x in m)) == 2
+spun = sum(1 for m in members.values() if len(m) >= 3)
+print("# %d scored records, %d families (%d across both files), %d problems" % (scored, len(members), both, len(bad)))
+for b in bad[:10]: print("# " + b)
+sys.exit(1 if bad or not both or scored != len(rank) else 0)
+PY
+t_ok $? "  Dolma's reader semantics: lines, ids, [int, int, float] spans; families as rank's, across files"
+cat "$TMP/check"
+gzip -dc "$A/attributes/spin/cc/part-0.json.gz" | grep -q '"spinscan__spinscan__family_size": \[\[0, [0-9]*, 1\]\]'
+t_ok $? "  singletons: family_size 1"
+# A documents file that cannot be read whole: no attributes file for it, the others complete.
+head -c 3000 "$A/documents/cc/part-0.json.gz" > "$A/documents/cc/part-2.json.gz"
+"$S" rank -q -m "$TMP/tiny.arpa" -f attributes --families -o "$A/cut" "$A/documents" 2> "$TMP/err"
+t_is "$?" 3 "a truncated documents file: exit 3"
+t_is "$(cd "$A/cut" && find . -type f | sort | tr '\n' ' ')" "./cc/part-0.json.gz ./cc/part-1.jsonl " \
+    "  it gets no attributes file, the others theirs"
+t_is "$(gzip -dc "$A/cut/cc/part-0.json.gz" | grep -c '__family_drop')" 130 "  with their family attributes"
+rm "$A/documents/cc/part-2.json.gz"
+
 # Bad input.
 "$S" rank -q -m "$MODEL" --families --unsorted "$D/crawl.jsonl" > /dev/null 2> "$TMP/err"
 t_is "$?" 2 "--families with --unsorted is a usage error"
-"$S" rank -q -m "$TMP/tiny.arpa" --families -f attributes -o "$TMP/attr" "$D/crawl.jsonl" 2> "$TMP/err"
-t_is "$?" 2 "--families with -f attributes (one pass, input order) is a usage error for now"
+"$S" rank -q -m "$TMP/tiny.arpa" --families -f attributes --signatures "$TMP/s" -o "$TMP/attr" \
+    "$D/crawl.jsonl" 2> "$TMP/err"
+t_is "$?" 2 "--signatures with -f attributes is a usage error (no shards to merge)"
 "$S" merge --families -o "$TMP/x.jsonl" "$D/plain.jsonl" 2> "$TMP/err"
 t_is "$?" 1 "merge --families without INPUT.sig fails"
 grep -q "plain.jsonl.sig: cannot open" "$TMP/err"; t_ok $? "naming the missing signature file"

@@ -9,38 +9,13 @@
 # fails.
 set -u
 . "$(dirname "$0")/lib.sh"
-S=$SPINSCAN
-unset SPINSCAN_MODEL
 # Bounded means far below the 1 GiB the bombs and the long line expand to,
 # with room for the sanitizer build's runtime.
 BOUND_KB=$((320 * 1024))
 HAVE_TIME=0
 [ -x /usr/bin/time ] && HAVE_TIME=1
 
-cat >"$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=8
-ngram 2=4
-
-\1-grams:
--2.0	<unk>	0
--99	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.4	harbour	-0.2
--1.5	was	-0.2
--1.6	quiet	-0.2
--1.2	.	-0.2
-
-\2-grams:
--0.3	<s> the
--0.4	the harbour
--0.5	harbour was
--0.2	. </s>
-
-\end\
-ARPA
-M="$TMP/m.arpa"
+t_use_model harbour
 
 # run NAME CMD...: runs CMD (stdin from $IN, default /dev/null) under
 # timeout and /usr/bin/time; stdout goes to $TMP/NAME.out; sets RC, ERR (stderr without the

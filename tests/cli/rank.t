@@ -2,47 +2,12 @@
 # spinscan rank and merge: crawls in every input format built here (directories,
 # JSON Lines plain/gzip/zstd and on stdin, WARC, WARC.gz with one member per
 # record, WET), malformed records, HTML pages, output formats, threads, --top,
-# shards and merge, exit statuses.  A tiny model written here serves the
+# shards and merge, exit statuses.  A tiny model (lm/river.arpa) serves the
 # plumbing; the ranking check needs the default model (skipped without it).
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
-unset SPINSCAN_MODEL
-
-cat > "$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=14
-ngram 2=6
-
-\1-grams:
--2.0	<unk>	0
-0	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.4	river	-0.2
--1.5	was	-0.2
--1.6	calm	-0.2
--1.7	boats	-0.2
--1.2	.	-0.2
--1.8	came	-0.2
--1.8	home	-0.2
--1.9	late	-0.2
--1.9	in	-0.2
--1.9	morning	-0.2
-
-\2-grams:
--0.3	<s> the
--0.4	the river
--0.5	river was
--0.6	was calm
--0.4	boats came
--0.2	. </s>
-
-\end\
-ARPA
-M=$TMP/m.arpa
-R() { "$S" rank -m "$M" "$@"; }
+t_use_model river
+R() { "$S" rank -m "$M" --judge-all "$@"; } # the toy model and its short documents: plumbing, not detection
 
 rec() { # rec TYPE URI CONTENT-TYPE BODYFILE [CLAIMED-LENGTH]: one WARC record
     local len=${5:-$(wc -c < "$4")}
@@ -79,12 +44,12 @@ t_is "$rc" 0 "directory: exit 0"
 t_is "$(head -1 "$TMP/out")" "$(printf 'spin_score\tid\tsentences\tflagged')" "tsv header"
 t_is "$(tail -n +2 "$TMP/out" | cut -f2 | sort | tr '\n' ' ')" "$D/a.txt $D/b.txt $D/sub/c.txt.gz $D/sub/deeper/page.html " \
     "directory: every file once, id = path, symlink loops walked once"
-t_is "$(cat "$TMP/err")" "" "-q: nothing on stderr"
+t_is "$(grep -v 'NO CALIBRATION' "$TMP/err")" "" "-q: nothing on stderr but the missing calibration"
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' > "$D/img.png"
 R "$D" > "$TMP/out" 2>"$TMP/err"; rc=$?
 t_is "$rc" 3 "a binary file: skipped, exit 3"
 grep -q "^spinscan: $D/img.png: warning: not text" "$TMP/err"; t_ok $? "  warned with its path: $(grep img.png "$TMP/err" | head -c 150)"
-grep -q "^spinscan: 4 documents scored, 1 skipped (1 non-text), " "$TMP/err"; t_ok $? "  summary line: $(tail -1 "$TMP/err")"
+grep -q "^spinscan: 4 documents scored (0 unsupported: not English or not judgeable, ranked last), 0 media responses (images, PDFs) passed over, 1 skipped (1 non-text), " "$TMP/err"; t_ok $? "  summary line: $(tail -1 "$TMP/err")"
 rm "$D/img.png"
 
 # --- JSON Lines ---
@@ -149,14 +114,23 @@ R -f jsonl "$W" > "$TMP/out" 2>"$TMP/err"; rc=$?
 t_is "$rc" 3 "warc with bad records: exit 3"
 t_is "$(jq -r .id "$TMP/out" | sort | tr '\n' ' ')" "http://w.example/after-bad http://w.example/after-long http://w.example/after-short http://w.example/conv http://w.example/page " \
     "warc: conversion and text/HTML response records, found again after each bad one"
-grep -q "^spinscan: $W: byte [0-9]*: warning: payload type 'image/png' is neither text nor HTML" "$TMP/err"; t_ok $? "non-text payload type: FILE: byte N"
+grep -q "image/png" "$TMP/err"; t_ok $((!$?)) "an image response: no warning (media are normal in a crawl)"
+grep -q " 1 media responses (images, PDFs) passed over, " "$TMP/err"; t_ok $? "  counted apart: $(tail -1 "$TMP/err" | cut -c 1-150)"
 grep -q "^spinscan: $W: byte [0-9]*: warning: not text" "$TMP/err"; t_ok $? "binary payload labelled text: skipped"
 t_is "$(grep -c "warning: Content-Length" "$TMP/err")" 2 "lying Content-Length (short and long): 2 warnings"
 grep -q "warning: invalid WARC header" "$TMP/err"; t_ok $? "invalid WARC header: warned"
-grep -q "(1 bad-warc, 2 bad-length, 2 non-text)" "$TMP/err"; t_ok $? "  counted: $(tail -1 "$TMP/err")"
-# visible text: "River news" is a heading, then two sentences: 12 tokens
-t_is "$(jq -c 'select(.id == "http://w.example/page") | [.sentences, .tokens]' "$TMP/out")" "[3,12]" \
+grep -q "(1 bad-warc, 2 bad-length, 1 non-text)" "$TMP/err"; t_ok $? "  counted: $(tail -1 "$TMP/err")"
+# visible text: "River news" is a heading, then two sentences: 12 tokens;
+# "sentences" counts the prose sentences, as score does (issue 18)
+t_is "$(jq -c 'select(.id == "http://w.example/page") | [.sentences, .tokens]' "$TMP/out")" "[2,12]" \
     "HTML: visible text only (no title, script or style)"
+{
+    rec response http://m.example/page "application/http; msgtype=response" "$C/page.http"
+    rec response http://m.example/img "application/http; msgtype=response" "$C/img.http"
+} > "$TMP/media.warc"
+R -f jsonl "$TMP/media.warc" > "$TMP/out" 2>"$TMP/err"; rc=$?
+t_is "$rc:$(grep -v 'NO CALIBRATION' "$TMP/err" | grep -c warning)" "0:0" "a WARC of a page and an image: exit 0, no warning"
+t_is "$(jq -r .id "$TMP/out")" "http://m.example/page" "  the page is scored"
 
 # .warc.gz, one member per record, the middle member truncated; and a WET file
 G=$TMP/t.warc.gz
@@ -263,10 +237,127 @@ Run your fingers carefully around the inside of the tyre to find the thorn or pi
 EOF
     "$S" rank -q -m "$MD" -j2 "$K" > "$TMP/known.tsv"; rc=$?
     t_is "$rc" 0 "default model: exit 0"
-    t_is "$(tail -n +2 "$TMP/known.tsv" | head -2 | cut -f2 | xargs -n1 basename | sort | tr '\n' ' ')" \
-        "salad-finance.txt spun-back-pain.txt " "default model: the spun and salad documents rank first"
+    t_is "$(tail -n +2 "$TMP/known.tsv" | head -1 | cut -f2 | xargs -n1 basename)" \
+        "spun-back-pain.txt" "default model: the spun document ranks first"
+    awk -F'\t' '$2 ~ /salad-finance/ {s = NR} $2 ~ /natural-sleep/ {n = NR} END {exit !(s && n && s < n)}' "$TMP/known.tsv"
+    t_ok $? "  and the keyword-stuffed salad above the natural sleep article"
+    # Unsupported documents (another language, code, too short) rank after every
+    # judged one, whatever their features, and the summary counts them.
+    cp "$SRC/tests/data/foreign/de-001.txt" "$SRC/tests/data/foreign/zh-001.txt" \
+        "$SRC/tests/data/foreign/code-001.txt" "$SRC/tests/data/foreign/short-001.txt" "$K/"
+    for f in tsv jsonl; do
+        "$S" rank -m "$MD" -j2 -f $f "$K" > "$TMP/known.$f" 2> "$TMP/err"; rc=$?
+        t_is "$rc" 0 "$f with foreign documents: exit 0"
+        if [ $f = tsv ]; then
+            last4=$(tail -n 4 "$TMP/known.tsv" | cut -f1,2 | sed 's|\t.*/|\t|' | LC_ALL=C sort | tr '\n' ' ')
+            want=$(printf -- '-\t%s ' code-001.txt de-001.txt short-001.txt zh-001.txt)
+            t_is "$last4" "$want" "tsv: the 4 unsupported documents rank last, score -"
+            LC_ALL=C sort -c -t "$(printf '\t')" -k1,1r -k2,2 <(tail -n +2 "$TMP/known.tsv")
+            t_ok $? "tsv: still sorted as documented (sort -k1,1r -k2,2)"
+        else
+            t_is "$(jq -r '[.verdict, (.spin_score | tostring)] | join(" ")' "$TMP/known.jsonl" | tail -n 4 | sort -u)" \
+                "unsupported null" "jsonl: verdict unsupported, spin_score null, last"
+        fi
+        grep -q "documents scored (4 unsupported: " "$TMP/err"; t_ok $? "$f: the summary counts them: $(tail -1 "$TMP/err" | cut -c 1-90)"
+    done
+    # Dolma attributes: an unsupported document has no score span (Dolma reads
+    # every span's score as a float) and an "unsupported" flag to filter on.
+    mkdir -p "$TMP/dolma/documents"
+    jq -cn --rawfile de "$SRC/tests/data/foreign/de-001.txt" --rawfile en "$SRC/tests/data/samples/natural-sleep.txt" \
+        '{id: "de", text: $de}, {id: "en", text: $en}' > "$TMP/dolma/documents/part.jsonl"
+    "$S" rank -q -m "$MD" -f attributes -o "$TMP/dolma/attributes" "$TMP/dolma/documents/part.jsonl"
+    t_is "$(jq -c '[.id, .attributes.spinscan__spinscan__spin_score, .attributes.spinscan__spinscan__unsupported[0][2],
+                    ([.attributes[][][2]] | all(type == "number"))]' "$TMP/dolma/attributes/part.jsonl" | head -n 1)" \
+        '["de",[],1,true]' "attributes: an unsupported document has no score span, a flag, and only numeric span values"
+    t_is "$(jq -c '[.id, (.attributes.spinscan__spinscan__spin_score[0][2] | type), .attributes.spinscan__spinscan__unsupported]' \
+        <(tail -n 1 "$TMP/dolma/attributes/part.jsonl"))" '["en","number",null]' "  a judged one has its score and no flag"
+    "$S" rank -q -m "$MD" -f tsv "$K" > "$TMP/a.tsv"
+    "$S" rank -q -m "$MD" -f tsv --shard 0/2 "$K" > "$TMP/s0.tsv"
+    "$S" rank -q -m "$MD" -f tsv --shard 1/2 "$K" > "$TMP/s1.tsv"
+    "$S" merge "$TMP/s0.tsv" "$TMP/s1.tsv" > "$TMP/m.tsv" 2>&1
+    t_is "$(md5sum < "$TMP/m.tsv")" "$(md5sum < "$TMP/a.tsv")" "merge keeps unsupported documents last"
+    # --adapt N: a reference from the crawl's first N documents; --reference reuses it
+    if grep -q '^doc_reference' "$MD/detector.txt"; then
+        AD=$TMP/adapt
+        mkdir -p "$AD"
+        for f in "$SRC"/tests/data/web/0[0-2]*.txt; do cp "$f" "$AD/"; done
+        "$S" rank -q -m "$MD" -j2 --adapt 25 --save-reference "$TMP/ref.txt" "$AD" > "$TMP/ad1.tsv"; rc=$?
+        t_is "$rc" 0 "--adapt 25 --save-reference: exit 0"
+        grep -q '^source.adapted to 25 documents' "$TMP/ref.txt"; t_ok $? "  the saved reference says what it was adapted to"
+        "$S" rank -q -m "$MD" -j2 --reference "$TMP/ref.txt" "$AD" > "$TMP/ad2.tsv"
+        t_is "$(md5sum < "$TMP/ad2.tsv")" "$(md5sum < "$TMP/ad1.tsv")" "--reference FILE ranks exactly as --adapt did"
+        "$S" rank -q -m "$MD" -j2 "$AD" > "$TMP/ad0.tsv"
+        cmp -s "$TMP/ad0.tsv" "$TMP/ad1.tsv"; t_is $? 1 "  and differently from the calibration's reference"
+    else
+        for i in 1 2 3 4; do t_skip "models/en/detector.txt predates doc_reference (make model): --adapt"; done
+    fi
+    "$S" rank -q -m "$MD" --save-reference "$TMP/x.txt" "$K" > /dev/null 2>&1; t_is $? 2 "--save-reference without --adapt: usage error"
+    "$S" rank -q -m "$MD" --adapt 5 "$K" > /dev/null 2>&1; t_is $? 2 "--adapt below 20 documents: usage error"
 else
-    t_skip "default model not built (make model): ranking check"
-    t_skip "default model not built (make model): ranking check"
+    for i in $(seq 19); do t_skip "default model not built (make model): ranking check"; done
+fi
+# --- the tool version and the model's identity on every line (issue 16) ---
+# A model directory with a manifest.json (checksum and packages, as make model
+# writes it): each JSON line carries "model": "spinscan VERSION; model SHA12".
+VER=$("$S" --version | awk '{print $2; exit}')
+IM=$TMP/idm
+mkdir -p "$IM"
+cp "$M" "$IM/model.arpa"
+SHA=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+printf '{"packages": ["toy-corpus@1.2 (MIT)"], "sha256": "%s", "sha256_of": "model.arpa"}\n' "$SHA" > "$IM/manifest.json"
+ID="spinscan $VER; model ${SHA:0:12}"
+RI() { "$S" rank -m "$IM" --judge-all "$@"; }
+RI -f jsonl "$TMP/many.jsonl" "$D" > "$TMP/id.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc/$(jq -r .model "$TMP/id.jsonl" | sort | uniq -c | awk '{print $1 " " $2 " " $3 " " $4 " " $5}')" \
+    "0/64 spinscan $VER; model ${SHA:0:12}" "jsonl: every line carries \"model\": the version and the manifest's checksum ($ID)"
+t_is "$(jq -c 'keys_unsorted' "$TMP/id.jsonl" | sort -u)" '["id","spin_score","verdict","sentences","flagged","tokens","model"]' \
+    "  the fields before it unchanged, in their order; model last"
+t_is "$(jq -r .model "$TMP/j1.jsonl" | sort -u)" "spinscan $VER; model unknown" "  a model without manifest.json: \"model unknown\""
+R -q -f jsonl "$TMP/many.jsonl" "$D" 2>/dev/null | sed 's/, "model": "[^"]*"}$/}/' > "$TMP/noid.jsonl"
+sed 's/, "model": "[^"]*"}$/}/' "$TMP/id.jsonl" | cmp -s - "$TMP/noid.jsonl"
+t_ok $? "  the lines without it: byte for byte those of the same model without a manifest"
+grep -q "docs/s) with $ID\$" "$TMP/err"; t_ok $? "  and the summary line names it ($(tail -1 "$TMP/err" | grep -o 'with .*'))"
+RI -f tsv "$TMP/many.jsonl" "$D" > "$TMP/id.tsv" 2> "$TMP/err"
+t_is "$(head -1 "$TMP/id.tsv")" "$(printf 'spin_score\tid\tsentences\tflagged')" "tsv: the header line unchanged (no column, no comment line)"
+t_is "$(tail -n +2 "$TMP/id.tsv" | cut -f2 | md5sum)" "$(jq -r .id "$TMP/id.jsonl" | md5sum)" "  the same documents in the same order as jsonl"
+grep -q "docs/s) with $ID\$" "$TMP/err"; t_ok $? "  the identity is on the summary line (stderr)"
+RI -f jsonl --families "$TMP/many.jsonl" > "$TMP/idf.jsonl" 2>/dev/null
+t_is "$(jq -c 'keys_unsorted' "$TMP/idf.jsonl" | sort -u)" '["id","spin_score","family","family_size","family_kind","verdict","sentences","flagged","tokens","model"]' \
+    "--families: family fields after the score, model still last"
+t_is "$(jq -r .model "$TMP/idf.jsonl" | sort -u)" "$ID" "  with the identity"
+# merge: the identity travels with the lines; different models are refused
+for i in 0 1; do RI -q -f jsonl --shard $i/2 "$TMP/many.jsonl" "$D" > "$TMP/ids$i.jsonl" 2>/dev/null; done
+"$S" merge "$TMP/ids0.jsonl" "$TMP/ids1.jsonl" > "$TMP/idm.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc/$(wc -c < "$TMP/err")" "0/0" "merge of shards ranked with one model: exit 0, nothing on stderr"
+cmp -s "$TMP/idm.jsonl" "$TMP/id.jsonl"; t_ok $? "  = the unsharded ranking, \"model\" kept on every line"
+R -q -f jsonl --shard 1/2 "$TMP/many.jsonl" "$D" > "$TMP/other1.jsonl" 2>/dev/null
+echo old > "$TMP/mixed.jsonl"
+"$S" merge -o "$TMP/mixed.jsonl" "$TMP/ids0.jsonl" "$TMP/other1.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc" 1 "merge of rankings made with different models: exit 1"
+grep -q "^spinscan: $TMP/other1.jsonl:1: ranked with \"spinscan $VER; model unknown\", but $TMP/ids0.jsonl:1 with \"$ID\": " "$TMP/err"
+t_ok $? "  naming both lines and both identities ($(head -c 100 "$TMP/err"))"
+t_is "$(cat "$TMP/mixed.jsonl")" "old" "  nothing written (-o OUT untouched)"
+sed 's/, "model": "[^"]*"}$/}/' "$TMP/ids1.jsonl" > "$TMP/old1.jsonl"
+"$S" merge "$TMP/ids0.jsonl" "$TMP/old1.jsonl" > "$TMP/idold.jsonl" 2> "$TMP/err"; rc=$?
+t_is "$rc" 0 "merge with a ranking that has no \"model\" (older spinscan): exit 0"
+grep -q "^spinscan: $TMP/old1.jsonl:1: warning: no \"model\" field" "$TMP/err"; t_ok $? "  with one warning: $(head -c 90 "$TMP/err")"
+t_is "$(wc -l < "$TMP/err")" 1 "  only one"
+# Dolma attribute files: "model" as a top-level key (Dolma reads id and attributes)
+mkdir -p "$TMP/dolma/documents"
+{ printf '{"id": 7, "source": "toy", "text": "The river was calm."}\n'; printf '\n'; printf '{"id": "b", "body": "no text"}\n'; } > "$TMP/dolma/documents/a.jsonl"
+RI -q -f attributes -o "$TMP/dolma/attributes/exp" "$TMP/dolma/documents" 2>/dev/null
+A=$TMP/dolma/attributes/exp/a.jsonl
+t_is "$(wc -l < "$A")/$(jq -r .model "$A" | grep -cxF "$ID")" "3/3" "attributes: every line (scored, blank, unscorable) carries \"model\": $ID"
+t_is "$(jq -c 'keys_unsorted' "$A" | head -1)" '["id","source","attributes","model"]' "  a top-level key after attributes, not an attribute"
+t_is "$(jq -c '.attributes | keys | map(select(test("model")))' "$A" | sort -u)" "[]" "  attribute values stay [start, end, number] spans"
+
+# The default model: its manifest's checksum, as make model wrote it.
+if [ -n "$MD" ] && [ -s "$MD/manifest.json" ]; then
+    MSHA=$(jq -r .sha256 "$MD/manifest.json")
+    "$S" rank -q -m "$MD" -f jsonl "$SRC/tests/data/samples" > "$TMP/md.jsonl"
+    t_is "$(jq -r .model "$TMP/md.jsonl" | sort -u)" "spinscan $VER; model ${MSHA:0:12}" \
+        "default model: \"model\" = spinscan --version and the first 12 hex digits of manifest.json's sha256"
+else
+    t_skip "default model not built (make model): its identity"
 fi
 t_done

@@ -7,42 +7,7 @@
 # main before the fix (see docs/reliability.md).
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
-unset SPINSCAN_MODEL
-
-cat > "$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=14
-ngram 2=6
-
-\1-grams:
--2.0	<unk>	0
-0	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.4	river	-0.2
--1.5	was	-0.2
--1.6	calm	-0.2
--1.7	boats	-0.2
--1.2	.	-0.2
--1.8	came	-0.2
--1.8	home	-0.2
--1.9	late	-0.2
--1.9	in	-0.2
--1.9	morning	-0.2
-
-\2-grams:
--0.3	<s> the
--0.4	the river
--0.5	river was
--0.6	was calm
--0.4	boats came
--0.2	. </s>
-
-\end\
-ARPA
-M=$TMP/m.arpa
+t_use_model river
 R() { "$S" rank -m "$M" "$@"; }
 # conv URI BODY [CLAIMED-LENGTH]: one WARC conversion record
 conv() {
@@ -105,7 +70,7 @@ body=$(printf 'x%.0s' $(seq 1 200); printf '\r\nWARC/1.0\r\nnot a header\r\n\r\n
 { conv http://x/1 "$body"; conv http://x/2 'Boats came home late.'; } > "$TMP/ok.warc"
 R --max-bytes 100 "$TMP/ok.warc" > "$TMP/out" 2>"$TMP/err"
 t_is "$(tail -n +2 "$TMP/out" | cut -f2 | tr '\n' ' ')" "http://x/2 " "true length: skipped whole, next read"
-t_is "$(grep -c 'warning' "$TMP/err")" 1 "true length: one warning (too large)"
+t_is "$(grep -v 'NO CALIBRATION' "$TMP/err" | grep -c 'warning')" 1 "true length: one warning (too large)"
 
 # --- 3. calibrate -O: the safe writer (no fixed PATH.tmp, no symlink followed) ---
 CAL=$TMP/cal
@@ -185,7 +150,7 @@ t_is "$(raw_controls "$TMP/err")" 0 "injection: no raw ESC in an error naming a 
 # --- 5. bidi spoofing in the HTML report: each sentence is an isolate ---
 printf 'The river was calm \342\200\256 in the morning.\n\nBoats came home late.\n' > "$TMP/bidi.txt"
 "$S" score -m "$M" -f html "$TMP/bidi.txt" > "$TMP/r.html" 2>/dev/null
-grep -q '\.s,\.x{unicode-bidi:isolate}' "$TMP/r.html"
+grep -q '\.s,\.x,\.id{unicode-bidi:isolate}' "$TMP/r.html"
 t_ok $? "bidi: sentence spans are bidi isolates"
 python3 - "$TMP/r.html" <<'PY'
 import re, sys

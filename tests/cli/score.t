@@ -2,42 +2,12 @@
 # spinscan score: the command's plumbing (formats, colour, output file, model
 # lookup, exit statuses).  Detection quality is tested elsewhere; here a tiny
 # model written by this test is enough, except for the one check that needs
-# the default model (skipped when models/en has not been built).
+# the default model (skipped when models/en has not been built).  The tiny
+# model is tests/cli/lm/cat.arpa.
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
-unset SPINSCAN_MODEL NO_COLOR
-
-cat > "$TMP/m.arpa" <<'ARPA'
-\data\
-ngram 1=12
-ngram 2=5
-
-\1-grams:
--2.0	<unk>	0
-0	<s>	-0.5
--1.0	</s>	0
--1.1	the	-0.3
--1.5	cat	-0.2
--1.5	sat	-0.2
--1.6	on	-0.2
--1.7	mat	-0.2
--1.2	.	-0.2
--1.8	dog	-0.2
--1.8	ran	-0.2
--1.9	home	-0.2
-
-\2-grams:
--0.3	<s> the
--0.4	the cat
--0.5	cat sat
--0.6	sat on
--0.2	. </s>
-
-\end\
-ARPA
-M=$TMP/m.arpa
+unset NO_COLOR
+t_use_model cat
 
 printf 'Cats And Dogs\n\nThe cat sat on the mat. The dog ran home.\nThe mat sat on the cat.\n' > "$TMP/a.txt"
 printf 'The dog sat. The cat ran home on the mat.\n' > "$TMP/b.txt"
@@ -49,7 +19,8 @@ echo "$out" | head -1 | grep -q "^== $TMP/a.txt: spin [0-9.]* ([a-z]*), [0-9]* t
 t_ok $? "text: a header line per document"
 t_is "$(echo "$out" | grep -c '^\(>>\|  \) \[[01]\.[0-9][0-9]\] ')" 3 "text: the three prose sentences, each with its score"
 echo "$out" | grep -q '^   \[head\] Cats And Dogs$'; t_ok $? "text: the heading is marked as such"
-t_is "$(cat "$TMP/err")" "" "nothing on stderr (defaults used silently without a calibration file)"
+t_is "$(grep -c 'warning: NO CALIBRATION for this model' "$TMP/err"):$(grep -c 'spinscan calibrate -m MODEL -O MODEL.detector' "$TMP/err"):$(grep -vc 'NO CALIBRATION' "$TMP/err")" "1:1:0" \
+    "without a calibration file: one loud warning saying how to calibrate, nothing else"
 
 "$S" score -m "$M" "$TMP/a.txt" "$TMP/none.txt" "$TMP/b.txt" >"$TMP/out" 2>"$TMP/err"; rc=$?
 t_is "$rc" 1 "a missing FILE: exit 1"
@@ -88,14 +59,7 @@ for opt in model format color output max-bytes; do
 done
 echo "$help" | grep -qi "NO_COLOR"; t_ok $? "--help mentions NO_COLOR"
 echo "$help" | grep -q "detector.txt"; t_ok $? "--help says where the calibration comes from"
-for opt in $(echo "$help" | grep -o -- '--[a-z-]*' | sort -u); do
-    arg=$(echo "$help" | grep -E -- "^ +(-[a-z], )?$opt( |$)" | grep -o -- "$opt [A-Z]*" | awk '{print $2}')
-    case "$arg" in PATH) val=$M ;; FMT) val=json ;; WHEN) val=never ;; OUT) val=$TMP/h.out ;;
-        N) val=1M ;; "") val= ;; *) val=x ;; esac
-    if [ -n "$val" ]; then "$S" score "$opt" "$val" --help >/dev/null 2>&1
-    else "$S" score "$opt" --help >/dev/null 2>&1; fi
-    t_is $? 0 "option $opt from --help is accepted"
-done
+t_options_accepted score PATH="$M" FMT=json WHEN=never OUT="$TMP/h.out" N=1M
 
 # --- JSON Lines ---
 "$S" score -m "$M" -f json "$TMP/a.txt" "$TMP/b.txt" >"$TMP/out.jsonl"; rc=$?
@@ -108,9 +72,18 @@ perl -MJSON::PP -e '
         my $o = eval { JSON::PP->new->decode($l) } or do { $bad = 1; next };
         push @ids, $o->{id};
         for my $k (qw(id spin_score verdict tokens oov perplexity sentences)) { $bad = 2 unless exists $o->{$k} }
-        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad)$/;
+        $bad = 3 unless $o->{verdict} =~ /^(natural|suspect|spun|salad|stuffing|unsupported)$/;
         for my $s (@{$o->{sentences}}) {
-            for my $k (qw(start end text spin flagged log10prob perplexity z kind)) { $bad = 4 unless exists $s->{$k} }
+            for my $k (qw(start end text spin flagged log10prob perplexity z kind reason family words evidence)) { $bad = 4 unless exists $s->{$k} }
+            # evidence (docs/detector.md): a reason exactly when flagged, one word per token,
+            # word and evidence spans inside the sentence
+            $bad = 7 unless (defined $s->{reason}) == ($s->{flagged} ? 1 : 0);
+            $bad = 7 if defined $s->{reason} && $s->{reason} !~ /^(threshold|outlier|document)$/;
+            $bad = 8 unless @{$s->{words}} == $s->{tokens};
+            for my $w (@{$s->{words}}, @{$s->{evidence}}) {
+                $bad = 9 unless $w->[0] >= $s->{start} && $w->[1] <= $s->{end} && $w->[0] < $w->[1];
+            }
+            $bad = 10 unless @{$s->{evidence}} <= 3;
             $bad = 5 unless $s->{kind} =~ /^(prose|heading|boilerplate)$/;
             $bad = 6 unless JSON::PP::is_bool($s->{flagged});
         }
@@ -141,9 +114,9 @@ printf 'Tags <script>alert(1)</script> and "quotes" here.\n' > "$TMP/x.txt"
 "$S" score -m "$M" -f html "$TMP/x.txt" "$TMP/a.txt" > "$TMP/out.html"; rc=$?
 t_is "$rc" 0 "html: exit 0"
 t_is "$(grep -c '<html' "$TMP/out.html")" 1 "  one page for two files"
-t_is "$(grep -c '<section>' "$TMP/out.html")" 2 "  a section per document"
+t_is "$(grep -c '<section class="doc' "$TMP/out.html")" 2 "  a section per document"
 grep -q '<script' "$TMP/out.html"; t_is $? 1 "  a document's <script> never appears raw"
-grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$TMP/out.html"; t_ok $? "  it is shown as text"
+sed 's/<span[^>]*>//g; s/<\/span>//g' "$TMP/out.html" | grep -q '&lt;script&gt;alert(1)&lt;/script&gt;'; t_ok $? "  it is shown as text"
 
 # --- colour ---
 "$S" score -m "$M" --color always "$TMP/a.txt" | grep -q $'\033\\['; t_ok $? "--color always: ANSI escapes"
@@ -188,8 +161,9 @@ mkdir -p "$TMP/md" "$TMP/empty-dir"
 cp "$M" "$TMP/md/model.arpa"
 SPINSCAN_MODEL=$TMP/md "$S" score -f json "$TMP/a.txt" > "$TMP/env.json"; rc=$?
 t_is "$rc" 0 "SPINSCAN_MODEL names a model directory"
-cmp -s "$TMP/env.json" "$TMP/want.json"; t_ok $? "  same report as -m FILE"
-SPINSCAN_MODEL=$TMP/empty-dir "$S" score -m "$TMP/md" -f json "$TMP/a.txt" | cmp -s - "$TMP/want.json"
+nomodel() { sed 's/, "spinscan": {.*}}$/}/' "$@"; } # the model's file name differs, nothing else
+cmp -s <(nomodel "$TMP/env.json") <(nomodel "$TMP/want.json"); t_ok $? "  same report as -m FILE"
+SPINSCAN_MODEL=$TMP/empty-dir "$S" score -m "$TMP/md" -f json "$TMP/a.txt" | nomodel | cmp -s - <(nomodel "$TMP/want.json")
 t_ok $? "-m wins over SPINSCAN_MODEL"
 SPINSCAN_MODEL=$TMP/empty-dir "$S" score "$TMP/a.txt" >/dev/null 2>"$TMP/err"; rc=$?
 t_is "$rc" 1 "a directory without a model: exit 1"
@@ -219,5 +193,54 @@ if ls "$SRC"/models/en/model.* >/dev/null 2>&1; then
 else
     t_skip "models/en not built ('make model'): default-model lookup and mission sentence"
     t_skip "models/en not built"
+fi
+# --- crawl-adaptive reference (docs/detector.md) ---
+"$S" score -m "$M" --save-reference "$TMP/ref.txt" "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 2 "--save-reference without --adapt: usage error"
+"$S" score -m "$M" --adapt - < "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 2 "--adapt on standard input: usage error ($(head -c 80 "$TMP/err"))"
+"$S" score -m "$M" --adapt "$TMP/a.txt" "$TMP/b.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 1 "--adapt with too few documents: exit 1"
+grep -q "adapting needs at least" "$TMP/err"; t_ok $? "  and says why: $(head -c 100 "$TMP/err")"
+"$S" score -m "$M" --reference "$TMP/none.txt" "$TMP/a.txt" > /dev/null 2>"$TMP/err"; rc=$?
+t_is "$rc" 1 "--reference FILE that does not exist: exit 1"
+grep -q "none.txt" "$TMP/err"; t_ok $? "  naming the file"
+# --- the tool version and the model's identity in every report (issue 16) ---
+VER=$("$S" --version | awk '{print $2; exit}')
+IM=$TMP/idm
+mkdir -p "$IM"
+cp "$M" "$IM/model.arpa"
+SHA=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+printf '{"packages": ["toy-corpus@1.2 (MIT)", "toy-dict@0.3-1 (GPL-3+)"], "sha256": "%s", "sha256_of": "model.arpa"}\n' "$SHA" > "$IM/manifest.json"
+ID="spinscan $VER; model ${SHA:0:12}"
+WANT="$ID (2-gram; sha256 $SHA; packages toy-corpus@1.2, toy-dict@0.3-1)"
+"$S" score -m "$IM" "$TMP/a.txt" "$TMP/b.txt" > "$TMP/id.txt" 2>/dev/null
+t_is "$(tail -1 "$TMP/id.txt")" "-- $WANT" "text: the last line names the version, checksum and packages from manifest.json"
+t_is "$(grep -c '^-- spinscan ' "$TMP/id.txt")" 1 "  once, after the last document"
+t_is "$(head -n -1 "$TMP/id.txt")" "$("$S" score -m "$M" "$TMP/a.txt" "$TMP/b.txt" 2>/dev/null | head -n -1)" "  the documents' lines unchanged"
+t_is "$("$S" score -m "$M" "$TMP/a.txt" 2>/dev/null | tail -1)" \
+    "-- spinscan $VER; model unknown (2-gram; no manifest.json: checksum and packages unknown)" "  a model without a manifest: said so"
+"$S" score -m "$IM" "$TMP/none.txt" > "$TMP/id.txt" 2>/dev/null
+t_is "$(cat "$TMP/id.txt")" "" "  no document written: no identity line either"
+"$S" score -m "$IM" --color always "$TMP/a.txt" 2>/dev/null | tail -1 | grep -qF $'\033[2m-- '"$WANT"$'\033[0m'
+t_ok $? "  dim with --color always"
+"$S" score -m "$IM" -f html "$TMP/a.txt" > "$TMP/id.html" 2>/dev/null
+t_is "$(grep -o '<footer>.*</footer>' "$TMP/id.html" | sed 's/ &#183; scores are .*//')" "<footer>Made by $WANT" \
+    "html: the footer names the version, checksum and packages"
+"$S" score -m "$IM" -f json "$TMP/a.txt" > "$TMP/id.json" 2>/dev/null
+t_is "$(jq -r '[.spinscan.version, .spinscan.identity, .spinscan.model.sha256, (.spinscan.model.packages | join(","))] | join("|")' "$TMP/id.json")" \
+    "$VER|$ID|$SHA|toy-corpus@1.2 (MIT),toy-dict@0.3-1 (GPL-3+)" "json: \"spinscan\" has the version, the identity rank writes, the checksum and packages"
+MD=${SPINSCAN_TEST_MODEL_DIR:-$SRC/models/en}
+if [ -s "$MD/manifest.json" ] && ls "$MD"/model.* > /dev/null 2>&1; then
+    MSHA=$(jq -r .sha256 "$MD/manifest.json")
+    MPK=$(jq -r '.packages | map(sub(" \\(.*"; "")) | join(", ")' "$MD/manifest.json")
+    "$S" score -m "$MD" "$SRC/tests/data/samples/natural-sleep.txt" 2>/dev/null | tail -1 > "$TMP/md.txt"
+    t_is "$(cat "$TMP/md.txt")" "-- spinscan $VER; model ${MSHA:0:12} ($(jq -r .order "$MD/manifest.json")-gram; sha256 $MSHA; packages $MPK)" \
+        "default model, text: the identity line matches spinscan --version and manifest.json"
+    "$S" score -m "$MD" -f html "$SRC/tests/data/samples/natural-sleep.txt" 2>/dev/null | grep -q "<footer>Made by spinscan $VER; model ${MSHA:0:12} (.*sha256 $MSHA; packages"
+    t_ok $? "default model, html: the footer too"
+else
+    t_skip "default model not built (make model): its identity, text"
+    t_skip "default model not built (make model): its identity, html"
 fi
 t_done

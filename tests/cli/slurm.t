@@ -15,8 +15,6 @@
 # `make check-slurm` runs it alone.
 set -u
 . "$(dirname "$0")/lib.sh"
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-S=$SPINSCAN
 RECIPE=$SRC/scripts/slurm/spinscan-slurm
 REQUIRE=${SPINSCAN_REQUIRE_SLURM:-0}
 unset SPINSCAN_MODEL

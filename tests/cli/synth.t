@@ -149,6 +149,15 @@ done();')" ok "mixed: 20-40% of units spun, exactly the units labelled 1"
 t_is "$(check "$PRE"'
 for (const [rel, cls, , ul] of rows) if (cls === "stuffing") {
     const nat = lines(rel.replace(/^[^/]+/, "natural")), st = lines(rel);
+    if (st.length === nat.length) { // sparse: one phrase pasted 2..5 times, nothing else changed
+        const changed = st.map((l, i) => l !== nat[i]);
+        const n = changed.filter(Boolean).length;
+        if (n < 2 || n > 5) bad.push(rel + ": sparse stuffing changed " + n + " units");
+        if (changed.some((c, i) => c !== (ul[i] === "1"))) bad.push(rel + ": sparse labels disagree with the text");
+        const added = st.map((l, i) => changed[i] ? words(l).length - words(nat[i]).length : 0).filter(x => x);
+        if (new Set(added).size > 1 || added[0] < 2) bad.push(rel + ": not one phrase of 2+ words pasted");
+        continue;
+    }
     if (st.length <= nat.length) bad.push(rel + ": no stuffed line added");
     const count = new Map();
     for (const w of words(st.join(" ").toLowerCase())) if (w.length > 3 && !STOP.includes(w)) count.set(w, (count.get(w) || 0) + 1);
@@ -157,7 +166,7 @@ for (const [rel, cls, , ul] of rows) if (cls === "stuffing") {
     if (top < natTop + 4) bad.push(rel + ": most frequent word only " + top + " times");
     if ((ul.match(/1/g) || []).length < st.length / 2) bad.push(rel + ": fewer than half the lines stuffed");
 }
-done();')" ok "stuffing: keyword lines added and keywords repeated densely"
+done();')" ok "stuffing: keyword lines added and keywords repeated densely, or one phrase pasted 2-5 times"
 
 # Multi-word synonyms are used as they are, capital first letter kept.
 printf 'morning,early hours\n' > "$TMP/multi.txt"

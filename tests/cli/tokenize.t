@@ -91,6 +91,11 @@ PY
 else
     echo "ok $((n += 1)) # skip no python3"
 fi
+# The tokenizer's identity on every object (no model is involved): the tool
+# version, as --version prints it, and the ICU library's.
+ver=$("$S" --version | awk '{print $2; exit}')
+[ "$(wc -l <"$tmp/out")" -gt 0 ] && ! grep -v -q "\"tokenizer\": \"spinscan $ver; ICU [0-9][0-9.]*\"}\$" "$tmp/out"
+ok $? "json: every object ends with \"tokenizer\": \"spinscan $ver; ICU $(grep -o 'ICU [0-9.]*' "$tmp/out" | head -1 | cut -c5-)\""
 
 # errors and bad input
 run tokenize /nonexistent/file.txt

@@ -4,7 +4,10 @@
  *
  * The detection tests need models/en (made by `make model`); the Makefile
  * passes its path in SPINSCAN_TEST_MODEL_DIR, and without it they skip. */
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include "detect/detect.h"
@@ -149,7 +152,7 @@ static void test_detection(const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/detector.txt", dir);
     if (!m || !spun || det_params_load(path, &p, &d) != SPIN_OK) {
-        tap_skip(18, "models/en is incomplete (run make model)");
+        tap_skip(33, "models/en is incomplete (run make model)");
         spin_model_free(m);
         spin_model_free(spun);
         return;
@@ -171,6 +174,18 @@ static void test_detection(const char *dir) {
        s ? s->z : 0);
     ok(flagged_except(&r, s) <= 1, "at most one fluent sentence is flagged too (%zu)",
        flagged_except(&r, s));
+    bool reasons = true, words = true;
+    for (size_t i = 0; i < r.nsentences; ++i) {
+        const det_sentence *t = &r.sentences[i];
+        reasons &= t->flagged == (t->reason != DET_REASON_NONE);
+        words &= t->nwords == t->tokens && t->word0 + t->nwords <= r.nwords &&
+                 (t->nwords == 0 || (r.words[t->word0].start >= t->start &&
+                                     r.words[t->word0 + t->nwords - 1].end <= t->end));
+    }
+    ok(reasons && s && s->reason != DET_REASON_NONE,
+       "a sentence has a reason exactly when flagged (the mission's: %s)",
+       s ? det_reason_name(s->reason) : "?");
+    ok(words, "every sentence's words are its tokens, inside it");
     const det_sentence *h = find(&r, text, "Acupuncture and Back Pain: What");
     ok(h && h->kind == TOK_HEADING && !h->flagged && h->spin == 0,
        "the title is a heading, never judged as prose");
@@ -207,8 +222,12 @@ static void test_detection(const char *dir) {
 
     text = slurp("tests/data/samples/salad-finance.txt", &len);
     detect_run(det, text, len, &r, &d);
-    ok(r.verdict == DET_SALAD && r.spin_score > natural_score,
-       "keyword-stuffed salad is salad (score %.3f, %s)", r.spin_score,
+    /* Since issue 14 the document score uses only features that transfer
+     * across thesauri and domains (docs/detector.md); dense keyword stuffing
+     * is no longer sure to reach "salad" (its worst matrix cell fell from 0.99
+     * to 0.79), but it still scores above fluent text. */
+    ok(r.spin_score > natural_score,
+       "keyword-stuffed salad scores above a natural article (%.3f, %s)", r.spin_score,
        det_verdict_name(r.verdict));
     free(text);
 
@@ -236,9 +255,79 @@ static void test_detection(const char *dir) {
     ok(r.nsentences == 1 && !r.sentences[0].flagged, "a natural sentence alone is not (spin %.3f)",
        r.nsentences ? r.sentences[0].spin : -1);
 
+    /* Spinner artefacts (docs/detector.md): each alone, with --judge-all so
+     * that one sentence is judged. */
+    detector_set_abstain(det, false);
+    detect_run(det, alone, strlen(alone), &r, &d);
+    const char *echo = strstr(alone, "pain, pain");
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_ECHO &&
+           r.sentences[0].reason == DET_REASON_ARTEFACT &&
+           r.words[r.sentences[0].word0 + r.sentences[0].art_word].start ==
+               (size_t)(echo - alone) &&
+           r.words[r.sentences[0].word0 + r.sentences[0].art_word + 2].end ==
+               (size_t)(echo - alone) + strlen("pain, pain"),
+       "\"pain, pain\" is a repeated-word artefact, located (%s)",
+       r.nsentences ? det_artefact_name(r.sentences[0].artefact) : "?");
+    ok(r.artefacts == 1 && r.artefact_llr > 0 && r.verdict != DET_NATURAL,
+       "and the document's evidence (llr %.2f, score %.3f, %s)", r.artefact_llr, r.spin_score,
+       det_verdict_name(r.verdict));
+    const char *idiom = "She told a story about a time long, long ago when the river was "
+                        "still wild.";
+    detect_run(det, idiom, strlen(idiom), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_NONE && r.artefacts == 0 &&
+           r.artefact_llr == 0,
+       "\"long, long ago\", which the model has seen, is not one");
+    const char *moved = "The shop on the corner sells cameras that are digital.";
+    detect_run(det, moved, strlen(moved), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_RELOCATED &&
+           r.sentences[0].art_gain >= 1.0 &&
+           strcmp(r.sentences[0].art_restored, "digital cameras") == 0 && r.sentences[0].flagged,
+       "\"cameras that are digital\" is a relocated modifier (gain %.2f, restored \"%s\")",
+       r.nsentences ? r.sentences[0].art_gain : 0, r.nsentences ? r.sentences[0].art_restored : "");
+    const char *kept = "Keep only the receipts that are valid.";
+    detect_run(det, kept, strlen(kept), &r, &d);
+    ok(r.nsentences == 1 && r.sentences[0].artefact == DET_ART_NONE,
+       "\"receipts that are valid\", which reads no better as \"valid receipts\", is not one");
+    detector_set_abstain(det, true);
+
     is_int(detect_run(det, "", 0, &r, &d), SPIN_OK, "an empty document is fine");
-    ok(r.nsentences == 0 && r.spin_score == 0 && r.verdict == DET_NATURAL,
-       "and natural with no sentences");
+    ok(r.nsentences == 0 && isnan(r.spin_score) && r.verdict == DET_UNSUPPORTED &&
+           r.abstain == DET_ABSTAIN_SHORT,
+       "and unsupported (too short), with no score");
+
+    /* Abstaining: another language, code, too little text; English with a few
+     * foreign words is still judged. */
+    static const struct {
+        const char *file;
+        det_abstain want;
+    } gates[] = {
+        {"tests/data/foreign/de-001.txt", DET_ABSTAIN_LANGUAGE},
+        {"tests/data/foreign/zh-001.txt", DET_ABSTAIN_LANGUAGE},
+        {"tests/data/foreign/ru-001.txt", DET_ABSTAIN_LANGUAGE},
+        {"tests/data/foreign/code-001.txt", DET_ABSTAIN_MARKUP},
+        {"tests/data/foreign/parts-001.txt", DET_ABSTAIN_SHORT},
+        {"tests/data/foreign/short-001.txt", DET_ABSTAIN_SHORT},
+        {"tests/data/foreign/en-mixed-001.txt", DET_ABSTAIN_NONE},
+        {"tests/data/foreign/en-mixed-002.txt", DET_ABSTAIN_NONE},
+    };
+    for (size_t g = 0; g < sizeof gates / sizeof *gates; ++g) {
+        text = slurp(gates[g].file, &len);
+        detect_run(det, text, len, &r, &d);
+        bool none_flagged = true;
+        for (size_t i = 0; i < r.nsentences; ++i)
+            none_flagged &= !r.sentences[i].flagged;
+        if (gates[g].want == DET_ABSTAIN_NONE)
+            ok(r.abstain == DET_ABSTAIN_NONE && r.verdict != DET_UNSUPPORTED && r.spin_score >= 0 &&
+                   r.spin_score <= 1,
+               "%s is judged (%s, %.3f, language %s)", gates[g].file, det_verdict_name(r.verdict),
+               r.spin_score, r.language);
+        else
+            ok(r.abstain == gates[g].want && r.verdict == DET_UNSUPPORTED && isnan(r.spin_score) &&
+                   r.flagged == 0 && none_flagged,
+               "%s is unsupported: %s (got \"%s\", language %s)", gates[g].file,
+               det_abstain_name(gates[g].want), det_abstain_name(r.abstain), r.language);
+        free(text);
+    }
     static const char binary[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x00\x01\x02";
     is_int(detect_run(det, binary, sizeof binary - 1, &r, &d), SPIN_EFORMAT,
            "binary input is refused: %s", d.message);
@@ -249,14 +338,81 @@ static void test_detection(const char *dir) {
     spin_model_free(m);
 }
 
+/* The crawl-adaptive reference: sentence references become the sample's
+ * median, document shifts go into the biases, too small a sample or a file
+ * without a document reference is refused. */
+static void test_adapt(void) {
+    det_params base, out;
+    det_params_default(&base);
+    spin_diag d;
+    det_adapt *a;
+    is_int(det_adapt_new(&a), SPIN_OK, "det_adapt_new");
+    det_result r;
+    memset(&r, 0, sizeof r);
+    det_sentence sent[3];
+    memset(sent, 0, sizeof sent);
+    r.sentences = sent;
+    r.nsentences = 3;
+    r.prose = 3;
+    for (int doc = 0; doc < DET_ADAPT_MIN_DOCS - 1; ++doc) {
+        for (int i = 0; i < 3; ++i) {
+            sent[i].kind = TOK_PROSE;
+            for (int k = 0; k < DET_NFEATURES; ++k)
+                sent[i].feature[k] = 5.0 + 0.1 * i + 0.01 * doc;
+        }
+        for (int k = 0; k < DET_NDOC_FEATURES; ++k)
+            r.doc_feature[k] = 2.0 + 0.001 * doc;
+        is_int(det_adapt_add(a, &r), SPIN_OK, "det_adapt_add %d", doc);
+    }
+    is_int(det_adapt_params(a, &base, &out, &d), SPIN_EINVAL, "too few documents: %s", d.message);
+    r.abstain = DET_ABSTAIN_LANGUAGE;
+    r.verdict = DET_UNSUPPORTED;
+    det_adapt_add(a, &r);
+    is_int((int)det_adapt_docs(a), DET_ADAPT_MIN_DOCS - 1, "unsupported documents are not added");
+    r.abstain = DET_ABSTAIN_NONE;
+    r.verdict = DET_NATURAL;
+    det_adapt_add(a, &r);
+    is_int(det_adapt_params(a, &base, &out, &d), SPIN_EINVAL,
+           "a detector without a document reference is refused: %s", d.message);
+    base.has_pooled = base.has_doc_ref = true;
+    base.doc_w0 = -1;
+    for (int k = 0; k < DET_NDOC_FEATURES; ++k) {
+        base.doc_ref[k] = 1.0;
+        base.doc_w[k] = k == DET_D_FEATURE + DET_F_LLR ? 3.0 : 0.0;
+    }
+    is_int(det_adapt_params(a, &base, &out, &d), SPIN_OK, "adapted to %zu documents",
+           det_adapt_docs(a));
+    ok(fabs(out.ref_median[DET_F_NSLOR] - 5.2) < 0.02,
+       "a sentence feature's reference is the sample's median (%.3f)", out.ref_median[DET_F_NSLOR]);
+    double shift = out.doc_ref[DET_D_FEATURE + DET_F_LLR] - 1.0;
+    ok(shift > 0.99 && shift < 1.02 && fabs(out.doc_w0 - (-1 - 3.0 * shift)) < 1e-9,
+       "the document shift (%.4f) is folded into the bias (%.4f)", shift, out.doc_w0);
+    ok(out.doc_w[DET_D_FEATURE + DET_F_LLR] == 3.0 && out.has_pooled && out.has_doc_ref,
+       "weights are kept");
+    char tmp[] = "/tmp/spinscan-adapt-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd >= 0)
+        close(fd);
+    det_params back;
+    is_int(det_params_save(&out, tmp, &d), SPIN_OK, "the adapted reference is saved");
+    is_int(det_params_load(tmp, &back, &d), SPIN_OK, "and loads back");
+    ok(back.has_pooled && back.has_doc_ref && back.doc_w0 == out.doc_w0 &&
+           back.doc_ref[DET_D_FEATURE + DET_F_LLR] == out.doc_ref[DET_D_FEATURE + DET_F_LLR] &&
+           back.ref_median[DET_F_NSLOR] == out.ref_median[DET_F_NSLOR],
+       "with its pooled model and references exactly");
+    remove(tmp);
+    det_adapt_free(a);
+}
+
 int main(void) {
     test_robust();
+    test_adapt();
     test_logistic();
     test_params_file();
     const char *dir = getenv("SPINSCAN_TEST_MODEL_DIR");
     if (dir && *dir)
         test_detection(dir);
     else
-        tap_skip(18, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
+        tap_skip(33, "SPINSCAN_TEST_MODEL_DIR not set (make test sets it)");
     return tap_done();
 }

@@ -43,6 +43,7 @@ static det_sentence sent(size_t start, size_t end, tok_seg_kind kind, double spi
     s.kind = kind;
     s.spin = spin;
     s.flagged = flagged;
+    s.reason = flagged ? DET_REASON_THRESHOLD : DET_REASON_NONE;
     s.tokens = 5;
     s.log10prob = -12.5f;
     s.perplexity = 120.25;
@@ -83,7 +84,7 @@ static char *render(report_format fmt, bool color, const report_doc *docs, size_
                     size_t *len) {
     capture c;
     cap_open(&c);
-    report_options o = {fmt, color, NULL};
+    report_options o = {fmt, color, NULL, NULL, NULL, NULL};
     spin_status st = report_begin(c.f, &o);
     for (size_t i = 0; i < ndocs && st == SPIN_OK; ++i)
         st = report_document(c.f, &o, &docs[i]);
@@ -330,20 +331,27 @@ static void test_html(void) {
            !contains(out, len, "@import"),
        "self-contained: no external resources");
     int html_open = 0, sections = 0;
-    for (size_t i = 0; i + 8 <= len; ++i) {
+    for (size_t i = 0; i + 5 <= len; ++i) { /* memcmp only within the page */
         html_open += !memcmp(out + i, "<html", 5);
-        sections += !memcmp(out + i, "<section", 8);
+        sections += i + 19 <= len && !memcmp(out + i, "<section class=\"doc", 19);
     }
     is_int(html_open, 1, "two documents: one page");
     is_int(sections, 2, "  with a section per document");
-    ok(contains(out, len, "class=\"s b9 f\" title=\"spin 0.950 (flagged)"),
-       "a flagged sentence is shaded (top class) and its score is in the hover title");
-    ok(contains(out, len, "class=\"s b4\" title=\"spin 0.420"), "a middling sentence is shaded b4");
+    ok(contains(out, len, "class=\"s sb4 f\" data-spin=\"0.95\" title=\"spin 0.950 (flagged)"),
+       "a flagged sentence shows its score in the top band, and its figures in the title");
+    ok(contains(out, len, "class=\"s sb2\" data-spin=\"0.42\" title=\"spin 0.420"),
+       "a middling sentence is in the middle band");
     ok(contains(out, len, "class=\"x\" title=\"heading: not judged"),
        "the heading is shown as not judged");
-    ok(contains(out, len, "class=\"legend\"") &&
-           contains(out, len, "spin score <b class=\"b8\">0.88"),
+    ok(contains(out, len, "class=\"legend\"") && contains(out, len, "<b class=\"b4\">0.88</b>"),
        "legend and document score");
+    ok(contains(out, len, "<section id=\"summary\"") &&
+           contains(out, len, "Summary: 2 documents, 2 flagged") &&
+           contains(out, len, "<a href=\"#d1\">") && contains(out, len, "<a href=\"#d2\">"),
+       "a summary, and a list linking each document");
+    ok(contains(out, len, "<li><a href=\"#d1-s1\">") &&
+           contains(out, len, "<span class=\"r\">over the threshold</span>"),
+       "the flagged sentence's reason is in the text, linked to the sentence");
     ok(contains(out, len, "</html>\n"), "the page is closed");
     free(out);
 }
@@ -433,7 +441,7 @@ static void test_write_error(void) {
     det_sentence s = sent(0, 5, TOK_PROSE, 0.5, false);
     det_result r = result(&s, 1);
     report_doc d = {"x", "Hello", 5, &r, NULL};
-    report_options o = {REPORT_JSON, false, NULL};
+    report_options o = {REPORT_JSON, false, NULL, NULL, NULL, NULL};
     spin_status st = report_begin(f, &o);
     if (st == SPIN_OK)
         st = report_document(f, &o, &d);

@@ -13,12 +13,32 @@
 #ifndef SPIN_FUZZ_H
 #define SPIN_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An input split by the convention below: its first 'head' bytes choose (the
+ * first of them is 'opt'), the rest is the body, 'len' bytes. */
+typedef struct fuzz_input {
+    unsigned opt;
+    const char *body;
+    size_t len;
+} fuzz_input;
+
+/* Splits 'data' into *fz; false (nothing to fuzz) when it is shorter than
+ * 'head' (>= 1) bytes. */
+static inline bool fuzz_split(const uint8_t *data, size_t size, size_t head, fuzz_input *fz) {
+    if (size < head)
+        return false;
+    fz->opt = data[0];
+    fz->body = (const char *)data + head;
+    fz->len = size - head;
+    return true;
+}
 
 /* Prints 'what' with its place and aborts. */
 #define FUZZ_CHECK(cond, what)                                                                     \

@@ -16,6 +16,7 @@
 
 #include "fuzz.h"
 #include "spinscan.h"
+#include "support/scratch.h"
 
 static void count_warning(void *ctx, const spin_diag *d) {
     /* (Not message[last] == 0: a short message leaves the rest unset.) */
@@ -26,24 +27,10 @@ static void count_warning(void *ctx, const spin_diag *d) {
 
 /* gzip of the 'len' bytes at 'in' into a malloc'd buffer, or NULL. */
 static unsigned char *gzip(const uint8_t *in, size_t len, size_t *out_len) {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return NULL;
-    size_t cap = deflateBound(&z, (uLong)len) + 64;
+    size_t cap = compressBound((uLong)len) + 64;
     unsigned char *out = malloc(cap);
-    if (!out) {
-        deflateEnd(&z);
-        return NULL;
-    }
-    z.next_in = (Bytef *)(uintptr_t)in;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    int rc = deflate(&z, Z_FINISH);
-    *out_len = cap - z.avail_out;
-    deflateEnd(&z);
-    if (rc != Z_STREAM_END) {
+    *out_len = 0;
+    if (out && !scratch_gzip(1, in, len, out, cap, out_len)) {
         free(out);
         return NULL;
     }

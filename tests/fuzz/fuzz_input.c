@@ -15,17 +15,15 @@
  * The file lives in a memfd and is opened by its /proc/self/fd path, so the
  * input code reads a real regular file, as it would on disk.
  */
-#define _GNU_SOURCE /* memfd_create */
 #include <stdbool.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "fuzz.h"
 #include "text/html.h"
 #include "crawl/input.h"
 #include "support/json_check.h"
+#include "support/scratch.h"
 
 static bool html_ready;
 
@@ -52,36 +50,11 @@ static void check_html(const char *page, size_t len, const char *charset) {
     free(text);
 }
 
-/* Appends one gzip member of the 'n' bytes at 'in' to 'out' at *o. */
-static void gzip_member(const unsigned char *in, size_t n, unsigned char *out, size_t cap,
-                        size_t *o) {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        abort();
-    z.next_in = (Bytef *)(uintptr_t)in;
-    z.avail_in = (uInt)n;
-    z.next_out = out + *o;
-    z.avail_out = (uInt)(cap - *o);
-    int rc = deflate(&z, Z_FINISH);
-    FUZZ_CHECK(rc == Z_STREAM_END, "deflate");
-    *o = cap - z.avail_out;
-    deflateEnd(&z);
-}
-
 static void run_input(const unsigned char *file, size_t len, unsigned opt, bool extract) {
-    int fd = memfd_create("fuzz-input", 0);
+    char path[64];
+    int fd = scratch_memfd("fuzz-input", file, len, path, sizeof path);
     if (fd < 0)
         return;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, file + done, len - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     char *paths[1] = {path};
     input_options o;
     input_options_init(&o);
@@ -145,9 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t cap = len + len / 2 + 256, o = 0;
         unsigned char *gz = malloc(cap);
         size_t cut = len * param / 255;
-        gzip_member(file, cut, gz, cap, &o);
+        FUZZ_CHECK(scratch_gzip(1, file, cut, gz, cap, &o), "deflate");
         size_t first = o;
-        gzip_member(file + cut, len - cut, gz, cap, &o);
+        FUZZ_CHECK(scratch_gzip(1, file + cut, len - cut, gz, cap, &o), "deflate");
         if (opt & 32)
             o = first + (o - first) / 2;
         run_input(gz, o, opt, true);

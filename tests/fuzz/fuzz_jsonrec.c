@@ -65,16 +65,14 @@ static void check_spans(const jc_value *v, size_t ncp) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 1, &fz))
         return 0;
-    unsigned seed = data[0];
-    const char *line = (const char *)data + 1;
-    size_t len = size - 1;
-    if (memchr(line, '\n', len))
+    if (memchr(fz.body, '\n', fz.len))
         return 0; /* one line */
 
     jc_value in;
-    bool strict = jc_parse(line, len, &in, NULL);
+    bool strict = jc_parse(fz.body, fz.len, &in, NULL);
     bool object = strict && in.type == JC_OBJECT;
     bool prefixed = false;
     for (size_t i = 0; object && i < in.n; ++i)
@@ -82,42 +80,66 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     jsonrec rec;
     spin_diag d;
-    spin_status st = jsonrec_parse(line, len, "text", &rec, &d);
+    spin_status st = jsonrec_parse(fz.body, fz.len, "text", &rec, &d);
     if (object)
         FUZZ_CHECK(rec.close > 0, "a strict JSON object is parsed");
     if (st == SPIN_OK)
         FUZZ_CHECK(rec.text != NULL, "a parsed record has its text");
 
-    /* A synthetic result: sentences at offsets chosen by the seed, in order. */
+    /* A synthetic result: sentences at offsets chosen by the option byte, in order. */
     det_result res;
     memset(&res, 0, sizeof res);
     det_sentence sents[4];
     memset(sents, 0, sizeof sents);
-    size_t ns = seed % 5, at = 0;
+    size_t ns = fz.opt % 5, at = 0;
     for (size_t i = 0; i < ns; ++i) {
-        size_t step = rec.text_len ? (seed * (i + 3)) % (rec.text_len + 1) : 0;
+        size_t step = rec.text_len ? (fz.opt * (i + 3)) % (rec.text_len + 1) : 0;
         sents[i].start = at;
         sents[i].end = at + step > rec.text_len ? rec.text_len : at + step;
         at = sents[i].end;
         sents[i].kind = i == 2 ? TOK_HEADING : TOK_PROSE;
         sents[i].spin = (double)i / 4;
-        sents[i].flagged = (seed >> i) & 1;
+        sents[i].flagged = (fz.opt >> i) & 1;
     }
     res.sentences = sents;
     res.nsentences = ns;
-    res.spin_score = seed / 255.0;
-    res.perplexity = seed & 1 ? 1.0 / 0.0 : 123.5;
+    res.spin_score = fz.opt / 255.0;
+    res.perplexity = fz.opt & 1 ? 1.0 / 0.0 : 123.5;
 
     jsonbuf a, b;
     memset(&a, 0, sizeof a);
     memset(&b, 0, sizeof b);
     jsonrec_annotate(&a, &rec, "sp", st == SPIN_OK ? &res : NULL, "spinscan test", d.message);
-    jsonrec_attributes(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL);
+    jsonrec_attr_pos pos;
+    jsonrec_attributes_at(&b, &rec, "exp__spinscan", st == SPIN_OK ? &res : NULL, "spinscan test",
+                          &pos);
+    /* rank --families edits the line at these offsets (cli/jsonl_pipe.c). */
+    FUZZ_CHECK(pos.close < b.len && b.p[pos.close] == '}' &&
+                   !memcmp(b.p + pos.close + 1, ", \"model\": ", 11),
+               "pos.close is the attributes' closing brace, before the model");
+    if (st == SPIN_OK) {
+        FUZZ_CHECK(
+            (pos.score_start < pos.score_end && pos.score_end < pos.close) ||
+                (pos.score_start == 0 && pos.score_end == 0 && res.spin_score != res.spin_score),
+            "the score lies within the line (none when not judged)");
+        char *end = NULL;
+        double v = strtod(b.p + pos.score_start, &end);
+        FUZZ_CHECK(
+            (end == b.p + pos.score_end && v == v) ||
+                (pos.score_end - pos.score_start == 4 && !memcmp(b.p + pos.score_start, "null", 4)),
+            "the score's offsets hold a number or null");
+    }
+    /* The key: rank's id (a non-empty string id as decoded, when valid UTF-8). */
+    const jc_value *kid = strict && object ? jc_get(&in, "id") : NULL;
+    if (st == SPIN_OK && kid && kid->type == JC_STRING && kid->len &&
+        !memchr(kid->str, '\0', kid->len) && jc_valid_utf8(kid->str, kid->len))
+        FUZZ_CHECK(rec.key && rec.key_len == kid->len && !memcmp(rec.key, kid->str, kid->len),
+                   "the key is the decoded id");
     FUZZ_CHECK(!a.failed && !b.failed, "no allocation failure");
     FUZZ_CHECK(a.len > 0 && a.p[a.len - 1] == '\n', "annotate ends the line");
     FUZZ_CHECK(b.len > 0 && b.p[b.len - 1] == '\n', "attributes end the line");
     if (rec.close == 0)
-        FUZZ_CHECK(a.len == len + 1 && !memcmp(a.p, line, len), "a non-object is copied");
+        FUZZ_CHECK(a.len == fz.len + 1 && !memcmp(a.p, fz.body, fz.len), "a non-object is copied");
 
     if (object && !prefixed) {
         jc_value out;
@@ -143,6 +165,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t ncp = code_points(rec.text ? rec.text : "", rec.text_len);
         for (size_t i = 0; i < attrs->n; ++i)
             check_spans(&attrs->items[i], ncp);
+        const jc_value *model = jc_get(&att, "model");
+        FUZZ_CHECK(model && model->type == JC_STRING && model->len == 13 &&
+                       !memcmp(model->str, "spinscan test", 13),
+                   "the model identity is the last member, as given");
+        FUZZ_CHECK(att.n > 0 && !strcmp(att.keys[att.n - 1], "model"), "model comes last");
         jc_free(&att);
     }
     if (strict)

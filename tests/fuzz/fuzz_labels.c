@@ -9,15 +9,15 @@
  * than four columns or a document label other than 0/1 (or a NUL byte); the
  * sentence labels equal a direct count of newlines before each start.
  */
-#define _GNU_SOURCE /* memfd_create, getline */
+#define _GNU_SOURCE /* getline */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "detect/calibrate.h"
 #include "fuzz.h"
+#include "support/scratch.h"
 
 /* Whether the third TAB-separated field of 's' is exactly "0" or "1". */
 static bool third_is_label(const char *s) {
@@ -32,16 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t stride = (size_t)data[0] + 1;
     const char *file = (const char *)data + 1;
     size_t flen = size - 1;
-    int fd = memfd_create("fuzz-labels", 0);
+    char path[64];
+    int fd = scratch_memfd("fuzz-labels", file, flen, path, sizeof path);
     if (fd < 0)
         return 0;
-    for (size_t done = 0; done < flen;) {
-        ssize_t w = write(fd, file + done, flen - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    lseek(fd, 0, SEEK_SET);
     FILE *f = fdopen(fd, "r");
     if (!f) {
         close(fd);

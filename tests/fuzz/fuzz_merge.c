@@ -26,6 +26,7 @@
  * and no id; the line number (the position merge reports) is the caller's.
  */
 #include <stdbool.h>
+#include <math.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -93,6 +94,11 @@ static rank_entry *write_line(rank_format f, uint32_t score, const char *id, siz
     memset(&r, 0, sizeof r);
     r.spin_score = score / 1e6;
     r.verdict = score >= 800000 ? DET_SPUN : score >= 500000 ? DET_SUSPECT : DET_NATURAL;
+    if (score == RANK_UNSUPPORTED) { /* not judged: "-" or null */
+        r.spin_score = NAN;
+        r.verdict = DET_UNSUPPORTED;
+        r.abstain = DET_ABSTAIN_SHORT;
+    }
     if (f != RANK_ATTRIBUTES) { /* attributes would read r.sentences */
         r.nsentences = score % 7;
         r.flagged = score % 3;
@@ -135,11 +141,7 @@ static void check_rewrite(rank_format f, uint32_t score, const char *id, size_t 
     } else {
         FUZZ_CHECK(detected == (int)f, "a written line is found in its format");
         jc_value v;
-        const char *err = NULL;
-        bool parsed = jc_parse(w, n, &v, &err);
-        if (!parsed)
-            fprintf(stderr, "JSON error: %s\n", err ? err : "?");
-        FUZZ_CHECK(parsed, "rank writes strict JSON");
+        FUZZ_CHECK(jc_parse_loud(w, n, &v), "rank writes strict JSON");
         const jc_value *jid = jc_get(&v, "id");
         FUZZ_CHECK(jid && jid->type == JC_STRING, "with a string id");
         FUZZ_CHECK(jid->len == e->id_len && !memcmp(jid->str, e->data, e->id_len),
@@ -148,7 +150,10 @@ static void check_rewrite(rank_format f, uint32_t score, const char *id, size_t 
             FUZZ_CHECK(jid->len == id_len && !memcmp(jid->str, id, id_len),
                        "which is the id, when that is UTF-8");
         double s;
-        FUZZ_CHECK(jc_score(&v, f, &s) && rank_score_units(s) == score, "and the score");
+        if (score == RANK_UNSUPPORTED)
+            FUZZ_CHECK(!jc_score(&v, f, &s), "and no score when not judged");
+        else
+            FUZZ_CHECK(jc_score(&v, f, &s) && rank_score_units(s) == score, "and the score");
         jc_free(&v);
     }
     uint32_t score2;
@@ -167,26 +172,28 @@ static void check_order(const key *a, const key *b) {
     FUZZ_CHECK(sign(ab) == -sign(ba), "the key order is antisymmetric");
     FUZZ_CHECK((ab == 0) == same_key(a->score, a->id, a->id_len, b->score, b->id, b->id_len),
                "keys tie only when equal");
-    if (a->score != b->score)
-        FUZZ_CHECK((ab < 0) == (a->score > b->score), "higher scores first");
+    if (a->score != b->score) {
+        /* not judged (RANK_UNSUPPORTED) ranks after every judged score */
+        int64_t ka = a->score == RANK_UNSUPPORTED ? -1 : (int64_t)a->score,
+                kb = b->score == RANK_UNSUPPORTED ? -1 : (int64_t)b->score;
+        FUZZ_CHECK((ab < 0) == (ka > kb), "higher scores first, unjudged last");
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size < 1)
+    fuzz_input fz;
+    if (!fuzz_split(data, size, 1, &fz))
         return 0;
-    unsigned opt = data[0];
-    const char *text = (const char *)data + 1;
-    size_t len = size - 1;
-    size_t top_k = opt >> 4;
+    size_t top_k = fz.opt >> 4;
 
-    int format = (int)(opt & 3);
+    int format = (int)(fz.opt & 3);
     if (format == 3) {
-        const char *nl = memchr(text, '\n', len);
-        size_t n = nl ? (size_t)(nl - text) : len;
+        const char *nl = memchr(fz.body, '\n', fz.len);
+        size_t n = nl ? (size_t)(nl - fz.body) : fz.len;
         char *copy = malloc(n ? n : 1);
         if (!copy)
             abort();
-        memcpy(copy, text, n);
+        memcpy(copy, fz.body, n);
         format = rank_detect_format(copy, n);
         free(copy);
         FUZZ_CHECK(format >= -1 && format <= RANK_ATTRIBUTES, "a format or none");
@@ -199,10 +206,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(ranking_new(0, &all) == SPIN_OK && ranking_new(top_k, &best) == SPIN_OK, "rankings");
     key prev = {0, NULL, 0};
     uint64_t line_no = 0, seq = 0;
-    for (size_t pos = 0; pos < len && line_no < MAX_LINES;) {
-        const char *s = text + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) : len - pos;
+    for (size_t pos = 0; pos < fz.len && line_no < MAX_LINES;) {
+        const char *s = fz.body + pos;
+        const char *nl = memchr(s, '\n', fz.len - pos);
+        size_t n = nl ? (size_t)(nl - s) : fz.len - pos;
         pos += n + (nl != NULL);
         ++line_no;
         char *line = malloc(n ? n : 1);
@@ -229,7 +236,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             continue;
         }
         FUZZ_CHECK(k.id != NULL && k.id[k.id_len] == '\0', "the id is terminated");
-        FUZZ_CHECK(k.score <= 1000000, "the score is at most 1");
+        FUZZ_CHECK(k.score <= 1000000 || k.score == RANK_UNSUPPORTED,
+                   "the score is at most 1, or not judged (\"-\", null)");
         if (f != RANK_TSV)
             compare_strict(f, line, n, k.score, k.id, k.id_len);
         check_rewrite(f, k.score, k.id, k.id_len);

@@ -10,15 +10,14 @@
  * vocabulary id or SPIN_WORD_NOT_FOUND, probabilities are finite and <= 0,
  * n-gram lengths within the order; lines never exceed the cap.
  */
-#define _GNU_SOURCE /* memfd_create */
 #include <math.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz.h"
 #include "lm/score.h"
 #include "spinscan.h"
+#include "support/scratch.h"
 #include "text/lines.h"
 #include "text/reader.h"
 #include "tiny_model.h"
@@ -38,17 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static const size_t caps[4] = {(size_t)64 << 20, 1, 16, 100};
     size_t cap = caps[opt & 3];
     bool bos = !(opt & 4);
-    int fd = memfd_create("fuzz-query", 0);
+    char path[64];
+    int fd = scratch_memfd("fuzz-query", data + 1, size - 1, path, sizeof path);
     if (fd < 0)
         return 0;
-    for (size_t done = 1; done < size;) {
-        ssize_t w = write(fd, data + done, size - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     reader *r;
     spin_diag d;
     if (reader_open_path(path, &r, &d) != SPIN_OK) {

@@ -14,33 +14,18 @@
  * message; a model that estimates writes and loads back with the order and
  * n-gram counts train_estimate reported.
  */
-#define _GNU_SOURCE /* memfd_create */
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "fuzz.h"
 #include "lm/train.h"
 #include "spinscan.h"
+#include "support/scratch.h"
 
 static void quiet(void *ctx, const spin_diag *d) {
     (void)ctx;
     FUZZ_CHECK(memchr(d->message, '\0', sizeof d->message), "warning is terminated");
-}
-
-static int memfd_with(const void *p, size_t n, char *path, size_t psize) {
-    int fd = memfd_create("fuzz-train", 0);
-    if (fd < 0)
-        return -1;
-    for (size_t done = 0; done < n;) {
-        ssize_t w = write(fd, (const char *)p + done, n - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    snprintf(path, psize, "/proc/self/fd/%d", fd);
-    return fd;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -51,27 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t len = size - 1;
     unsigned char *gz = NULL;
     if (opt & 16) {
-        uLongf cap = compressBound((uLong)len) + 32;
+        size_t cap = compressBound((uLong)len) + 32, o = 0;
         gz = malloc(cap);
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            abort();
-        z.next_in = (Bytef *)(uintptr_t)text;
-        z.avail_in = (uInt)len;
-        z.next_out = gz;
-        z.avail_out = (uInt)cap;
-        FUZZ_CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END, "deflate");
-        len = z.total_out;
-        deflateEnd(&z);
+        FUZZ_CHECK(gz && scratch_gzip(1, text, len, gz, cap, &o), "deflate");
+        len = o;
         text = gz;
     }
     char path[64];
-    int fd = memfd_with(text, len, path, sizeof path);
-    if (fd < 0) {
-        free(gz);
+    int fd = scratch_memfd("fuzz-train", text, len, path, sizeof path);
+    free(gz); /* the memfd holds the corpus */
+    if (fd < 0)
         return 0;
-    }
     train_options o;
     train_options_init(&o);
     o.order = 2 + (opt & 3);
@@ -108,6 +83,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     train_free(m);
     close(fd);
-    free(gz);
     return 0;
 }

@@ -18,16 +18,15 @@
 #define Z_BZIP2 1
 #define Z_XZ 2
 #define Z_ZSTD 3
-#define _GNU_SOURCE /* memfd_create */
 #include <bzlib.h>
 #include <lzma.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "crawl/input.h"
+#include "support/scratch.h"
 #include "fuzz.h"
 #include "text/reader.h"
 
@@ -65,20 +64,6 @@ static const unsigned char *z_magic(size_t *n) {
     return m;
 }
 
-static int z_memfd(const unsigned char *p, size_t n, char *path, size_t psize) {
-    int fd = memfd_create("fuzz-z", 0);
-    if (fd < 0)
-        return -1;
-    for (size_t done = 0; done < n;) {
-        ssize_t w = write(fd, p + done, n - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
-    }
-    snprintf(path, psize, "/proc/self/fd/%d", fd);
-    return fd;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 2)
         return 0;
@@ -108,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     }
     char path[64];
-    int fd = z_memfd(z, o, path, sizeof path);
+    int fd = scratch_memfd("fuzz-z", z, o, path, sizeof path);
     if (fd < 0) {
         free(z);
         return 0;

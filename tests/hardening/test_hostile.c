@@ -168,6 +168,5 @@ int main(void) {
     unlink(bin);
     unlink(bad);
     rmdir(tmpdir);
-    printf("1..%d\n", tap_count_);
-    return tap_failed_ ? 1 : 0;
+    return tap_done();
 }

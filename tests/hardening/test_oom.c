@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "detect/detect.h"
 #include "text/html.h"
@@ -36,6 +35,7 @@
 
 #include "fuzz/tiny_model.h"
 #include "support/json_check.h"
+#include "support/scratch.h"
 
 /* Runs beyond this many allocations mean the loop is not converging. */
 #define MAX_RUNS 20000
@@ -43,19 +43,7 @@
 static char tmpdir[] = "/tmp/spinscan-test-oom.XXXXXX";
 
 static const char *tmp_path(const char *name) {
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
-}
-
-static void write_file(const char *path, const void *data, size_t len) {
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(data, 1, len, f);
-        fclose(f);
-    }
+    return scratch_path(tmpdir, name);
 }
 
 /* Files in the temporary directory with ".tmp" in their name: what a failed
@@ -154,31 +142,18 @@ static bool read_file(const char *path, image *im) {
     return im->data != NULL;
 }
 
-static size_t gzip_into(const void *data, size_t len, unsigned char *out, size_t cap) {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    z.next_in = (Bytef *)(uintptr_t)data;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    deflate(&z, Z_FINISH);
-    size_t n = z.total_out;
-    deflateEnd(&z);
-    return n;
-}
-
 static void test_models(void) {
     each_failure("ARPA from memory", op_arpa_memory, NULL);
 
     const char *arpa = tmp_path("tiny.arpa");
-    write_file(arpa, tiny_model_arpa, sizeof tiny_model_arpa - 1);
+    scratch_write(arpa, tiny_model_arpa, sizeof tiny_model_arpa - 1);
     each_failure("ARPA file", op_open_path, (void *)arpa);
 
     static unsigned char gz[8192];
-    size_t gzlen = gzip_into(tiny_model_arpa, sizeof tiny_model_arpa - 1, gz, sizeof gz);
+    size_t gzlen = 0;
+    scratch_gzip(6, tiny_model_arpa, sizeof tiny_model_arpa - 1, gz, sizeof gz, &gzlen);
     const char *arpa_gz = tmp_path("tiny.arpa.gz");
-    write_file(arpa_gz, gz, gzlen);
+    scratch_write(arpa_gz, gz, gzlen);
     each_failure("ARPA file, gzip", op_open_path, (void *)arpa_gz);
 
     const char *bin = tmp_path("tiny.bin"), *cbin = tmp_path("tiny.cbin");
@@ -265,13 +240,14 @@ static spin_status op_report(void *ctx) {
         FILE *out = open_memstream(&buf, &len);
         if (!out)
             return SPIN_EIO;
-        report_options o = {(report_format)f, true, "oom"};
+        report_options o = {(report_format)f, true, "oom", NULL, NULL, NULL};
         report_doc doc = {"doc.txt", document, sizeof document - 1, r, NULL};
         st = report_begin(out, &o);
         if (st == SPIN_OK)
             st = report_document(out, &o, &doc);
         if (st == SPIN_OK)
             st = report_end(out, &o);
+        report_abandon(&o);
         fclose(out);
         free(buf);
         buf = NULL;
@@ -395,10 +371,11 @@ static void test_rank(void) {
                  "Content-Length: %zu\r\n\r\n%s\r\n\r\n",
                  sizeof payload - 1, payload, sizeof conv - 1, conv);
     static unsigned char gz[4096];
-    size_t gzlen = gzip_into(warc, (size_t)wl, gz, sizeof gz);
+    size_t gzlen = 0;
+    scratch_gzip(6, warc, (size_t)wl, gz, sizeof gz, &gzlen);
     char *jpath = strdup(tmp_path("docs.jsonl")), *wpath = strdup(tmp_path("crawl.warc.gz"));
-    write_file(jpath, jsonl, sizeof jsonl - 1);
-    write_file(wpath, gz, gzlen);
+    scratch_write(jpath, jsonl, sizeof jsonl - 1);
+    scratch_write(wpath, gz, gzlen);
     rank_ctx rc = {{jpath, wpath}, 2, 0};
     each_failure("ranking JSON Lines and WARC", op_rank, &rc);
     is_int(rc.docs, 5, "ranking saw every good document");
@@ -510,10 +487,6 @@ int main(void) {
     test_pipeline();
     test_rank();
     test_families();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        tap_diag("could not remove %s", tmpdir);
-    printf("1..%d\n", tap_count_);
-    return tap_failed_ ? 1 : 0;
+    scratch_dir_remove(tmpdir);
+    return tap_done();
 }

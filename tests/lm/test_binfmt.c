@@ -12,6 +12,7 @@
 #include "spinscan.h"
 #include "tap.h"
 #include "support/json_check.h"
+#include "support/scratch.h"
 
 static const char model_text[] = "\\data\\\n"
                                  "ngram 1=6\nngram 2=5\nngram 3=3\n\n"
@@ -368,9 +369,6 @@ int main(void) {
     spin_model_free(e_bin);
     spin_model_free(ref);
 
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        tap_diag("could not remove %s", tmpdir);
+    scratch_dir_remove(tmpdir);
     return tap_done();
 }

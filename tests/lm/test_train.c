@@ -21,6 +21,7 @@
 #include "spinscan.h"
 #include "tap.h"
 #include "lm/train.h"
+#include "support/scratch.h"
 
 /* ---- a small ARPA map: n-gram text -> (prob, backoff) ---- */
 
@@ -939,9 +940,6 @@ int main(int argc, char **argv) {
            "micro: the fallback replaces the 2-gram and 3-gram discounts only, as in lmplz's log");
         test_prune_fixtures(fx);
     }
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        tap_diag("could not remove %s", tmpdir);
+    scratch_dir_remove(tmpdir);
     return tap_done();
 }

@@ -446,3 +446,11 @@ char *tu_slurp(const char *path, size_t *len) {
     *len = n;
     return buf;
 }
+
+bool jc_parse_loud(const char *s, size_t len, jc_value *out) {
+    const char *err = NULL;
+    bool parsed = jc_parse(s, len, out, &err);
+    if (!parsed)
+        fprintf(stderr, "JSON error: %s\n", err ? err : "?");
+    return parsed;
+}

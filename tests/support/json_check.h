@@ -38,6 +38,10 @@ typedef struct jc_value {
  *  false and *error (if not NULL) names what was wrong. */
 bool jc_parse(const char *s, size_t len, jc_value *out, const char **error);
 
+/** jc_parse() for a check about to fail loudly: when 's' does not parse, says
+ *  why on stderr ("JSON error: ...") and returns false. */
+bool jc_parse_loud(const char *s, size_t len, jc_value *out);
+
 /** Frees what 'v' holds (not 'v' itself). */
 void jc_free(jc_value *v);
 
