@@ -35,8 +35,9 @@ typedef struct langid_result {
 } langid_result;
 
 /* Classifies the 'len' bytes of UTF-8 plain text at 'text' (at most
- * LANGID_MAX_BYTES of them, cut at a character boundary).  Never fails: text
- * it cannot place gives code "un" and reliable false. */
+ * LANGID_MAX_BYTES of them, cut at a character boundary).  Any bytes are
+ * safe: CLD2 sees a copy in which ill-formed UTF-8 and NUL are spaces.  Never
+ * fails: text it cannot place gives code "un" and reliable false. */
 void langid_detect(const char *text, size_t len, langid_result *out);
 
 #ifdef __cplusplus
