@@ -230,8 +230,10 @@ struct detector {
     int *iwork;
     double *vals;
     size_t work_cap;
-    /* a sentence's word indices in the model and the spun model, </s> last */
+    /* a sentence's word indices in the model and the spun model, </s> last,
+     * and each word's n-gram match length under the model */
     spin_word *ids, *sids;
+    uint8_t *match;
     size_t ids_cap;
     bool no_abstain; /* detector_set_abstain(d, false) */
     /* the document's adjacent content-word pairs: hash << 1 | surprising entry */
@@ -258,6 +260,10 @@ static spin_status index_sentence(detector *d, const tok_token *tokens, size_t c
         if (!b)
             return SPIN_ENOMEM;
         d->sids = b;
+        uint8_t *c = mem_realloc_array(d->match, cap, sizeof *c);
+        if (!c)
+            return SPIN_ENOMEM;
+        d->match = c;
         d->ids_cap = cap;
     }
     const spin_model *m = d->model, *sm = d->spun;
@@ -313,6 +319,7 @@ void detector_free(detector *d) {
     tokenize_free(d->tok);
     mem_free(d->ids);
     mem_free(d->sids);
+    mem_free(d->match);
     mem_free(d->counts.slots);
     mem_free(d->counts.touched);
     mem_free(d->pairs);
@@ -365,20 +372,6 @@ static double sentence_logp(const spin_model *m, const spin_word *ids, size_t n)
     return total;
 }
 
-/* Whether the model knows word 'at' of 'ids' after the two words before it
- * (its n-gram match reaches them): a repetition it has seen in its text. */
-static bool echo_is_idiom(const spin_model *m, const spin_word *ids, size_t at) {
-    spin_state st[2];
-    int cur = 0;
-    spin_state_begin_sentence(m, &st[0]);
-    spin_score sc = {0};
-    for (size_t i = 0; i <= at; ++i) {
-        sc = spin_full_score(m, &st[cur], ids[i], &st[cur ^ 1]);
-        cur ^= 1;
-    }
-    return sc.ngram_length >= 3;
-}
-
 /* A word that carries meaning: known, not among the model's frequent words,
  * letters only. */
 static bool is_content(const detector *d, const spin_word *ids, const tok_token *t,
@@ -413,7 +406,7 @@ static void words_text(char *out, size_t cap, const tok_token *t, const char *te
 }
 
 /* The sentence's first artefact into 'o' (tokens 't', indices 'ids' with </s>
- * at [n], log10 P 'logp'). */
+ * at [n], log10 P 'logp'; d->match holds each word's n-gram match length). */
 static spin_status find_artefact(detector *d, det_sentence *o, const tok_token *t, const char *text,
                                  const spin_word *ids, size_t n, double logp) {
     const spin_model *m = d->model;
@@ -436,8 +429,9 @@ static spin_status find_artefact(detector *d, det_sentence *o, const tok_token *
                          ? 6
                          : 0;
         /* An idiom the model has seen ("long, long ago", "far, far more",
-         * "aye, aye") is writing, not a spinner's doubled slot. */
-        if (len == 3 && echo_is_idiom(m, ids, i + 2))
+         * "aye, aye": the second word's n-gram match reaches the first) is
+         * writing, not a spinner's doubled slot. */
+        if (len == 3 && d->match[i + 2] >= 3)
             len = 0;
         if (len) {
             o->artefact = DET_ART_ECHO;
@@ -559,6 +553,7 @@ static spin_status on_sentence(void *ctx, const tok_sentence *s, const tok_token
         }
         spin_word id = ids[i];
         spin_score sc = spin_full_score(m, &st[cur], id, &st[cur ^ 1]);
+        d->match[i] = (uint8_t)sc.ngram_length;
         wd[i].start = t->start;
         wd[i].end = t->end;
         wd[i].logp = sc.prob;

@@ -136,6 +136,28 @@ static double responsibility(const det_word *w) {
     return w->oov ? -1e9 : -(double)w->logp + 2.0 * (double)w->llr;
 }
 
+/* The EVIDENCE_WORDS most responsible words of 's' (indexes into its words,
+ * most responsible first), as in JSON's "evidence". */
+static size_t top_words(const det_word *w, size_t n, size_t top[EVIDENCE_WORDS]) {
+    size_t ntop = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (w[i].oov)
+            continue;
+        size_t at = ntop < EVIDENCE_WORDS ? ntop++ : EVIDENCE_WORDS;
+        if (at == EVIDENCE_WORDS) {
+            if (responsibility(&w[i]) <= responsibility(&w[top[EVIDENCE_WORDS - 1]]))
+                continue;
+            at = EVIDENCE_WORDS - 1;
+        }
+        while (at > 0 && responsibility(&w[top[at - 1]]) < responsibility(&w[i])) {
+            top[at] = top[at - 1];
+            --at;
+        }
+        top[at] = i;
+    }
+    return ntop;
+}
+
 /* "reason", "family", "words" and "evidence" of a sentence (docs/detector.md). */
 static void json_evidence(FILE *out, const det_result *r, const det_sentence *s) {
     const char *why = det_reason_name(s->reason);
@@ -157,22 +179,7 @@ static void json_evidence(FILE *out, const det_result *r, const det_sentence *s)
         fputs("]", out);
     }
     fputs("], \"evidence\": [", out);
-    size_t top[EVIDENCE_WORDS], ntop = 0;
-    for (size_t i = 0; i < n; ++i) {
-        if (w[i].oov)
-            continue;
-        size_t at = ntop < EVIDENCE_WORDS ? ntop++ : EVIDENCE_WORDS;
-        if (at == EVIDENCE_WORDS) {
-            if (responsibility(&w[i]) <= responsibility(&w[top[EVIDENCE_WORDS - 1]]))
-                continue;
-            at = EVIDENCE_WORDS - 1;
-        }
-        while (at > 0 && responsibility(&w[top[at - 1]]) < responsibility(&w[i])) {
-            top[at] = top[at - 1];
-            --at;
-        }
-        top[at] = i;
-    }
+    size_t top[EVIDENCE_WORDS], ntop = w ? top_words(w, n, top) : 0;
     for (size_t k = 0; k < ntop; ++k)
         fprintf(out, "%s[%zu, %zu]", k ? ", " : "", w[top[k]].start, w[top[k]].end);
     fputs("], \"artefact\": ", out);
@@ -661,28 +668,6 @@ static bool is_top_word(const size_t *top, size_t ntop, size_t i) {
         if (top[k] == i)
             return true;
     return false;
-}
-
-/* The EVIDENCE_WORDS most responsible words of 's' (indexes into its words,
- * most responsible first), as in JSON's "evidence". */
-static size_t top_words(const det_word *w, size_t n, size_t top[EVIDENCE_WORDS]) {
-    size_t ntop = 0;
-    for (size_t i = 0; i < n; ++i) {
-        if (w[i].oov)
-            continue;
-        size_t at = ntop < EVIDENCE_WORDS ? ntop++ : EVIDENCE_WORDS;
-        if (at == EVIDENCE_WORDS) {
-            if (responsibility(&w[i]) <= responsibility(&w[top[EVIDENCE_WORDS - 1]]))
-                continue;
-            at = EVIDENCE_WORDS - 1;
-        }
-        while (at > 0 && responsibility(&w[top[at - 1]]) < responsibility(&w[i])) {
-            top[at] = top[at - 1];
-            --at;
-        }
-        top[at] = i;
-    }
-    return ntop;
 }
 
 /* The words of sentence 's', as sentence 's' spans [a, b). */
